@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+struct io_uring;
+struct io_uring_buf_ring;
+
+namespace porthole::engine {
+
+// A provided-buffer ring (IORING_REGISTER_PBUF_RING, kernel 5.19): the kernel takes a buffer only
+// when data arrives, so ten thousand pending receives pin no memory of their own.
+// Not thread-safe: the port calls it under its submission lock.
+class BufferRing
+{
+public:
+    static constexpr std::uint16_t GroupId = 1;
+
+    // Returns null and sets error when the kernel has no buffer rings.
+    static std::unique_ptr<BufferRing> create(io_uring &ring, std::uint32_t count, std::uint32_t bufferBytes,
+                                              std::string &error);
+    ~BufferRing();
+
+    std::span<const std::byte> buffer(std::uint16_t id, std::size_t bytes) const;
+    void recycle(std::uint16_t id); // hands the buffer back to the kernel
+    std::uint32_t bufferBytes() const { return m_bufferBytes; }
+    std::size_t memoryBytes() const { return m_ringBytes + std::size_t(m_count) * m_bufferBytes; }
+
+private:
+    BufferRing(io_uring &ring, std::uint32_t count, std::uint32_t bufferBytes);
+
+    io_uring &m_uring;
+    const std::uint32_t m_count;
+    const std::uint32_t m_bufferBytes;
+    std::size_t m_ringBytes = 0;
+    io_uring_buf_ring *m_ring = nullptr; // shared with the kernel
+    std::byte *m_storage = nullptr;
+    bool m_registered = false;
+};
+
+} // namespace porthole::engine

@@ -1,0 +1,445 @@
+#include "engine/completionport_p.h"
+
+#include "engine/bufferring.h"
+#include "trace/recorder.h"
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace porthole::engine {
+
+using trace::EventType;
+using trace::QueueKind;
+
+std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
+{
+    std::unique_ptr<CompletionPort> port(new CompletionPort());
+    if (!port->init(options, error))
+        return nullptr;
+    return port;
+}
+
+bool CompletionPort::init(const PortOptions &options, std::string &error)
+{
+    m_features = probeKernel();
+    if (!m_features.usable()) {
+        error.clear();
+        for (const std::string &line : m_features.explain())
+            error += line + "\n";
+        return false;
+    }
+    m_concurrency = options.concurrency ? options.concurrency : std::max(1u, std::thread::hardware_concurrency());
+    io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE;
+    params.cq_entries = options.cqEntries ? options.cqEntries : options.ringEntries * 2;
+    const int rc = io_uring_queue_init_params(options.ringEntries, &m_ring, &params);
+    if (rc < 0) {
+        error = "cannot create an io_uring with " + std::to_string(options.ringEntries) + " entries: " + std::strerror(-rc)
+                + (rc == -ENOMEM ? " (locked-memory limit? try 'ulimit -l unlimited')" : "");
+        return false;
+    }
+    m_ringReady = true;
+    m_recvBufferBytes = options.recvBufferBytes;
+    if (options.useBufferRing && m_features.bufferRings) {
+        std::string why;
+        m_buffers = BufferRing::create(m_ring, options.recvBuffers, options.recvBufferBytes, why);
+        if (!m_buffers) {
+            if (why.find("power of two") != std::string::npos) {
+                error = why;
+                return false;
+            }
+            m_fallbackNotice = why + "; each pending receive gets a buffer of its own instead.";
+        }
+    } else if (options.useBufferRing) {
+        m_fallbackNotice = "provided buffer rings need kernel 5.19; each pending receive gets a buffer of its own instead.";
+    }
+    return true;
+}
+
+CompletionPort::~CompletionPort()
+{
+    close();
+    forgetMembers();
+}
+
+bool CompletionPort::associate(int fd, std::uint64_t key)
+{
+    if (fd < 0)
+        return false;
+    std::lock_guard lock(m_submitMutex);
+    if (std::size_t(fd) >= m_keyByFd.size())
+        m_keyByFd.resize(std::size_t(fd) + 1024, 0);
+    m_keyByFd[std::size_t(fd)] = key + 1;
+    return true;
+}
+
+std::uint32_t CompletionPort::allocSlotLocked()
+{
+    if (m_freeSlot == UINT32_MAX) {
+        m_slots.emplace_back();
+        m_slots.back().generation = 1;
+        return std::uint32_t(m_slots.size() - 1);
+    }
+    const std::uint32_t index = m_freeSlot;
+    m_freeSlot = m_slots[index].nextFree;
+    return index;
+}
+
+void CompletionPort::freeSlotLocked(std::uint32_t index)
+{
+    OpSlot &slot = m_slots[index];
+    slot.inUse = false;
+    ++slot.generation;
+    slot.nextFree = m_freeSlot;
+    m_freeSlot = index;
+}
+
+std::int32_t CompletionPort::allocOwnBufferLocked()
+{
+    if (m_freeOwnBuffers.empty()) {
+        m_ownBuffers.push_back(std::make_unique<std::byte[]>(m_recvBufferBytes));
+        return std::int32_t(m_ownBuffers.size() - 1);
+    }
+    const std::int32_t id = m_freeOwnBuffers.back();
+    m_freeOwnBuffers.pop_back();
+    return id;
+}
+
+io_uring_sqe *CompletionPort::acquireSqeLocked()
+{
+    io_uring_sqe *sqe = io_uring_get_sqe(&m_ring);
+    if (!sqe) {
+        io_uring_submit(&m_ring); // the SQ is full: hand it to the kernel and try again
+        sqe = io_uring_get_sqe(&m_ring);
+    }
+    return sqe;
+}
+
+template<typename Prepare>
+std::int64_t CompletionPort::submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare)
+{
+    std::unique_lock lock(m_submitMutex);
+    if (!m_ringReady)
+        return -ESHUTDOWN;
+    std::uint64_t key = 0;
+    if (fd >= 0) {
+        if (std::size_t(fd) >= m_keyByFd.size() || m_keyByFd[std::size_t(fd)] == 0)
+            return -EBADF; // as IOCP: a handle gets packets only once associated with the port
+        key = m_keyByFd[std::size_t(fd)] - 1;
+    }
+    io_uring_sqe *sqe = acquireSqeLocked();
+    if (!sqe)
+        return -EBUSY;
+    const std::uint32_t index = allocSlotLocked();
+    OpSlot &slot = m_slots[index];
+    slot.inUse = true;
+    slot.kind = kind;
+    slot.token = token;
+    slot.key = key;
+    slot.opId = m_nextOpId++;
+    slot.ownBuffer = -1;
+    slot.fd = fd;
+    prepare(sqe, slot);
+    if (fd >= 0)
+        sqe->fd = fd;
+    if (forceAsync)
+        sqe->flags |= IOSQE_ASYNC;
+    io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
+    const std::uint64_t opId = slot.opId;
+    trace::record(EventType::OpSubmitted, 0, std::uint16_t(kind), opId, std::uint64_t(std::int64_t(fd)));
+    const int submitted = io_uring_submit(&m_ring);
+    if (submitted < 0) {
+        // The SQE stays queued and goes in with the next submission; the caller is told now.
+        return submitted;
+    }
+    // Relaxed: a count read for statistics; the CQE that decrements it orders itself through the ring.
+    const auto pending = m_pending.fetch_add(1, std::memory_order_relaxed) + 1;
+    trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0, pending);
+    return std::int64_t(opId);
+}
+
+std::int64_t CompletionPort::recv(int fd, std::uint64_t token)
+{
+    return submit(OpKind::Recv, fd, token, false, [this](io_uring_sqe *sqe, OpSlot &slot) {
+        if (m_buffers) {
+            io_uring_prep_recv(sqe, -1, nullptr, m_recvBufferBytes, 0);
+            sqe->flags |= IOSQE_BUFFER_SELECT;
+            sqe->buf_group = BufferRing::GroupId;
+        } else {
+            slot.ownBuffer = allocOwnBufferLocked();
+            io_uring_prep_recv(sqe, -1, m_ownBuffers[std::size_t(slot.ownBuffer)].get(), m_recvBufferBytes, 0);
+        }
+    });
+}
+
+std::int64_t CompletionPort::send(int fd, std::span<const std::byte> bytes, std::uint64_t token)
+{
+    return submit(OpKind::Send, fd, token, false, [&](io_uring_sqe *sqe, OpSlot &) {
+        io_uring_prep_send(sqe, -1, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    });
+}
+
+std::int64_t CompletionPort::read(int fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token)
+{
+    return submit(OpKind::Read, fd, token, false, [&](io_uring_sqe *sqe, OpSlot &) {
+        io_uring_prep_read(sqe, -1, into.data(), unsigned(into.size()), offset);
+    });
+}
+
+std::int64_t CompletionPort::fsync(int fd, std::uint64_t token, bool forceAsync)
+{
+    return submit(OpKind::Fsync, fd, token, forceAsync, [](io_uring_sqe *sqe, OpSlot &) { io_uring_prep_fsync(sqe, -1, 0); });
+}
+
+std::int64_t CompletionPort::timeout(std::chrono::nanoseconds after, std::uint64_t token)
+{
+    return submit(OpKind::Timeout, -1, token, false, [&](io_uring_sqe *sqe, OpSlot &slot) {
+        slot.timeout.tv_sec = after.count() / 1'000'000'000;
+        slot.timeout.tv_nsec = after.count() % 1'000'000'000;
+        io_uring_prep_timeout(sqe, &slot.timeout, 0, 0);
+    });
+}
+
+std::int64_t CompletionPort::nop(std::uint64_t token, bool forceAsync)
+{
+    return submit(OpKind::Nop, -1, token, forceAsync, [](io_uring_sqe *sqe, OpSlot &) { io_uring_prep_nop(sqe); });
+}
+
+std::int64_t CompletionPort::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
+{
+    trace::record(EventType::Post, 0, 0, token, key);
+    return submit(OpKind::Post, -1, token, false, [&](io_uring_sqe *sqe, OpSlot &slot) {
+        slot.key = key;
+        slot.postBytes = bytes;
+        io_uring_prep_nop(sqe);
+    });
+}
+
+void CompletionPort::submitWakeLocked()
+{
+    if (io_uring_sqe *sqe = acquireSqeLocked()) {
+        io_uring_prep_nop(sqe);
+        io_uring_sqe_set_data64(sqe, WakeTag);
+        io_uring_submit(&m_ring);
+    }
+}
+
+bool CompletionPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
+{
+    const std::uint64_t data = io_uring_cqe_get_data64(&cqe);
+    if (data == WakeTag || data == CancelTag)
+        return false;
+    const auto index = std::uint32_t(data);
+    const auto generation = std::uint32_t(data >> 32);
+    if (index >= m_slots.size() || m_slots[index].generation != generation || !m_slots[index].inUse)
+        return false; // cannot happen unless the kernel hands back a user_data we never gave it
+    OpSlot &slot = m_slots[index];
+    if (slot.kind == OpKind::Recv && cqe.res == -ENOBUFS && m_buffers && !m_closed) {
+        // Data arrived while every shared buffer was in use. The bytes wait in the socket; the
+        // receive stays pending and is re-armed when a buffer comes back (rearmStarvedRecvLocked).
+        m_starvedRecvs.push_back(index);
+        return false;
+    }
+    out = Completion{};
+    out.key = slot.key;
+    out.token = slot.token;
+    out.opId = slot.opId;
+    out.kind = slot.kind;
+    out.result = cqe.res;
+    if (slot.kind == OpKind::Post)
+        out.result = slot.postBytes;
+    else if (slot.kind == OpKind::Timeout && cqe.res == -ETIME)
+        out.result = 0; // the timer fired, which is what a timeout is for
+    if (slot.kind == OpKind::Recv) {
+        const std::size_t bytes = cqe.res > 0 ? std::size_t(cqe.res) : 0;
+        if (m_buffers && (cqe.flags & IORING_CQE_F_BUFFER)) {
+            out.bufferId = std::int32_t(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+            out.data = m_buffers->buffer(std::uint16_t(out.bufferId), bytes);
+        } else if (slot.ownBuffer >= 0) {
+            out.bufferId = OwnBufferBase + slot.ownBuffer;
+            out.data = {m_ownBuffers[std::size_t(slot.ownBuffer)].get(), std::min<std::size_t>(bytes, m_recvBufferBytes)};
+        }
+    }
+    freeSlotLocked(index);
+    return true;
+}
+
+std::size_t CompletionPort::reapLocked()
+{
+    if (!m_ringReady)
+        return 0;
+    std::size_t reaped = 0;
+    io_uring_cqe *cqes[64];
+    for (;;) {
+        const unsigned ready = io_uring_cq_ready(&m_ring);
+        // peek_batch also flushes the kernel's overflow list into the CQ when the CQ is empty.
+        const unsigned count = io_uring_peek_batch_cqe(&m_ring, cqes, 64);
+        if (count == 0)
+            break;
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, 0, ready);
+        std::lock_guard lock(m_submitMutex);
+        for (unsigned i = 0; i < count; ++i) {
+            Completion completion;
+            if (!completionFromCqe(*cqes[i], completion))
+                continue;
+            m_pending.fetch_sub(1, std::memory_order_relaxed); // relaxed: a count for statistics
+            trace::record(EventType::OpCompleted, 0, std::uint16_t(completion.kind), completion.opId,
+                          std::uint64_t(completion.result));
+            if (m_closed)
+                recycleLocked(completion);
+            else
+                m_queue.push_back(completion);
+            ++reaped;
+        }
+        // Tells the kernel these CQ slots are free (a release store of the CQ head).
+        io_uring_cq_advance(&m_ring, count);
+    }
+    if (reaped) {
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0,
+                      m_pending.load(std::memory_order_relaxed));
+    }
+    if (io_uring_cq_has_overflow(&m_ring))
+        trace::record(EventType::CqOverflow, 1, 0, 0, *m_ring.cq.koverflow);
+    return reaped;
+}
+
+void CompletionPort::recycle(const Completion &completion)
+{
+    std::lock_guard lock(m_submitMutex);
+    recycleLocked(completion);
+}
+
+void CompletionPort::recycleLocked(const Completion &completion)
+{
+    if (completion.bufferId < 0)
+        return;
+    if (completion.bufferId >= OwnBufferBase)
+        m_freeOwnBuffers.push_back(completion.bufferId - OwnBufferBase);
+    else if (m_buffers) {
+        m_buffers->recycle(std::uint16_t(completion.bufferId));
+        rearmStarvedRecvLocked();
+    }
+}
+
+void CompletionPort::rearmStarvedRecvLocked()
+{
+    if (m_starvedRecvs.empty())
+        return;
+    io_uring_sqe *sqe = acquireSqeLocked();
+    if (!sqe)
+        return; // stays starved; the next recycle tries again
+    const std::uint32_t index = m_starvedRecvs.back();
+    m_starvedRecvs.pop_back();
+    const OpSlot &slot = m_slots[index];
+    io_uring_prep_recv(sqe, slot.fd, nullptr, m_recvBufferBytes, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = BufferRing::GroupId;
+    io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
+    io_uring_submit(&m_ring);
+}
+
+void CompletionPort::close()
+{
+    std::unique_lock lock(m_mutex);
+    if (m_closed || !m_ringReady)
+        return;
+    m_closed = true;
+    // Wake every waiter; they return Closed. The one inside io_uring_enter needs a CQE to wake.
+    for (Waiter *waiter : m_waiters)
+        waiter->wake.notify_one();
+    if (m_poller) {
+        std::lock_guard submitLock(m_submitMutex);
+        submitWakeLocked();
+    }
+    m_pollerLeft.wait(lock, [this] { return m_poller == nullptr && m_waiters.empty(); });
+
+    {
+        std::lock_guard submitLock(m_submitMutex);
+        if (m_features.cancelAny) {
+            if (io_uring_sqe *sqe = acquireSqeLocked()) {
+                io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+                io_uring_sqe_set_data64(sqe, CancelTag);
+            }
+        } else {
+            for (std::uint32_t i = 0; i < m_slots.size(); ++i) {
+                if (!m_slots[i].inUse)
+                    continue;
+                if (io_uring_sqe *sqe = acquireSqeLocked()) {
+                    io_uring_prep_cancel64(sqe, userData(i, m_slots[i].generation), 0);
+                    io_uring_sqe_set_data64(sqe, CancelTag);
+                }
+            }
+        }
+        io_uring_submit(&m_ring);
+        // Starved receives are ours, not the kernel's: nothing to cancel, just forget them.
+        for (const std::uint32_t index : m_starvedRecvs)
+            freeSlotLocked(index);
+        m_pending.fetch_sub(m_starvedRecvs.size(), std::memory_order_relaxed); // relaxed: a count
+        m_starvedRecvs.clear();
+    }
+    // Wait for the kernel to give back every operation (a running fsync cannot be cancelled, only waited for).
+    for (int rounds = 0; m_pending.load(std::memory_order_relaxed) > 0 && rounds < 600; ++rounds) {
+        io_uring_cqe *cqe = nullptr;
+        __kernel_timespec ts{0, 50'000'000};
+        io_uring_wait_cqe_timeout(&m_ring, &cqe, &ts);
+        reapLocked();
+    }
+    reapLocked();
+    std::lock_guard submitLock(m_submitMutex);
+    for (const Completion &completion : m_queue)
+        recycleLocked(completion);
+    m_queue.clear();
+    m_buffers.reset();
+    io_uring_queue_exit(&m_ring);
+    m_ringReady = false;
+}
+
+PortStats CompletionPort::stats() const
+{
+    std::lock_guard lock(m_mutex);
+    PortStats s;
+    s.pendingOps = m_pending.load(std::memory_order_relaxed);
+    s.queued = m_queue.size();
+    s.waiters = m_waiters.size();
+    s.running = m_running;
+    s.concurrency = m_concurrency;
+    s.completions = m_completionsHanded;
+    if (m_ringReady) {
+        s.cqOverflow = *m_ring.cq.koverflow;
+        s.cqHasOverflowList = io_uring_cq_has_overflow(&m_ring);
+    }
+    return s;
+}
+
+RingSnapshot CompletionPort::ringSnapshot() const
+{
+    std::lock_guard lock(m_mutex);
+    RingSnapshot r;
+    if (!m_ringReady)
+        return r;
+    // Acquire loads of the kernel-written indices: see the entries they cover.
+    r.sqHead = io_uring_smp_load_acquire(m_ring.sq.khead);
+    r.sqTail = m_ring.sq.sqe_tail;
+    r.sqEntries = m_ring.sq.ring_entries;
+    r.cqHead = *m_ring.cq.khead; // only we write the CQ head, under m_mutex
+    r.cqTail = io_uring_smp_load_acquire(m_ring.cq.ktail);
+    r.cqEntries = m_ring.cq.ring_entries;
+    r.cqReady = r.cqTail - r.cqHead;
+    return r;
+}
+
+std::size_t CompletionPort::memoryBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    std::lock_guard submitLock(m_submitMutex);
+    std::size_t bytes = sizeof(*this) + m_slots.capacity() * sizeof(OpSlot) + m_keyByFd.capacity() * sizeof(std::uint64_t)
+                        + m_queue.size() * sizeof(Completion) + m_waiters.capacity() * sizeof(Waiter *);
+    if (m_buffers)
+        bytes += m_buffers->memoryBytes();
+    bytes += m_ownBuffers.size() * (m_recvBufferBytes + sizeof(void *));
+    return bytes;
+}
+
+} // namespace porthole::engine

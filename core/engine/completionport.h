@@ -1,0 +1,174 @@
+#pragma once
+
+#include "engine/kernelprobe.h"
+#include "trace/event.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <liburing.h>
+
+namespace porthole::engine {
+
+class BufferRing;
+struct PortMember;
+
+using trace::OpKind;
+
+// One completion packet, as GetQueuedCompletionStatus hands it out.
+struct Completion {
+    std::uint64_t key = 0;    // the completion key of the handle (associate) or of the post
+    std::uint64_t token = 0;  // the caller's per-operation value: the OVERLAPPED of IOCP
+    std::int64_t result = 0;  // bytes transferred (>= 0), or -errno
+    std::uint64_t opId = 0;   // the engine's operation number, as the trace records it
+    OpKind kind = OpKind::Nop;
+    std::span<const std::byte> data; // recv: the bytes received; valid until recycle()
+    std::int32_t bufferId = -1;      // the provided buffer holding data, or -1
+};
+
+enum class DequeueStatus { Ok, Timeout, Closed };
+
+struct PortOptions {
+    unsigned concurrency = 0;          // running threads allowed at once; 0 = one per processor (as IOCP)
+    unsigned ringEntries = 4096;       // SQ entries; the CQ gets twice as many
+    unsigned cqEntries = 0;            // 0 = twice ringEntries
+    unsigned recvBuffers = 1024;       // provided receive buffers shared by every socket (power of two)
+    unsigned recvBufferBytes = 2048;
+    bool useBufferRing = true;         // false: each pending recv owns a buffer (the fallback; for tests)
+};
+
+struct PortStats {
+    std::uint64_t pendingOps = 0;     // submitted, not yet reaped from the CQ
+    std::uint64_t queued = 0;         // reaped, waiting in the port for a thread
+    std::uint64_t waiters = 0;        // threads inside dequeue
+    std::uint64_t running = 0;        // associated threads running (counted against concurrency)
+    std::uint64_t concurrency = 0;
+    std::uint64_t completions = 0;    // packets handed to threads so far
+    std::uint64_t cqOverflow = 0;     // the kernel's counter of CQEs it had to drop (should stay 0)
+    bool cqHasOverflowList = false;   // the kernel holds CQEs that did not fit in the CQ
+};
+
+// The ring as the kernel and the app see it now.
+struct RingSnapshot {
+    unsigned sqHead = 0, sqTail = 0, sqEntries = 0;
+    unsigned cqHead = 0, cqTail = 0, cqEntries = 0;
+    unsigned cqReady = 0;
+};
+
+// A completion port with IOCP's contract on io_uring. Any thread may submit, post, or dequeue.
+// Waiters are released LIFO, one per packet; at most `concurrency` associated threads run at once;
+// a running thread that announces it will block lets a waiter run.
+class CompletionPort
+{
+public:
+    static std::unique_ptr<CompletionPort> create(const PortOptions &options, std::string &error);
+    ~CompletionPort();
+    CompletionPort(const CompletionPort &) = delete;
+    CompletionPort &operator=(const CompletionPort &) = delete;
+
+    // CreateIoCompletionPort(handle, port, key): packets for fd carry key. The port does not own fd.
+    bool associate(int fd, std::uint64_t key);
+
+    // Overlapped operations. Each returns the op id (> 0), or -errno when it could not be issued.
+    std::int64_t recv(int fd, std::uint64_t token);
+    std::int64_t send(int fd, std::span<const std::byte> bytes, std::uint64_t token);
+    std::int64_t read(int fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token);
+    std::int64_t fsync(int fd, std::uint64_t token, bool forceAsync = false);
+    std::int64_t timeout(std::chrono::nanoseconds after, std::uint64_t token);
+    std::int64_t nop(std::uint64_t token, bool forceAsync = false); // forceAsync sets IOSQE_ASYNC: an io-wq thread runs it
+    // PostQueuedCompletionStatus: the three values arrive unchanged, through the real CQ.
+    std::int64_t post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token);
+
+    // GetQueuedCompletionStatus(Ex). A negative timeout waits forever.
+    DequeueStatus dequeue(Completion &out, std::chrono::milliseconds timeout);
+    std::size_t dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout, DequeueStatus &status);
+    void recycle(const Completion &completion); // gives a recv's buffer back
+
+    // The Windows kernel notices a running thread wait; here the thread says so.
+    void announceBlocking();
+    void announceUnblocked();
+
+    // Cancels every pending operation, waits for the kernel to finish them, wakes every waiter
+    // (they return Closed) and frees the ring. Safe to call twice.
+    void close();
+
+    PortStats stats() const;
+    RingSnapshot ringSnapshot() const;
+    std::size_t memoryBytes() const; // the engine's own memory: op slots, buffers, queues
+    const KernelFeatures &features() const { return m_features; }
+    std::string fallbackNotice() const { return m_fallbackNotice; }
+
+private:
+    friend struct PortMember;
+    struct OpSlot;
+    struct Waiter;
+
+    CompletionPort() = default;
+    bool init(const PortOptions &options, std::string &error);
+
+    // Submission side (m_submitMutex).
+    io_uring_sqe *acquireSqeLocked();
+    template<typename Prepare>
+    std::int64_t submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare);
+    void submitWakeLocked(); // a NOP that kicks the thread sleeping in io_uring_enter
+    std::uint32_t allocSlotLocked();
+    void freeSlotLocked(std::uint32_t index);
+    std::int32_t allocOwnBufferLocked();
+    void recycleLocked(const Completion &completion);
+    void rearmStarvedRecvLocked();
+    bool completionFromCqe(const io_uring_cqe &cqe, Completion &out); // false for the port's own wake-ups
+
+    // Completion side (m_mutex).
+    std::size_t reapLocked();
+    void dispatchLocked();
+    void takeLocked(Completion &out);
+    void removeWaiterLocked(Waiter *waiter);
+    void promotePollerLocked();
+    void joinCurrentThread();
+    void forgetMembers(); // the port is going away: its member threads must not touch it on exit
+    void leaveLocked(PortMember *member);
+    void setStateLocked(PortMember *member, trace::ThreadState state);
+    void waitInKernel(std::chrono::steady_clock::time_point deadline, bool forever);
+
+    KernelFeatures m_features;
+    std::string m_fallbackNotice;
+    unsigned m_concurrency = 1;
+
+    io_uring m_ring{};
+    bool m_ringReady = false;
+
+    // Submission: SQ, op slots, buffers and keys. Taken after m_mutex, never before it.
+    mutable std::mutex m_submitMutex;
+    std::vector<OpSlot> m_slots;
+    std::uint32_t m_freeSlot = UINT32_MAX;
+    std::uint64_t m_nextOpId = 1;
+    std::vector<std::uint64_t> m_keyByFd; // index fd; 0 = not associated (keys are stored +1)
+    std::unique_ptr<BufferRing> m_buffers;
+    std::vector<std::unique_ptr<std::byte[]>> m_ownBuffers; // the fallback: one buffer per pending recv
+    std::vector<std::int32_t> m_freeOwnBuffers;
+    std::vector<std::uint32_t> m_starvedRecvs; // slots of receives that found no free buffer; re-armed on recycle()
+    unsigned m_recvBufferBytes = 0;
+
+    // Completions and waiting threads.
+    mutable std::mutex m_mutex;
+    std::deque<Completion> m_queue;   // reaped from the CQ, FIFO
+    std::vector<Waiter *> m_waiters;  // LIFO stack: back() is released first
+    Waiter *m_poller = nullptr;       // the waiter inside io_uring_enter, if any
+    std::vector<PortMember *> m_members;
+    unsigned m_running = 0;
+    bool m_closed = false;
+    std::condition_variable m_pollerLeft;
+    std::uint64_t m_completionsHanded = 0;
+
+    std::atomic<std::uint64_t> m_pending{0}; // written under either lock, read by stats(): a count only
+};
+
+} // namespace porthole::engine

@@ -1,0 +1,92 @@
+#include "engine/kernelprobe.h"
+
+#include <cstring>
+#include <liburing.h>
+#include <sys/utsname.h>
+
+namespace porthole::engine {
+
+KernelFeatures probeKernel()
+{
+    KernelFeatures f;
+    utsname name{};
+    if (::uname(&name) == 0)
+        f.kernelRelease = name.release;
+
+    io_uring ring{};
+    io_uring_params params{};
+    if (io_uring_queue_init_params(8, &ring, &params) < 0)
+        return f;
+    f.ioUring = true;
+    f.extArg = params.features & IORING_FEAT_EXT_ARG;
+    f.fastPoll = params.features & IORING_FEAT_FAST_POLL;
+    f.noDrop = params.features & IORING_FEAT_NODROP;
+
+    if (io_uring_probe *probe = io_uring_get_probe_ring(&ring)) {
+        const struct {
+            int op;
+            const char *name;
+        } used[] = {{IORING_OP_NOP, "NOP"},     {IORING_OP_RECV, "RECV"},   {IORING_OP_SEND, "SEND"},
+                    {IORING_OP_READ, "READ"},   {IORING_OP_FSYNC, "FSYNC"}, {IORING_OP_TIMEOUT, "TIMEOUT"},
+                    {IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"}};
+        for (const auto &u : used)
+            if (!io_uring_opcode_supported(probe, u.op))
+                f.missingOpcodes.push_back(u.name);
+        f.msgRing = io_uring_opcode_supported(probe, IORING_OP_MSG_RING);
+        // ASYNC_CANCEL_ANY came with the same kernel (5.19) as buffer rings; probing it means issuing one.
+        io_uring_free_probe(probe);
+    }
+
+    alignas(4096) static thread_local io_uring_buf probeBufs[1];
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<std::uint64_t>(probeBufs);
+    reg.ring_entries = 1;
+    reg.bgid = 7;
+    if (io_uring_register_buf_ring(&ring, &reg, 0) == 0) {
+        f.bufferRings = true;
+        io_uring_unregister_buf_ring(&ring, 7);
+    }
+
+    // Ask for "cancel any" with nothing pending: -ENOENT means understood, -EINVAL means unknown flag.
+    if (io_uring_sqe *sqe = io_uring_get_sqe(&ring)) {
+        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+        io_uring_cqe *cqe = nullptr;
+        if (io_uring_submit_and_wait(&ring, 1) == 1 && io_uring_wait_cqe(&ring, &cqe) == 0) {
+            f.cancelAny = cqe->res != -EINVAL;
+            io_uring_cqe_seen(&ring, cqe);
+        }
+    }
+    io_uring_queue_exit(&ring);
+    return f;
+}
+
+std::vector<std::string> KernelFeatures::explain() const
+{
+    std::vector<std::string> lines;
+    const std::string kernel = " (this kernel: " + kernelRelease + ")";
+    if (!ioUring) {
+        lines.push_back("io_uring is not available" + kernel
+                        + ": it may be disabled (sysctl kernel.io_uring_disabled, a container's seccomp profile). "
+                          "Porthole needs it to run scenarios; saved traces still open.");
+        return lines;
+    }
+    if (!extArg)
+        lines.push_back("io_uring waits with a timeout need kernel 5.11 (IORING_FEAT_EXT_ARG)" + kernel
+                        + "; Porthole cannot run live scenarios here.");
+    for (const std::string &op : missingOpcodes)
+        lines.push_back("io_uring operation " + op + " is missing" + kernel + "; scenarios that use it cannot run.");
+    if (!fastPoll)
+        lines.push_back("IORING_FEAT_FAST_POLL is missing (kernel 5.7)" + kernel
+                        + ": pending socket receives may occupy io-wq threads, so 'there is no thread' will not hold.");
+    if (!noDrop)
+        lines.push_back("IORING_FEAT_NODROP is missing (kernel 5.5)" + kernel + ": a full completion queue loses completions.");
+    if (!bufferRings)
+        lines.push_back("provided buffer rings are missing (kernel 5.19)" + kernel
+                        + ": each pending receive gets a buffer of its own, which costs memory per socket.");
+    if (!cancelAny)
+        lines.push_back("IORING_ASYNC_CANCEL_ANY is missing (kernel 5.19)" + kernel
+                        + ": closing a port cancels its operations one by one, which is slower.");
+    return lines;
+}
+
+} // namespace porthole::engine

@@ -1,0 +1,99 @@
+#include "engine/threadinspector.h"
+
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace porthole::engine {
+
+namespace {
+
+std::optional<std::string> readSmallFile(const std::string &path, std::vector<std::string> &unreadable)
+{
+    std::ifstream file(path);
+    if (!file) {
+        unreadable.push_back(path + ": " + std::strerror(errno));
+        return std::nullopt;
+    }
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    std::string text = buffer.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    if (text.empty() && file.bad()) {
+        unreadable.push_back(path + ": read failed");
+        return std::nullopt;
+    }
+    return text;
+}
+
+} // namespace
+
+KernelThreadView ThreadInspector::inspect(std::int32_t tid)
+{
+    KernelThreadView view;
+    view.tid = tid;
+    const std::string base = "/proc/self/task/" + std::to_string(tid) + "/";
+    if (auto comm = readSmallFile(base + "comm", view.unreadable))
+        view.comm = *comm;
+    if (auto stat = readSmallFile(base + "stat", view.unreadable)) {
+        // "tid (comm) S ..." -- comm may hold spaces and parentheses, so read after the last ')'.
+        const auto close = stat->rfind(')');
+        if (close != std::string::npos && close + 2 < stat->size())
+            view.state = (*stat)[close + 2];
+    }
+    if (auto wchan = readSmallFile(base + "wchan", view.unreadable))
+        view.wchan = (*wchan == "0") ? std::string() : *wchan;
+    if (auto sys = readSmallFile(base + "syscall", view.unreadable)) {
+        // "running", or the number followed by the arguments.
+        if (!sys->empty() && sys->front() >= '0' && sys->front() <= '9')
+            view.syscall = std::strtol(sys->c_str(), nullptr, 10);
+    }
+    std::vector<std::string> ignored; // the stack file needs root; its absence is normal, not news
+    if (auto stack = readSmallFile(base + "stack", ignored)) {
+        std::istringstream lines(*stack);
+        for (std::string line; std::getline(lines, line);) {
+            // "[<0>] io_cqring_wait+0x..." -> "io_cqring_wait"
+            const auto start = line.find("] ");
+            std::string frame = start == std::string::npos ? line : line.substr(start + 2);
+            frame = frame.substr(0, frame.find('+'));
+            if (!frame.empty())
+                view.kernelStack.push_back(frame);
+        }
+    }
+    return view;
+}
+
+std::vector<std::int32_t> ThreadInspector::listThreads()
+{
+    std::vector<std::int32_t> tids;
+    DIR *dir = ::opendir("/proc/self/task");
+    if (!dir)
+        return tids;
+    while (const dirent *entry = ::readdir(dir))
+        if (entry->d_name[0] != '.')
+            tids.push_back(std::int32_t(std::strtol(entry->d_name, nullptr, 10)));
+    ::closedir(dir);
+    return tids;
+}
+
+std::vector<KernelThreadView> ThreadInspector::ioWorkers()
+{
+    std::vector<KernelThreadView> workers;
+    for (std::int32_t tid : listThreads()) {
+        KernelThreadView view = inspect(tid);
+        if (view.isIoWorker() || view.isSqPoller())
+            workers.push_back(std::move(view));
+    }
+    return workers;
+}
+
+std::size_t ThreadInspector::threadCount() { return listThreads().size(); }
+
+std::int32_t ThreadInspector::currentThreadId() { return std::int32_t(::syscall(SYS_gettid)); }
+
+} // namespace porthole::engine

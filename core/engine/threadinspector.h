@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace porthole::engine {
+
+// What the kernel says about one thread of this process, from /proc/self/task/TID/.
+struct KernelThreadView {
+    std::int32_t tid = 0;
+    std::string comm;            // thread name; "iou-wrk-<pid>" for io_uring's io-wq workers
+    char state = '?';            // from stat: R running, S sleeping, D uninterruptible, ...
+    std::string wchan;           // where it sleeps, e.g. io_cqring_wait; "0" or empty when running
+    std::optional<long> syscall; // the syscall it sleeps in (426 = io_uring_enter); empty when running
+    std::vector<std::string> kernelStack; // innermost first; only where /proc/.../stack is readable (root)
+    std::vector<std::string> unreadable;  // which files could not be read, and why
+
+    bool isIoWorker() const { return comm.rfind("iou-wrk-", 0) == 0; }
+    bool isSqPoller() const { return comm.rfind("iou-sqp-", 0) == 0; }
+};
+
+class ThreadInspector
+{
+public:
+    static KernelThreadView inspect(std::int32_t tid);
+    static std::vector<std::int32_t> listThreads();  // every task of this process
+    static std::vector<KernelThreadView> ioWorkers(); // io-wq workers now alive
+    static std::size_t threadCount();                // what /proc/self/task lists
+    static std::int32_t currentThreadId();
+};
+
+} // namespace porthole::engine

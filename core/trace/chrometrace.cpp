@@ -1,0 +1,162 @@
+#include "trace/chrometrace.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <unordered_map>
+#include <vector>
+
+namespace porthole::trace {
+
+namespace {
+
+std::string jsonString(std::string_view text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buffer[8];
+                std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+                out += buffer;
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out + "\"";
+}
+
+// Microseconds relative to the first event, with ns precision.
+std::string micros(std::uint64_t ns, std::uint64_t origin)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", double(ns - origin) / 1000.0);
+    return buffer;
+}
+
+class Writer
+{
+public:
+    Writer(std::ostream &out, std::uint64_t origin) : m_out(out), m_origin(origin) { m_out << "{\"traceEvents\":[\n"; }
+    void finish() { m_out << "\n],\"displayTimeUnit\":\"ns\"}\n"; }
+
+    void begin(std::string_view ph, std::string_view name, std::uint32_t tid, std::uint64_t ns)
+    {
+        m_out << (m_first ? "" : ",\n") << "{\"ph\":\"" << ph << "\",\"name\":" << jsonString(name)
+              << ",\"pid\":1,\"tid\":" << tid << ",\"ts\":" << micros(ns, m_origin);
+        m_first = false;
+    }
+    void complete(std::string_view name, std::string_view category, std::uint32_t tid, std::uint64_t start, std::uint64_t end)
+    {
+        begin("X", name, tid, start);
+        m_out << ",\"cat\":\"" << category << "\",\"dur\":" << micros(end, start) << "}";
+    }
+    void flow(std::string_view ph, std::uint32_t tid, std::uint64_t ns, std::uint64_t id)
+    {
+        begin(ph, "op", tid, ns);
+        m_out << ",\"cat\":\"op\",\"id\":" << id << (ph == "f" ? ",\"bp\":\"e\"" : "") << "}";
+    }
+    std::ostream &raw() { return m_out; }
+
+private:
+    std::ostream &m_out;
+    const std::uint64_t m_origin;
+    bool m_first = true;
+};
+
+struct OpenState {
+    bool open = false;
+    ThreadState state = ThreadState::Running;
+    std::uint64_t since = 0;
+};
+
+} // namespace
+
+void writeChromeTrace(const Trace &trace, std::ostream &out)
+{
+    const std::uint64_t origin = trace.events.empty() ? 0 : trace.events.front().timeNs;
+    const std::uint64_t last = trace.events.empty() ? 0 : trace.events.back().timeNs;
+    Writer writer(out, origin);
+    for (const ThreadInfo &info : trace.threads) {
+        writer.begin("M", "thread_name", info.index, origin);
+        writer.raw() << ",\"args\":{\"name\":"
+                     << jsonString(info.name + " (" + std::string(threadRoleName(info.role)) + ", tid "
+                                   + std::to_string(info.osThreadId) + ")")
+                     << "}}";
+    }
+
+    std::vector<OpenState> states(trace.threads.size());
+    std::unordered_map<std::uint64_t, std::uint64_t> callbackStart; // op id -> begin time
+    for (const Event &e : trace.events) {
+        switch (e.type) {
+        case EventType::ThreadState: {
+            OpenState &s = states[e.thread];
+            if (s.open)
+                writer.complete(threadStateName(s.state), "state", e.thread, s.since, e.timeNs);
+            s = {true, ThreadState(e.small), e.timeNs};
+            break;
+        }
+        case EventType::ThreadExited: {
+            OpenState &s = states[e.thread];
+            if (s.open)
+                writer.complete(threadStateName(s.state), "state", e.thread, s.since, e.timeNs);
+            s.open = false;
+            break;
+        }
+        case EventType::OpSubmitted:
+        case EventType::OpCompleted: {
+            const bool submitted = e.type == EventType::OpSubmitted;
+            const std::string name = std::string(submitted ? "submit " : "reap ") + std::string(opKindName(OpKind(e.aux)));
+            writer.complete(name, "op", e.thread, e.timeNs, e.timeNs);
+            writer.flow(submitted ? "s" : "t", e.thread, e.timeNs, e.id);
+            break;
+        }
+        case EventType::CallbackBegin:
+            callbackStart[e.id] = e.timeNs;
+            break;
+        case EventType::CallbackEnd: {
+            const auto it = callbackStart.find(e.id);
+            if (it == callbackStart.end())
+                break;
+            writer.complete("callback", "callback", e.thread, it->second, e.timeNs);
+            writer.flow("f", e.thread, it->second, e.id);
+            callbackStart.erase(it);
+            break;
+        }
+        case EventType::QueueSample:
+            writer.begin("C", queueKindName(QueueKind(e.small)), 0, e.timeNs);
+            writer.raw() << ",\"args\":{\"depth\":" << e.value << "}}";
+            break;
+        case EventType::Post:
+            writer.begin("i", "post", e.thread, e.timeNs);
+            writer.raw() << ",\"s\":\"t\",\"args\":{\"key\":" << e.value << ",\"token\":" << e.id << "}}";
+            break;
+        default:
+            break;
+        }
+    }
+    for (std::size_t t = 0; t < states.size(); ++t)
+        if (states[t].open)
+            writer.complete(threadStateName(states[t].state), "state", std::uint32_t(t), states[t].since, last);
+    writer.finish();
+}
+
+std::string saveChromeTrace(const Trace &trace, const std::string &path)
+{
+    std::ofstream file(path, std::ios::trunc);
+    if (!file)
+        return path + ": cannot open for writing: " + std::strerror(errno);
+    writeChromeTrace(trace, file);
+    file.close();
+    if (!file)
+        return path + ": write failed (disk full?)";
+    return {};
+}
+
+} // namespace porthole::trace

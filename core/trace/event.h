@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace porthole::trace {
+
+// What happened. The numbers are part of the trace file format: append, never renumber.
+enum class EventType : std::uint8_t {
+    ThreadCreated = 1,  // small = ThreadRole, aux = ThreadReason, value = OS thread id
+    ThreadExited,       // aux = ThreadReason
+    ThreadState,        // small = ThreadState
+    OpSubmitted,        // aux = OpKind, id = op id, value = descriptor
+    OpCompleted,        // aux = OpKind, id = op id, value = result (int64): reaped from the CQ
+    OpDequeued,         // aux = OpKind, id = op id, value = completion key: handed to this thread
+    CallbackBegin,      // id = op id
+    CallbackEnd,        // id = op id
+    StackPush,          // aux = frame id
+    StackPop,           // aux = frame id
+    QueueSample,        // small = QueueKind, value = depth
+    Post,               // id = token, value = completion key
+    CqOverflow,         // value = the ring's overflow counter
+    Timer,              // id = timer id
+    ClaimChecked,       // id = claim index, small = 1 passed / 0 failed, value = observed
+    WalkthroughMarker,  // id = step index
+    Last = WalkthroughMarker
+};
+
+enum class ThreadRole : std::uint8_t { Other, IoCompletion, Worker, Poller, EventLoop, Timer, Gate, KernelWorker, Collector, Last = Collector };
+
+// Why a thread was created or exited.
+enum class ThreadReason : std::uint16_t { Unspecified, Startup, MinThreads, Starvation, BlockedCallback, IdleTimeout, Shutdown, Last = Shutdown };
+
+enum class ThreadState : std::uint8_t {
+    Running,        // executing on a CPU (or runnable): not waiting for anything
+    WaitingInPort,  // inside dequeue(): waiting for a completion packet
+    Blocked,        // announced a blocking wait elsewhere (sleep, lock, sync-over-async)
+    Parked,         // idle in a pool, not associated with a port
+    Last = Parked
+};
+
+enum class QueueKind : std::uint8_t {
+    SqPending,    // SQEs written but not yet consumed by the kernel
+    CqReady,      // CQEs posted by the kernel, not yet reaped (io_uring_cq_ready)
+    PortQueue,    // completions reaped from the CQ, waiting for a thread
+    PendingOps,   // operations submitted and not yet completed
+    WorkerQueue,  // work items waiting for a worker thread
+    Last = WorkerQueue
+};
+
+enum class OpKind : std::uint16_t { Nop, Recv, Send, Read, Fsync, Timeout, Post, Cancel, Last = Cancel };
+
+// One fixed-size record. Names travel as ids into static tables (eventTypeName() and friends).
+struct Event {
+    std::uint64_t timeNs;  // CLOCK_MONOTONIC
+    std::uint32_t thread;  // index into the trace's thread table
+    EventType type;
+    std::uint8_t small;
+    std::uint16_t aux;
+    std::uint64_t id;
+    std::uint64_t value;
+};
+static_assert(sizeof(Event) == 32, "the trace format and the rings depend on 32-byte events");
+
+std::string_view eventTypeName(EventType type);
+std::string_view threadRoleName(ThreadRole role);
+std::string_view threadReasonName(ThreadReason reason);
+std::string_view threadStateName(ThreadState state);
+std::string_view queueKindName(QueueKind kind);
+std::string_view opKindName(OpKind kind);
+
+bool isValidEventType(std::uint8_t raw);
+
+} // namespace porthole::trace

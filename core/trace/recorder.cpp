@@ -1,0 +1,137 @@
+#include "trace/recorder.h"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace porthole::trace {
+
+ThreadRing::ThreadRing(std::uint32_t capacityPowerOfTwo)
+    : m_slots(new Event[std::bit_ceil(std::max<std::uint32_t>(capacityPowerOfTwo, 16))])
+    , m_mask(std::bit_ceil(std::max<std::uint32_t>(capacityPowerOfTwo, 16)) - 1)
+{
+}
+
+std::size_t ThreadRing::drainInto(std::vector<Event> &out)
+{
+    // Acquire: pairs with commit()'s release, so every slot below head is fully written.
+    const std::uint64_t head = m_head.load(std::memory_order_acquire);
+    // Relaxed: only the collector writes m_tail.
+    std::uint64_t tail = m_tail.load(std::memory_order_relaxed);
+    const std::size_t count = std::size_t(head - tail);
+    out.reserve(out.size() + count);
+    for (; tail != head; ++tail)
+        out.push_back(m_slots[tail & m_mask]);
+    // Release: our reads of the slots finish before the producer may reuse them.
+    m_tail.store(tail, std::memory_order_release);
+    return count;
+}
+
+bool ThreadRing::isEmpty() const
+{
+    // Acquire on head: see the newest commit; relaxed on tail: the caller is the collector that writes it.
+    return m_head.load(std::memory_order_acquire) == m_tail.load(std::memory_order_relaxed);
+}
+
+TraceRecorder::TraceRecorder() = default;
+
+TraceRecorder::~TraceRecorder()
+{
+    // Threads still attached would write into freed rings: they must have detached (or never record again).
+    std::lock_guard lock(m_mutex);
+    for (auto &entry : m_entries)
+        assert(!entry->ring || entry->ring->isClosed() || detail::t_slot.recorder == this);
+    if (detail::t_slot.recorder == this)
+        detail::t_slot = {};
+}
+
+std::uint32_t TraceRecorder::attachCurrentThread(std::string name, ThreadRole role, ThreadReason reason,
+                                                 std::uint32_t ringEvents)
+{
+    if (detail::t_slot.recorder)
+        detail::t_slot.recorder->detachCurrentThread(ThreadReason::Unspecified);
+    auto entry = std::make_unique<Entry>();
+    entry->info.osThreadId = std::int32_t(::syscall(SYS_gettid));
+    entry->info.role = role;
+    entry->info.name = std::move(name);
+    entry->ring = std::make_unique<ThreadRing>(ringEvents);
+    ThreadRing *ring = entry->ring.get();
+    std::uint32_t index;
+    {
+        std::lock_guard lock(m_mutex);
+        index = std::uint32_t(m_entries.size());
+        entry->info.index = index;
+        m_entries.push_back(std::move(entry));
+    }
+    detail::t_slot = {ring, index, this};
+    record(EventType::ThreadCreated, std::uint8_t(role), std::uint16_t(reason), 0,
+           std::uint64_t(::syscall(SYS_gettid)));
+    return index;
+}
+
+void TraceRecorder::detachCurrentThread(ThreadReason reason)
+{
+    if (detail::t_slot.recorder != this)
+        return;
+    record(EventType::ThreadExited, 0, std::uint16_t(reason), 0, 0);
+    detail::t_slot.ring->close();
+    detail::t_slot = {};
+}
+
+std::size_t TraceRecorder::drain(std::vector<Event> &out)
+{
+    std::lock_guard drainLock(m_drainMutex);
+    std::vector<Entry *> entries;
+    {
+        std::lock_guard lock(m_mutex);
+        entries.reserve(m_entries.size());
+        for (auto &entry : m_entries)
+            if (entry->ring)
+                entries.push_back(entry.get());
+    }
+    std::size_t total = 0;
+    for (Entry *entry : entries) {
+        // Read closed before draining: a closed ring gets no more events, so after this drain it is empty.
+        const bool closed = entry->ring->isClosed();
+        total += entry->ring->drainInto(out);
+        if (closed) {
+            std::lock_guard lock(m_mutex);
+            entry->droppedWhenFreed = entry->ring->dropped();
+            entry->ring.reset();
+        }
+    }
+    return total;
+}
+
+std::vector<ThreadInfo> TraceRecorder::threads() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<ThreadInfo> result;
+    result.reserve(m_entries.size());
+    for (const auto &entry : m_entries)
+        result.push_back(entry->info);
+    return result;
+}
+
+std::uint64_t TraceRecorder::droppedEvents() const
+{
+    std::lock_guard lock(m_mutex);
+    std::uint64_t total = 0;
+    for (const auto &entry : m_entries)
+        total += entry->ring ? entry->ring->dropped() : entry->droppedWhenFreed;
+    return total;
+}
+
+std::size_t TraceRecorder::ringBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    std::size_t total = 0;
+    for (const auto &entry : m_entries)
+        if (entry->ring)
+            total += entry->ring->bytes();
+    return total;
+}
+
+} // namespace porthole::trace

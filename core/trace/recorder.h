@@ -1,0 +1,98 @@
+#pragma once
+
+#include "trace/event.h"
+#include "trace/threadring.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace porthole::trace {
+
+struct ThreadInfo {
+    std::uint32_t index = 0; // the trace's own thread number, used in Event::thread
+    std::int32_t osThreadId = 0;
+    ThreadRole role = ThreadRole::Other;
+    std::string name;
+};
+
+inline std::uint64_t nowNs() noexcept
+{
+    return std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count());
+}
+
+class TraceRecorder;
+
+namespace detail {
+struct ThreadSlot {
+    ThreadRing *ring = nullptr;
+    std::uint32_t index = 0;
+    TraceRecorder *recorder = nullptr;
+};
+inline thread_local ThreadSlot t_slot;
+} // namespace detail
+
+// Owns every thread's ring. Threads attach once (allocates), then record() with no lock.
+class TraceRecorder
+{
+public:
+    static constexpr std::uint32_t DefaultRingEvents = 1u << 14; // 512 KiB: a busy thread between drains
+    static constexpr std::uint32_t SmallRingEvents = 256;        // 8 KiB: one of thousands of mostly idle threads
+
+    TraceRecorder();
+    ~TraceRecorder();
+    TraceRecorder(const TraceRecorder &) = delete;
+    TraceRecorder &operator=(const TraceRecorder &) = delete;
+
+    // Gives the calling thread a ring and records ThreadCreated. A thread attaches to one recorder at a time.
+    std::uint32_t attachCurrentThread(std::string name, ThreadRole role, ThreadReason reason,
+                                      std::uint32_t ringEvents = DefaultRingEvents);
+    // Records ThreadExited and closes the ring; the collector frees it once drained.
+    void detachCurrentThread(ThreadReason reason);
+
+    // Collector side: moves every published event out of every ring. One caller at a time.
+    std::size_t drain(std::vector<Event> &out);
+
+    std::vector<ThreadInfo> threads() const;
+    std::uint64_t droppedEvents() const;
+    std::size_t ringBytes() const; // memory held by live rings
+
+private:
+    struct Entry {
+        ThreadInfo info;
+        std::unique_ptr<ThreadRing> ring; // reset by the collector after the thread exited and was drained
+        std::uint64_t droppedWhenFreed = 0;
+    };
+    mutable std::mutex m_mutex; // guards m_entries; never taken while recording
+    std::vector<std::unique_ptr<Entry>> m_entries;
+    std::mutex m_drainMutex; // one collector at a time
+};
+
+// The hot path: stamps and appends one event to the calling thread's ring. No lock, no allocation.
+inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id, std::uint64_t value) noexcept
+{
+    detail::ThreadSlot &slot = detail::t_slot;
+    if (!slot.ring)
+        return; // a thread nobody attached is not traced
+    Event *e = slot.ring->prepare();
+    if (!e)
+        return;
+    e->timeNs = nowNs();
+    e->thread = slot.index;
+    e->type = type;
+    e->small = small;
+    e->aux = aux;
+    e->id = id;
+    e->value = value;
+    slot.ring->commit();
+}
+
+inline bool isCurrentThreadTraced() noexcept { return detail::t_slot.ring != nullptr; }
+
+} // namespace porthole::trace

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "trace/event.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace porthole::trace {
+
+// A single-producer, single-consumer ring of events. The owning thread writes; the collector
+// drains. Recording takes no lock and allocates nothing; a full ring drops and counts.
+class ThreadRing
+{
+public:
+    explicit ThreadRing(std::uint32_t capacityPowerOfTwo);
+
+    // Producer side (the owning thread only).
+    Event *prepare() noexcept
+    {
+        // Only this thread writes m_head, so a relaxed load reads our own last store.
+        const std::uint64_t head = m_head.load(std::memory_order_relaxed);
+        if (head - m_cachedTail > m_mask) {
+            // Acquire: pairs with the collector's release of m_tail, so its reads of the slots are done.
+            m_cachedTail = m_tail.load(std::memory_order_acquire);
+            if (head - m_cachedTail > m_mask) {
+                // Relaxed: a statistic; only this thread writes it.
+                m_dropped.store(m_dropped.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+                return nullptr;
+            }
+        }
+        return &m_slots[head & m_mask];
+    }
+    void commit() noexcept
+    {
+        // Release: the slot written after prepare() is visible before the collector sees the new head.
+        m_head.store(m_head.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    }
+
+    // Consumer side (one collector at a time). Appends every published event; returns how many.
+    std::size_t drainInto(std::vector<Event> &out);
+
+    std::uint64_t dropped() const { return m_dropped.load(std::memory_order_relaxed); } // a statistic
+    std::uint32_t capacity() const { return m_mask + 1; }
+    std::size_t bytes() const { return sizeof(*this) + std::size_t(capacity()) * sizeof(Event); }
+    bool isEmpty() const;
+
+    // Set by the owner when its thread exits; the collector frees the ring once drained.
+    void close() { m_closed.store(true, std::memory_order_release); } // release: orders the last commit() before it
+    bool isClosed() const { return m_closed.load(std::memory_order_acquire); }
+
+private:
+    std::unique_ptr<Event[]> m_slots;
+    const std::uint32_t m_mask;
+    std::uint64_t m_cachedTail = 0;                  // producer only
+    alignas(64) std::atomic<std::uint64_t> m_head{0}; // written by producer, read by collector
+    alignas(64) std::atomic<std::uint64_t> m_tail{0}; // written by collector, read by producer
+    alignas(64) std::atomic<std::uint64_t> m_dropped{0}; // written by producer, read by anyone
+    std::atomic<bool> m_closed{false};               // written by producer, read by collector
+};
+
+} // namespace porthole::trace

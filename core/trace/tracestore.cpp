@@ -1,0 +1,48 @@
+#include "trace/tracestore.h"
+
+#include <algorithm>
+
+namespace porthole::trace {
+
+namespace {
+bool earlier(const Event &a, const Event &b) { return a.timeNs < b.timeNs; }
+} // namespace
+
+void TraceStore::append(std::vector<Event> &batch)
+{
+    if (batch.empty())
+        return;
+    std::stable_sort(batch.begin(), batch.end(), earlier);
+    std::lock_guard lock(m_mutex);
+    const auto oldSize = std::ptrdiff_t(m_events.size());
+    m_events.insert(m_events.end(), batch.begin(), batch.end());
+    // Only the tail newer than the batch's first event can be out of order: merge just that part.
+    const auto firstLate = std::upper_bound(m_events.begin(), m_events.begin() + oldSize, batch.front(), earlier);
+    std::inplace_merge(firstLate, m_events.begin() + oldSize, m_events.end(), earlier);
+    batch.clear();
+}
+
+std::size_t TraceStore::eventCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_events.size();
+}
+
+std::vector<Event> TraceStore::copyEvents(std::size_t from) const
+{
+    std::lock_guard lock(m_mutex);
+    if (from >= m_events.size())
+        return {};
+    return {m_events.begin() + std::ptrdiff_t(from), m_events.end()};
+}
+
+Trace TraceStore::snapshot(const TraceRecorder &recorder) const
+{
+    Trace trace;
+    trace.threads = recorder.threads();
+    trace.events = copyEvents();
+    trace.droppedEvents = recorder.droppedEvents();
+    return trace;
+}
+
+} // namespace porthole::trace

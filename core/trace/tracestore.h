@@ -1,0 +1,35 @@
+#pragma once
+
+#include "trace/event.h"
+#include "trace/recorder.h"
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace porthole::trace {
+
+// A whole trace as values: the thread table and every event in time order. What files hold.
+struct Trace {
+    std::vector<ThreadInfo> threads;
+    std::vector<Event> events; // sorted by timeNs
+    std::uint64_t droppedEvents = 0;
+};
+
+// Append-only, time-ordered event store fed by the collector; readers take copies.
+class TraceStore
+{
+public:
+    // Sorts the batch and merges it behind what is stored (events drained late can be older than the tail).
+    void append(std::vector<Event> &batch);
+
+    std::size_t eventCount() const;
+    std::vector<Event> copyEvents(std::size_t from = 0) const;
+    Trace snapshot(const TraceRecorder &recorder) const;
+
+private:
+    mutable std::mutex m_mutex; // guards m_events: the collector appends, any thread reads
+    std::vector<Event> m_events;
+};
+
+} // namespace porthole::trace
