@@ -52,6 +52,7 @@ std::unique_ptr<BufferRing> BufferRing::create(io_uring &ring, std::uint32_t cou
                               std::uint16_t(id), mask, int(id));
     // io_uring_buf_ring_advance publishes the tail with a release store: the entries are written first.
     io_uring_buf_ring_advance(self->m_ring, int(count));
+    self->m_available = count;
     return self;
 }
 
@@ -75,6 +76,7 @@ void BufferRing::recycle(std::uint16_t id)
                           io_uring_buf_ring_mask(m_count), 0);
     // Release store of the new tail: the entry above is visible to the kernel before it.
     io_uring_buf_ring_advance(m_ring, 1);
+    ++m_available;
 }
 
 } // namespace porthole::engine

@@ -26,6 +26,9 @@ public:
 
     std::span<const std::byte> buffer(std::uint16_t id, std::size_t bytes) const;
     void recycle(std::uint16_t id); // hands the buffer back to the kernel
+    void markTaken() { --m_available; } // a completion arrived holding one of our buffers
+    // Buffers the kernel holds and has not yet been seen filling (it may be filling some right now).
+    std::uint32_t available() const { return m_available; }
     std::uint32_t bufferBytes() const { return m_bufferBytes; }
     std::size_t memoryBytes() const { return m_ringBytes + std::size_t(m_count) * m_bufferBytes; }
 
@@ -39,6 +42,7 @@ private:
     io_uring_buf_ring *m_ring = nullptr; // shared with the kernel
     std::byte *m_storage = nullptr;
     bool m_registered = false;
+    std::uint32_t m_available = 0;
 };
 
 } // namespace porthole::engine

@@ -12,6 +12,39 @@ namespace porthole::engine {
 using trace::EventType;
 using trace::QueueKind;
 
+namespace {
+thread_local int t_submitBatchDepth = 0; // > 0: this thread's operations wait for the batch's end
+
+// A receive that takes a shared buffer. POLL_FIRST: wait for data before picking a buffer, so an
+// idle socket holds none and -ENOBUFS can only mean "data is here, every buffer is busy".
+void prepareBufferSelect(io_uring_sqe *sqe)
+{
+    sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = BufferRing::GroupId;
+}
+} // namespace
+
+SubmitBatch::SubmitBatch(CompletionPort &port)
+    : m_port(port)
+{
+    ++t_submitBatchDepth;
+}
+
+SubmitBatch::~SubmitBatch()
+{
+    if (--t_submitBatchDepth == 0)
+        m_port.flush();
+}
+
+void CompletionPort::flush()
+{
+    std::lock_guard lock(m_submitMutex);
+    m_rearmQueued = false;
+    if (m_ringReady)
+        io_uring_submit(&m_ring);
+}
+
 std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
 {
     std::unique_ptr<CompletionPort> port(new CompletionPort());
@@ -77,18 +110,19 @@ bool CompletionPort::associate(int fd, std::uint64_t key)
 std::uint32_t CompletionPort::allocSlotLocked()
 {
     if (m_freeSlot == UINT32_MAX) {
-        m_slots.emplace_back();
-        m_slots.back().generation = 1;
-        return std::uint32_t(m_slots.size() - 1);
+        if (m_slotCount % SlotChunk == 0)
+            m_slotChunks.push_back(std::make_unique<OpSlot[]>(SlotChunk));
+        slotAt(m_slotCount).generation = 1;
+        return m_slotCount++;
     }
     const std::uint32_t index = m_freeSlot;
-    m_freeSlot = m_slots[index].nextFree;
+    m_freeSlot = slotAt(index).nextFree;
     return index;
 }
 
 void CompletionPort::freeSlotLocked(std::uint32_t index)
 {
-    OpSlot &slot = m_slots[index];
+    OpSlot &slot = slotAt(index);
     slot.inUse = false;
     ++slot.generation;
     slot.nextFree = m_freeSlot;
@@ -132,7 +166,7 @@ std::int64_t CompletionPort::submit(OpKind kind, int fd, std::uint64_t token, bo
     if (!sqe)
         return -EBUSY;
     const std::uint32_t index = allocSlotLocked();
-    OpSlot &slot = m_slots[index];
+    OpSlot &slot = slotAt(index);
     slot.inUse = true;
     slot.kind = kind;
     slot.token = token;
@@ -148,14 +182,13 @@ std::int64_t CompletionPort::submit(OpKind kind, int fd, std::uint64_t token, bo
     io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
     const std::uint64_t opId = slot.opId;
     trace::record(EventType::OpSubmitted, 0, std::uint16_t(kind), opId, std::uint64_t(std::int64_t(fd)));
-    const int submitted = io_uring_submit(&m_ring);
-    if (submitted < 0) {
-        // The SQE stays queued and goes in with the next submission; the caller is told now.
-        return submitted;
+    if (t_submitBatchDepth == 0) {
+        const int submitted = io_uring_submit(&m_ring);
+        if (submitted < 0)
+            return submitted; // the SQE stays queued and goes in with the next submission
     }
     // Relaxed: a count read for statistics; the CQE that decrements it orders itself through the ring.
-    const auto pending = m_pending.fetch_add(1, std::memory_order_relaxed) + 1;
-    trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0, pending);
+    m_pending.fetch_add(1, std::memory_order_relaxed);
     return std::int64_t(opId);
 }
 
@@ -164,8 +197,7 @@ std::int64_t CompletionPort::recv(int fd, std::uint64_t token)
     return submit(OpKind::Recv, fd, token, false, [this](io_uring_sqe *sqe, OpSlot &slot) {
         if (m_buffers) {
             io_uring_prep_recv(sqe, -1, nullptr, m_recvBufferBytes, 0);
-            sqe->flags |= IOSQE_BUFFER_SELECT;
-            sqe->buf_group = BufferRing::GroupId;
+            prepareBufferSelect(sqe);
         } else {
             slot.ownBuffer = allocOwnBufferLocked();
             io_uring_prep_recv(sqe, -1, m_ownBuffers[std::size_t(slot.ownBuffer)].get(), m_recvBufferBytes, 0);
@@ -232,13 +264,18 @@ bool CompletionPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
         return false;
     const auto index = std::uint32_t(data);
     const auto generation = std::uint32_t(data >> 32);
-    if (index >= m_slots.size() || m_slots[index].generation != generation || !m_slots[index].inUse)
+    if (index >= m_slotCount || slotAt(index).generation != generation || !slotAt(index).inUse)
         return false; // cannot happen unless the kernel hands back a user_data we never gave it
-    OpSlot &slot = m_slots[index];
+    OpSlot &slot = slotAt(index);
+    if (slot.rearmed) {
+        slot.rearmed = false;
+        --m_rearmedInFlight;
+    }
     if (slot.kind == OpKind::Recv && cqe.res == -ENOBUFS && m_buffers && !m_closed) {
         // Data arrived while every shared buffer was in use. The bytes wait in the socket; the
-        // receive stays pending and is re-armed when a buffer comes back (rearmStarvedRecvLocked).
+        // receive stays pending and is sent again when a buffer is free (rearmStarvedRecvsLocked).
         m_starvedRecvs.push_back(index);
+        rearmStarvedRecvsLocked();
         return false;
     }
     out = Completion{};
@@ -255,6 +292,7 @@ bool CompletionPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
         const std::size_t bytes = cqe.res > 0 ? std::size_t(cqe.res) : 0;
         if (m_buffers && (cqe.flags & IORING_CQE_F_BUFFER)) {
             out.bufferId = std::int32_t(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+            m_buffers->markTaken();
             out.data = m_buffers->buffer(std::uint16_t(out.bufferId), bytes);
         } else if (slot.ownBuffer >= 0) {
             out.bufferId = OwnBufferBase + slot.ownBuffer;
@@ -294,6 +332,7 @@ std::size_t CompletionPort::reapLocked()
         }
         // Tells the kernel these CQ slots are free (a release store of the CQ head).
         io_uring_cq_advance(&m_ring, count);
+        submitRearmsLocked();
     }
     if (reaped) {
         trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
@@ -309,6 +348,14 @@ void CompletionPort::recycle(const Completion &completion)
 {
     std::lock_guard lock(m_submitMutex);
     recycleLocked(completion);
+    submitRearmsLocked();
+}
+
+void CompletionPort::submitRearmsLocked()
+{
+    if (m_rearmQueued && t_submitBatchDepth == 0 && m_ringReady)
+        io_uring_submit(&m_ring);
+    m_rearmQueued = false;
 }
 
 void CompletionPort::recycleLocked(const Completion &completion)
@@ -319,25 +366,28 @@ void CompletionPort::recycleLocked(const Completion &completion)
         m_freeOwnBuffers.push_back(completion.bufferId - OwnBufferBase);
     else if (m_buffers) {
         m_buffers->recycle(std::uint16_t(completion.bufferId));
-        rearmStarvedRecvLocked();
+        rearmStarvedRecvsLocked();
     }
 }
 
-void CompletionPort::rearmStarvedRecvLocked()
+void CompletionPort::rearmStarvedRecvsLocked()
 {
-    if (m_starvedRecvs.empty())
-        return;
-    io_uring_sqe *sqe = acquireSqeLocked();
-    if (!sqe)
-        return; // stays starved; the next recycle tries again
-    const std::uint32_t index = m_starvedRecvs.back();
-    m_starvedRecvs.pop_back();
-    const OpSlot &slot = m_slots[index];
-    io_uring_prep_recv(sqe, slot.fd, nullptr, m_recvBufferBytes, 0);
-    sqe->flags |= IOSQE_BUFFER_SELECT;
-    sqe->buf_group = BufferRing::GroupId;
-    io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
-    io_uring_submit(&m_ring);
+    // One re-armed receive per free buffer not already promised to another re-armed receive. A
+    // starved receive has data waiting (see prepareBufferSelect), so each one takes its buffer at once.
+    while (!m_starvedRecvs.empty() && m_buffers && m_buffers->available() > m_rearmedInFlight) {
+        io_uring_sqe *sqe = acquireSqeLocked();
+        if (!sqe)
+            return; // stays starved; the next recycle tries again
+        const std::uint32_t index = m_starvedRecvs.back();
+        m_starvedRecvs.pop_back();
+        OpSlot &slot = slotAt(index);
+        io_uring_prep_recv(sqe, slot.fd, nullptr, m_recvBufferBytes, 0);
+        prepareBufferSelect(sqe);
+        io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
+        slot.rearmed = true;
+        ++m_rearmedInFlight;
+        m_rearmQueued = true; // submitted by whoever called us (recycle() or reapLocked()), once for all
+    }
 }
 
 void CompletionPort::close()
@@ -363,11 +413,11 @@ void CompletionPort::close()
                 io_uring_sqe_set_data64(sqe, CancelTag);
             }
         } else {
-            for (std::uint32_t i = 0; i < m_slots.size(); ++i) {
-                if (!m_slots[i].inUse)
+            for (std::uint32_t i = 0; i < m_slotCount; ++i) {
+                if (!slotAt(i).inUse)
                     continue;
                 if (io_uring_sqe *sqe = acquireSqeLocked()) {
-                    io_uring_prep_cancel64(sqe, userData(i, m_slots[i].generation), 0);
+                    io_uring_prep_cancel64(sqe, userData(i, slotAt(i).generation), 0);
                     io_uring_sqe_set_data64(sqe, CancelTag);
                 }
             }
@@ -406,6 +456,12 @@ PortStats CompletionPort::stats() const
     s.running = m_running;
     s.concurrency = m_concurrency;
     s.completions = m_completionsHanded;
+    {
+        std::lock_guard submitLock(m_submitMutex);
+        s.starvedRecvs = m_starvedRecvs.size();
+        s.freeBuffers = m_buffers ? m_buffers->available() : 0;
+        s.rearmedRecvs = m_rearmedInFlight;
+    }
     if (m_ringReady) {
         s.cqOverflow = *m_ring.cq.koverflow;
         s.cqHasOverflowList = io_uring_cq_has_overflow(&m_ring);
@@ -434,7 +490,7 @@ std::size_t CompletionPort::memoryBytes() const
 {
     std::lock_guard lock(m_mutex);
     std::lock_guard submitLock(m_submitMutex);
-    std::size_t bytes = sizeof(*this) + m_slots.capacity() * sizeof(OpSlot) + m_keyByFd.capacity() * sizeof(std::uint64_t)
+    std::size_t bytes = sizeof(*this) + m_slotChunks.size() * SlotChunk * sizeof(OpSlot) + m_keyByFd.capacity() * sizeof(std::uint64_t)
                         + m_queue.size() * sizeof(Completion) + m_waiters.capacity() * sizeof(Waiter *);
     if (m_buffers)
         bytes += m_buffers->memoryBytes();

@@ -40,8 +40,8 @@ struct PortOptions {
     unsigned concurrency = 0;          // running threads allowed at once; 0 = one per processor (as IOCP)
     unsigned ringEntries = 4096;       // SQ entries; the CQ gets twice as many
     unsigned cqEntries = 0;            // 0 = twice ringEntries
-    unsigned recvBuffers = 1024;       // provided receive buffers shared by every socket (power of two)
-    unsigned recvBufferBytes = 2048;
+    unsigned recvBuffers = 8192;       // provided receive buffers shared by every socket (power of two)
+    unsigned recvBufferBytes = 512;    // a receive returns at most this much; the rest waits for the next one
     bool useBufferRing = true;         // false: each pending recv owns a buffer (the fallback; for tests)
 };
 
@@ -52,6 +52,9 @@ struct PortStats {
     std::uint64_t running = 0;        // associated threads running (counted against concurrency)
     std::uint64_t concurrency = 0;
     std::uint64_t completions = 0;    // packets handed to threads so far
+    std::uint64_t starvedRecvs = 0;   // receives whose data waits in the socket for a free shared buffer
+    std::uint64_t freeBuffers = 0;
+    std::uint64_t rearmedRecvs = 0;   // starved receives sent again, not yet completed    // shared receive buffers the kernel holds, unused as far as we know
     std::uint64_t cqOverflow = 0;     // the kernel's counter of CQEs it had to drop (should stay 0)
     bool cqHasOverflowList = false;   // the kernel holds CQEs that did not fit in the CQ
 };
@@ -92,6 +95,9 @@ public:
     std::size_t dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout, DequeueStatus &status);
     void recycle(const Completion &completion); // gives a recv's buffer back
 
+    // Sends every SQE prepared so far to the kernel (SubmitBatch calls it).
+    void flush();
+
     // The Windows kernel notices a running thread wait; here the thread says so.
     void announceBlocking();
     void announceUnblocked();
@@ -119,11 +125,13 @@ private:
     template<typename Prepare>
     std::int64_t submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare);
     void submitWakeLocked(); // a NOP that kicks the thread sleeping in io_uring_enter
+    OpSlot &slotAt(std::uint32_t index); // defined in completionport_p.h
     std::uint32_t allocSlotLocked();
     void freeSlotLocked(std::uint32_t index);
     std::int32_t allocOwnBufferLocked();
     void recycleLocked(const Completion &completion);
-    void rearmStarvedRecvLocked();
+    void rearmStarvedRecvsLocked();
+    void submitRearmsLocked();
     bool completionFromCqe(const io_uring_cqe &cqe, Completion &out); // false for the port's own wake-ups
 
     // Completion side (m_mutex).
@@ -147,7 +155,9 @@ private:
 
     // Submission: SQ, op slots, buffers and keys. Taken after m_mutex, never before it.
     mutable std::mutex m_submitMutex;
-    std::vector<OpSlot> m_slots;
+    static constexpr std::uint32_t SlotChunk = 1024; // slots grow by chunks: no copy, no doubling
+    std::vector<std::unique_ptr<OpSlot[]>> m_slotChunks;
+    std::uint32_t m_slotCount = 0;
     std::uint32_t m_freeSlot = UINT32_MAX;
     std::uint64_t m_nextOpId = 1;
     std::vector<std::uint64_t> m_keyByFd; // index fd; 0 = not associated (keys are stored +1)
@@ -155,6 +165,8 @@ private:
     std::vector<std::unique_ptr<std::byte[]>> m_ownBuffers; // the fallback: one buffer per pending recv
     std::vector<std::int32_t> m_freeOwnBuffers;
     std::vector<std::uint32_t> m_starvedRecvs; // slots of receives that found no free buffer; re-armed on recycle()
+    std::uint32_t m_rearmedInFlight = 0;       // re-armed starved receives not yet completed
+    bool m_rearmQueued = false;                // re-armed receives wait in the SQ for one submit
     unsigned m_recvBufferBytes = 0;
 
     // Completions and waiting threads.
@@ -169,6 +181,20 @@ private:
     std::uint64_t m_completionsHanded = 0;
 
     std::atomic<std::uint64_t> m_pending{0}; // written under either lock, read by stats(): a count only
+};
+
+// While one lives on a thread, that thread's operations are queued in the SQ and handed to the
+// kernel together when the outermost batch ends: one io_uring_enter for a whole batch of re-arms.
+class SubmitBatch
+{
+public:
+    explicit SubmitBatch(CompletionPort &port);
+    ~SubmitBatch();
+    SubmitBatch(const SubmitBatch &) = delete;
+    SubmitBatch &operator=(const SubmitBatch &) = delete;
+
+private:
+    CompletionPort &m_port;
 };
 
 } // namespace porthole::engine

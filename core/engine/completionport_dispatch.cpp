@@ -89,13 +89,13 @@ void CompletionPort::takeLocked(Completion &out)
     out = m_queue.front();
     m_queue.pop_front();
     ++m_completionsHanded;
-    trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
 }
 
 void CompletionPort::dispatchLocked()
 {
-    if (m_closed)
+    if (m_closed || m_queue.empty())
         return;
+    const std::size_t queuedBefore = m_queue.size();
     while (!m_queue.empty() && m_running < m_concurrency && !m_waiters.empty()) {
         Waiter *waiter = m_waiters.back(); // LIFO: the most recent waiter goes first
         m_waiters.pop_back();
@@ -110,6 +110,8 @@ void CompletionPort::dispatchLocked()
             waiter->wake.notify_one();
         }
     }
+    if (m_queue.size() != queuedBefore)
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
 }
 
 void CompletionPort::removeWaiterLocked(Waiter *waiter)
@@ -155,6 +157,7 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
     if (!m_queue.empty() && m_running < m_concurrency) {
         // The caller is the newest waiter: the oldest packet is its own.
         takeLocked(out);
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
         setStateLocked(me, ThreadState::Running);
         dispatchLocked();
         trace::record(EventType::OpDequeued, 0, std::uint16_t(out.kind), out.opId, out.key);
@@ -216,6 +219,8 @@ std::size_t CompletionPort::dequeueBatch(std::span<Completion> out, std::chrono:
         trace::record(EventType::OpDequeued, 0, std::uint16_t(out[count].kind), out[count].opId, out[count].key);
         ++count;
     }
+    if (count > 1)
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
     return count;
 }
 

@@ -25,7 +25,13 @@ struct CompletionPort::OpSlot {
     std::int32_t fd = -1;
     OpKind kind = OpKind::Nop;
     bool inUse = false;
+    bool rearmed = false; // a starved receive sent again; counts against the free buffers until it completes
 };
+
+inline CompletionPort::OpSlot &CompletionPort::slotAt(std::uint32_t index)
+{
+    return m_slotChunks[index / SlotChunk][index % SlotChunk];
+}
 
 struct CompletionPort::Waiter {
     Completion *out = nullptr;

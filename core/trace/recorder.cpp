@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cassert>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,14 +34,32 @@ bool ThreadRing::isEmpty() const
     return m_head.load(std::memory_order_acquire) == m_tail.load(std::memory_order_relaxed);
 }
 
-TraceRecorder::TraceRecorder() = default;
+namespace detail {
+const TickClock &tickClock()
+{
+    static const TickClock clock = [] {
+#if defined(__x86_64__) || defined(__i386__)
+        // constant_tsc: the counter runs at a fixed rate on every core. Measure it against the steady clock.
+        const std::uint64_t ns0 = nowNs(), t0 = ticks();
+        std::uint64_t ns1 = ns0, t1 = t0;
+        while (ns1 - ns0 < 20'000'000) {
+            ns1 = nowNs();
+            t1 = ticks();
+        }
+        return TickClock{t1, ns1, double(ns1 - ns0) / double(t1 - t0)};
+#else
+        return TickClock{0, 0, 1.0};
+#endif
+    }();
+    return clock;
+}
+} // namespace detail
+
+TraceRecorder::TraceRecorder() { detail::tickClock(); }
 
 TraceRecorder::~TraceRecorder()
 {
     // Threads still attached would write into freed rings: they must have detached (or never record again).
-    std::lock_guard lock(m_mutex);
-    for (auto &entry : m_entries)
-        assert(!entry->ring || entry->ring->isClosed() || detail::t_slot.recorder == this);
     if (detail::t_slot.recorder == this)
         detail::t_slot = {};
 }
@@ -91,6 +108,7 @@ std::size_t TraceRecorder::drain(std::vector<Event> &out)
             if (entry->ring)
                 entries.push_back(entry.get());
     }
+    const std::size_t first = out.size();
     std::size_t total = 0;
     for (Entry *entry : entries) {
         // Read closed before draining: a closed ring gets no more events, so after this drain it is empty.
@@ -102,6 +120,9 @@ std::size_t TraceRecorder::drain(std::vector<Event> &out)
             entry->ring.reset();
         }
     }
+    const detail::TickClock &clock = detail::tickClock();
+    for (std::size_t i = first; i < out.size(); ++i)
+        out[i].timeNs = clock.toNs(out[i].timeNs);
     return total;
 }
 
