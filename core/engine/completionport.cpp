@@ -41,8 +41,10 @@ void CompletionPort::flush()
 {
     std::lock_guard lock(m_submitMutex);
     m_rearmQueued = false;
-    if (m_ringReady)
-        io_uring_submit(&m_ring);
+    if (!m_ringReady)
+        return;
+    trace::record(EventType::QueueSample, std::uint8_t(QueueKind::SqPending), 0, 0, io_uring_sq_ready(&m_ring));
+    io_uring_submit(&m_ring);
 }
 
 std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
@@ -315,7 +317,9 @@ std::size_t CompletionPort::reapLocked()
         const unsigned count = io_uring_peek_batch_cqe(&m_ring, cqes, 64);
         if (count == 0)
             break;
-        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, 0, ready);
+        // id carries the CQ head and tail the kernel shows: head << 32 | tail.
+        const std::uint64_t headTail = (std::uint64_t(*m_ring.cq.khead) << 32) | io_uring_smp_load_acquire(m_ring.cq.ktail);
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, headTail, ready);
         std::lock_guard lock(m_submitMutex);
         for (unsigned i = 0; i < count; ++i) {
             Completion completion;

@@ -17,7 +17,7 @@ enum class EventType : std::uint8_t {
     CallbackEnd,        // id = op id
     StackPush,          // aux = frame id
     StackPop,           // aux = frame id
-    QueueSample,        // small = QueueKind, value = depth
+    QueueSample,        // small = QueueKind, value = depth; for CqReady id = CQ head << 32 | tail
     Post,               // id = token, value = completion key
     CqOverflow,         // value = the ring's overflow counter
     Timer,              // id = timer id

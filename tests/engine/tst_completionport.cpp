@@ -4,7 +4,11 @@
 #include "engine/completionport.h"
 
 #include <QScopeGuard>
+#include <QTemporaryFile>
 #include <QTest>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -216,6 +220,47 @@ private slots:
         QCOMPARE(port->dequeue(c, 0ms), DequeueStatus::Closed);
         QCOMPARE(port->post(0, 0, 1), std::int64_t(-ESHUTDOWN));
         port->close(); // twice is fine
+    }
+
+    // The other overlapped operations, on real descriptors: send on a socket, read from a file, a timer.
+    void sendReadAndTimeout()
+    {
+        auto port = makePort(1);
+        QVERIFY(port);
+        int pair[2];
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+        port->associate(pair[0], 10);
+        const char message[] = "hello";
+        QVERIFY(port->send(pair[0], std::as_bytes(std::span(message, 5)), 1) > 0);
+        Completion c;
+        QCOMPARE(port->dequeue(c, 5000ms), DequeueStatus::Ok);
+        QCOMPARE(c.kind, OpKind::Send);
+        QCOMPARE(c.result, std::int64_t(5));
+        QCOMPARE(c.key, std::uint64_t(10));
+        char got[8] = {};
+        QCOMPARE(::read(pair[1], got, sizeof got), ssize_t(5));
+        QCOMPARE(QByteArray(got), QByteArray("hello"));
+        ::close(pair[0]);
+        ::close(pair[1]);
+
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write("0123456789");
+        file.flush();
+        port->associate(file.handle(), 11);
+        std::byte buffer[4];
+        QVERIFY(port->read(file.handle(), buffer, 3, 2) > 0);
+        QCOMPARE(port->dequeue(c, 5000ms), DequeueStatus::Ok);
+        QCOMPARE(c.kind, OpKind::Read);
+        QCOMPARE(c.result, std::int64_t(4));
+        QCOMPARE(buffer[0], std::byte('3'));
+        QCOMPARE(buffer[3], std::byte('6'));
+
+        QVERIFY(port->timeout(1ms, 3) > 0);
+        QCOMPARE(port->dequeue(c, 5000ms), DequeueStatus::Ok);
+        QCOMPARE(c.kind, OpKind::Timeout);
+        QCOMPARE(c.result, std::int64_t(0));
+        QCOMPARE(c.token, std::uint64_t(3));
     }
 
     void unassociatedHandleIsRefused()
