@@ -101,6 +101,7 @@ public:
     // The Windows kernel notices a running thread wait; here the thread says so.
     void announceBlocking();
     void announceUnblocked();
+    bool isCurrentThreadMember() const; // has the calling thread dequeued from this port (and not left)?
 
     // Cancels every pending operation, waits for the kernel to finish them, wakes every waiter
     // (they return Closed) and frees the ring. Safe to call twice.

@@ -245,3 +245,12 @@ void CompletionPort::announceUnblocked()
 }
 
 } // namespace porthole::engine
+
+namespace porthole::engine {
+
+bool CompletionPort::isCurrentThreadMember() const
+{
+    return t_member.port.load(std::memory_order_acquire) == this; // acquire: pairs with joinCurrentThread's release
+}
+
+} // namespace porthole::engine

@@ -1,0 +1,120 @@
+// .NET on Linux: one ".NET Sockets" thread blocks in a real epoll_wait over the sockets and queues
+// the ready ones to the worker pool; workers run SocketAsyncContext.HandleEvents, which does the
+// non-blocking recv and the continuation. There are no I/O completion threads (FACTS §2).
+
+#include "runtime/runtime_p.h"
+#include "runtime/shadowstack.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace porthole::runtime {
+
+namespace {
+
+using trace::ThreadReason;
+using trace::ThreadRole;
+
+constexpr std::uint64_t WakeData = ~0ull;
+
+class EpollRuntime final : public Runtime
+{
+public:
+    EpollRuntime(const RuntimeOptions &options, trace::TraceRecorder &recorder) : Runtime(options, recorder) {}
+    ~EpollRuntime() override
+    {
+        stop();
+    }
+
+protected:
+    std::string startThreads() override
+    {
+        m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+        m_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (m_epoll < 0 || m_wake < 0)
+            return std::string("cannot create the epoll instance: ") + std::strerror(errno);
+        epoll_event wake{EPOLLIN, {.u64 = WakeData}};
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &wake);
+        for (std::size_t i = 0; i < m_sockets.size(); ++i) {
+            ::fcntl(m_sockets[i], F_SETFL, ::fcntl(m_sockets[i], F_GETFL) | O_NONBLOCK); // .NET sockets are non-blocking
+            epoll_event ev{EPOLLIN | EPOLLONESHOT, {.u64 = i}};
+            if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_sockets[i], &ev) != 0)
+                return "cannot watch socket " + std::to_string(i) + ": " + std::strerror(errno);
+        }
+        spawn(".NET Sockets", ThreadRole::EventLoop, ThreadReason::Startup, [this] { eventLoop(); });
+        return {};
+    }
+
+    void stopThreads() override
+    {
+        if (m_wake >= 0) {
+            const std::uint64_t one = 1;
+            [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
+        }
+    }
+
+    void releaseResources() override
+    {
+        if (m_epoll >= 0)
+            ::close(m_epoll);
+        if (m_wake >= 0)
+            ::close(m_wake);
+        m_epoll = m_wake = -1;
+    }
+
+private:
+    void eventLoop()
+    {
+        FrameScope frame(FrameId::EpollEventLoop);
+        epoll_event events[1024];
+        for (;;) {
+            const DequeueGate::Pass pass = m_gate.pass();
+            if (pass == DequeueGate::Pass::Closed)
+                return;
+            int count;
+            {
+                FrameScope wait(FrameId::EpollWait);
+                // The event loop's "port": it waits here the way an I/O thread waits in GetQueuedCompletionStatus.
+                trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::WaitingInPort), 0, 0, 0);
+                count = ::epoll_wait(m_epoll, events, pass == DequeueGate::Pass::OneStep ? 1 : 1024, -1);
+                trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
+            }
+            for (int i = 0; i < count; ++i) {
+                if (events[i].data.u64 == WakeData)
+                    return;
+                const std::size_t socket = events[i].data.u64;
+                m_workers->queue({[this, socket] { handleEvents(socket); }, FrameId::HandleEvents});
+            }
+        }
+    }
+
+    void handleEvents(std::size_t socket)
+    {
+        char buffer[512];
+        const ssize_t n = ::recv(m_sockets[socket], buffer, sizeof buffer, 0);
+        if (n > 0)
+            runUserCallback(m_nextEventId.fetch_add(1, std::memory_order_relaxed)); // relaxed: a unique number only
+        if (n == 0 || stopping())
+            return; // the peer closed: nothing more will come
+        epoll_event ev{EPOLLIN | EPOLLONESHOT, {.u64 = socket}};
+        ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_sockets[socket], &ev);
+    }
+
+    int m_epoll = -1;
+    int m_wake = -1;
+    std::atomic<std::uint64_t> m_nextEventId{1};
+};
+
+} // namespace
+
+std::unique_ptr<Runtime> makeEpollRuntime(const RuntimeOptions &options, trace::TraceRecorder &recorder)
+{
+    return std::make_unique<EpollRuntime>(options, recorder);
+}
+
+} // namespace porthole::runtime

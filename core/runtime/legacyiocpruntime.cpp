@@ -1,0 +1,107 @@
+// .NET Framework, and Windows up to .NET 6: I/O completion threads each dequeue one packet and run
+// its callback inline under _IOCompletionCallback.PerformIOCompletionCallback. Below the minimum a
+// new I/O thread is added at once when all are busy; above it, the gate thread adds one per 500 ms
+// while every I/O thread is busy and packets wait (FACTS §2, win32threadpool.cpp).
+
+#include "runtime/runtime_p.h"
+#include "runtime/shadowstack.h"
+
+namespace porthole::runtime {
+
+namespace {
+
+using namespace std::chrono_literals;
+using trace::ThreadReason;
+using trace::ThreadRole;
+
+constexpr auto CpThreadWait = 15000ms; // idle I/O threads exit after this, never the last one
+
+class LegacyIocpRuntime final : public Runtime
+{
+public:
+    LegacyIocpRuntime(const RuntimeOptions &options, trace::TraceRecorder &recorder)
+        : Runtime(options, recorder)
+        , m_ioMin(options.ioMinThreads ? options.ioMinThreads : processorCount())
+    {
+    }
+
+    ~LegacyIocpRuntime() override { stop(); }
+
+protected:
+    std::string startThreads() override
+    {
+        spawnIoThread(ThreadReason::MinThreads);
+        spawn(".NET ThreadPool Gate", ThreadRole::Gate, ThreadReason::Startup, [this] { gateLoop(); });
+        return {};
+    }
+    void stopThreads() override { m_gateWake.notify_all(); }
+
+private:
+    void spawnIoThread(ThreadReason reason)
+    {
+        if (stopping() || m_ioThreads >= m_options.ioMaxThreads)
+            return;
+        ++m_ioThreads;
+        spawn(".NET ThreadPool IO", ThreadRole::IoCompletion, reason, [this] { ioLoop(); });
+    }
+
+    void ioLoop()
+    {
+        for (;;) {
+            if (m_gate.pass() == DequeueGate::Pass::Closed)
+                break;
+            engine::Completion completion;
+            engine::DequeueStatus status;
+            {
+                FrameScope wait(FrameId::GetQueuedCompletionStatus);
+                status = m_port->dequeue(completion, CpThreadWait);
+            }
+            if (status == engine::DequeueStatus::Closed)
+                break;
+            if (status == engine::DequeueStatus::Timeout) {
+                if (m_ioThreads > 1) // CP_THREAD_WAIT passed with nothing to do
+                    break;
+                continue;
+            }
+            // GrowCompletionPortThreadpoolIfNeeded: nobody left waiting and below min -> one more, now.
+            if (m_port->stats().waiters == 0 && m_ioThreads < m_ioMin)
+                spawnIoThread(ThreadReason::MinThreads);
+            FrameScope frame(FrameId::PerformIOCompletionCallback);
+            handleCompletion(completion);
+        }
+        --m_ioThreads;
+    }
+
+    void gateLoop()
+    {
+        FrameScope frame(FrameId::GateThread);
+        std::unique_lock lock(m_gateMutex);
+        while (!stopping()) {
+            m_gateWake.wait_for(lock, m_options.ioGatePeriod * slowMotion());
+            if (stopping())
+                break;
+            // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.
+            const engine::PortStats stats = m_port->stats();
+            const bool packetsWait = stats.queued > 0 || m_port->ringSnapshot().cqReady > 0;
+            if (stats.waiters == 0 && packetsWait)
+                spawnIoThread(ThreadReason::Starvation);
+        }
+    }
+
+    const unsigned m_ioMin;
+    std::atomic<unsigned> m_ioThreads{0}; // counted when spawned, so two spawns cannot race past min
+    std::mutex m_gateMutex;
+    std::condition_variable m_gateWake;
+};
+
+} // namespace
+
+std::unique_ptr<Runtime> makeLegacyIocpRuntime(const RuntimeOptions &options, trace::TraceRecorder &recorder)
+{
+    RuntimeOptions legacy = options;
+    legacy.workers.legacyFrames = true;
+    legacy.workers.threadName = ".NET ThreadPool Worker";
+    return std::make_unique<LegacyIocpRuntime>(legacy, recorder);
+}
+
+} // namespace porthole::runtime

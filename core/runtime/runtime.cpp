@@ -1,0 +1,339 @@
+#include "runtime/runtime.h"
+
+#include "runtime/runtime_p.h"
+#include "runtime/shadowstack.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <pthread.h>
+
+namespace porthole::runtime {
+
+using trace::EventType;
+using trace::ThreadRole;
+using trace::ThreadState;
+
+namespace {
+constexpr std::array<std::string_view, 5> KindNames = {"legacy-iocp", "dotnet7-pollers", "dotnet-linux", "raw-uring",
+                                                       "thread-per-socket"};
+}
+
+std::string_view runtimeKindName(RuntimeKind kind) { return KindNames[std::size_t(kind)]; }
+
+std::optional<RuntimeKind> runtimeKindFromName(std::string_view name)
+{
+    for (std::size_t i = 0; i < KindNames.size(); ++i)
+        if (KindNames[i] == name)
+            return RuntimeKind(i);
+    return std::nullopt;
+}
+
+RuntimeThreadScope::RuntimeThreadScope(trace::TraceRecorder &recorder, RuntimeCounters &counters, const std::string &name,
+                                       ThreadRole role, trace::ThreadReason reason, std::uint32_t ringEvents)
+    : m_recorder(recorder)
+    , m_counters(counters)
+    , m_role(role)
+{
+    recorder.attachCurrentThread(name, role, reason, ringEvents);
+    setCurrentThreadRole(role);
+    const auto now = ++counters.alive[std::size_t(role)];
+    auto &max = counters.maxAlive[std::size_t(role)];
+    for (auto seen = max.load(); now > seen && !max.compare_exchange_weak(seen, now);) {
+    }
+}
+
+RuntimeThreadScope::~RuntimeThreadScope()
+{
+    --m_counters.alive[std::size_t(m_role)];
+    m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
+}
+
+// What a callback may do that the runtime must know about.
+class Runtime::Context : public workload::CallbackContext
+{
+public:
+    explicit Context(Runtime &runtime) : m_runtime(runtime) {}
+
+    void sleepBlocking(std::chrono::microseconds duration) override
+    {
+        FrameScope frame(FrameId::ThreadSleep);
+        blocked([&] { std::this_thread::sleep_for(duration); });
+    }
+    void waitOnWorker(std::function<void()> work) override
+    {
+        FrameScope frame(FrameId::TaskWait);
+        struct Done {
+            std::mutex mutex;
+            std::condition_variable signal;
+            bool finished = false;
+        };
+        auto done = std::make_shared<Done>(); // the worker may finish after we gave up waiting
+        m_runtime.m_workers->queue({[done, work = std::move(work)] {
+                                        work();
+                                        std::lock_guard lock(done->mutex);
+                                        done->finished = true;
+                                        done->signal.notify_one();
+                                    },
+                                    FrameId::UserCallback});
+        blocked([&] {
+            std::unique_lock lock(done->mutex);
+            while (!done->finished && !m_runtime.stopping())
+                done->signal.wait_for(lock, std::chrono::milliseconds(50));
+        });
+    }
+    void offload(std::function<void()> work) override { m_runtime.m_workers->queue({std::move(work), FrameId::UserCallback}); }
+    double slowMotion() const override { return m_runtime.slowMotion(); }
+
+private:
+    template<typename Wait>
+    void blocked(Wait &&wait)
+    {
+        engine::CompletionPort *port = m_runtime.m_port.get();
+        const bool portMember = port && port->isCurrentThreadMember();
+        if (portMember)
+            port->announceBlocking(); // records the state change too
+        else
+            trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Blocked), 0, 0, 0);
+        wait();
+        if (portMember)
+            port->announceUnblocked();
+        else
+            trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
+    }
+
+    Runtime &m_runtime;
+};
+
+// Task.Delay: one timer thread holds the due times and queues each continuation to the workers.
+class Runtime::TimerThread
+{
+public:
+    explicit TimerThread(Runtime &runtime) : m_runtime(runtime)
+    {
+        runtime.spawn(".NET Timer", ThreadRole::Timer, trace::ThreadReason::Startup, [this] { run(); });
+    }
+    void add(std::chrono::milliseconds delay)
+    {
+        std::lock_guard lock(m_mutex);
+        m_due.emplace(std::chrono::steady_clock::now()
+                          + std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay * m_runtime.slowMotion()),
+                      ++m_nextId);
+        m_changed.notify_one();
+    }
+    void stop()
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        m_changed.notify_one();
+    }
+
+private:
+    void run()
+    {
+        FrameScope frame(FrameId::TimerThread);
+        std::unique_lock lock(m_mutex);
+        while (!m_stopping) {
+            if (m_due.empty()) {
+                m_changed.wait(lock);
+                continue;
+            }
+            const auto next = m_due.begin()->first;
+            if (m_changed.wait_until(lock, next) == std::cv_status::no_timeout && m_due.begin()->first == next && !m_stopping)
+                continue;
+            while (!m_due.empty() && m_due.begin()->first <= std::chrono::steady_clock::now()) {
+                const std::uint64_t id = m_due.begin()->second;
+                m_due.erase(m_due.begin());
+                trace::record(EventType::Timer, 0, 0, id, 0);
+                m_runtime.m_workers->queue({[this, id] { m_runtime.fireTimer(id); }, FrameId::FireNextTimers});
+            }
+        }
+    }
+
+    Runtime &m_runtime;
+    std::mutex m_mutex; // guards m_due, m_nextId, m_stopping
+    std::condition_variable m_changed;
+    std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> m_due;
+    std::uint64_t m_nextId = 0;
+    bool m_stopping = false;
+};
+
+Runtime::Runtime(const RuntimeOptions &options, trace::TraceRecorder &recorder)
+    : m_options(options)
+    , m_recorder(recorder)
+    , m_workers(std::make_unique<WorkerPool>(options.workers, recorder))
+{
+}
+
+Runtime::~Runtime() = default; // each model's destructor stops it while its overrides still exist
+
+std::unique_ptr<Runtime> Runtime::create(const RuntimeOptions &options, trace::TraceRecorder &recorder, std::string &error)
+{
+    std::unique_ptr<Runtime> runtime;
+    switch (options.kind) {
+    case RuntimeKind::LegacyIocp: runtime = makeLegacyIocpRuntime(options, recorder); break;
+    case RuntimeKind::DotNetPollers: runtime = makePollerRuntime(options, recorder); break;
+    case RuntimeKind::DotNetLinux: runtime = makeEpollRuntime(options, recorder); break;
+    case RuntimeKind::RawUring: runtime = makeRawUringRuntime(options, recorder); break;
+    case RuntimeKind::ThreadPerSocket: runtime = makeThreadPerSocketRuntime(options, recorder); break;
+    }
+    if (needsPort(options.kind)) {
+        engine::PortOptions portOptions = options.port;
+        portOptions.concurrency = portConcurrencyFor(options);
+        runtime->m_port = engine::CompletionPort::create(portOptions, error);
+        if (!runtime->m_port)
+            return nullptr;
+    }
+    return runtime;
+}
+
+std::string Runtime::start(const std::vector<int> &sockets)
+{
+    if (m_started)
+        return "the runtime is already running";
+    m_started = true;
+    m_sockets = sockets;
+    if (m_port) {
+        engine::SubmitBatch batch(*m_port);
+        for (std::size_t i = 0; i < m_sockets.size(); ++i) {
+            m_port->associate(m_sockets[i], i);
+            if (const std::int64_t rc = m_port->recv(m_sockets[i], i); rc < 0)
+                return "cannot put a receive on socket " + std::to_string(i) + ": " + std::strerror(int(-rc));
+        }
+    }
+    return startThreads();
+}
+
+void Runtime::stop()
+{
+    if (m_stopping.exchange(true, std::memory_order_acq_rel)) // acq_rel: once, and after every start
+        return;
+    m_gate.close();
+    {
+        std::lock_guard lock(m_timersMutex);
+        if (m_timers)
+            m_timers->stop();
+    }
+    if (m_port)
+        m_port->close(); // every waiter returns Closed
+    stopThreads();
+    m_workers->stop();
+    joinThreads();
+    releaseResources();
+}
+
+bool Runtime::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
+{
+    return m_port && !stopping() && m_port->post(PostedKeyBase + key, bytes, token) > 0;
+}
+
+void Runtime::addTimer(std::chrono::milliseconds delay)
+{
+    if (stopping())
+        return;
+    std::lock_guard lock(m_timersMutex);
+    if (!m_timers)
+        m_timers = std::make_unique<TimerThread>(*this);
+    m_timers->add(delay);
+}
+
+void Runtime::fireTimer(std::uint64_t id)
+{
+    ++m_counters.timersFired;
+    if (ShadowStack::contains(FrameId::Dispatch))
+        ++m_counters.timersUnderDispatch;
+    runUserCallback(id);
+}
+
+std::size_t Runtime::threadCount() const
+{
+    std::size_t total = m_workers->threadCount();
+    for (const auto &n : m_counters.alive)
+        total += n.load();
+    return total;
+}
+
+void Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
+                    std::uint32_t ringEvents, std::size_t stackBytes)
+{
+    auto run = [this, name = std::move(name), role, reason, body = std::move(body), ringEvents] {
+        RuntimeThreadScope scope(m_recorder, m_counters, name, role, reason, ringEvents);
+        FrameScope start(FrameId::ThreadStart);
+        body();
+    };
+    std::lock_guard lock(m_threadsMutex);
+    if (stackBytes == 0) {
+        m_threads.emplace_back(std::move(run));
+        return;
+    }
+    // std::thread cannot choose its stack size; thousands of blocked threads want small ones.
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, stackBytes);
+    auto *heap = new std::function<void()>(std::move(run));
+    pthread_t handle;
+    if (pthread_create(&handle, &attr, [](void *p) -> void * {
+            std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()> *>(p));
+            (*fn)();
+            return nullptr;
+        }, heap) != 0) {
+        delete heap;
+    } else {
+        m_rawThreads.push_back(handle);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+void Runtime::joinThreads()
+{
+    std::vector<std::thread> threads;
+    std::vector<pthread_t> raw;
+    {
+        std::lock_guard lock(m_threadsMutex);
+        threads.swap(m_threads);
+        raw.swap(m_rawThreads);
+    }
+    for (std::thread &t : threads)
+        t.join();
+    for (pthread_t t : raw)
+        pthread_join(t, nullptr);
+    m_timers.reset();
+}
+
+void Runtime::runUserCallback(std::uint64_t opId)
+{
+    trace::record(EventType::CallbackBegin, 0, 0, opId, 0);
+    ++m_counters.callbacks;
+    ++m_counters.callbacksByRole[std::size_t(currentThreadRole())];
+    if (ShadowStack::contains(FrameId::Dispatch))
+        ++m_counters.callbacksUnderDispatch;
+    if (ShadowStack::contains(FrameId::PerformIOCompletionCallback))
+        ++m_counters.callbacksUnderPerformIo;
+    {
+        FrameScope frame(FrameId::UserCallback);
+        Context context(*this);
+        workload::runCallback(m_options.callback, ++m_sequence, context);
+    }
+    trace::record(EventType::CallbackEnd, 0, 0, opId, 0);
+}
+
+void Runtime::handleCompletion(const engine::Completion &completion)
+{
+    if (m_options.onPacket)
+        m_options.onPacket(completion);
+    if (completion.kind == engine::OpKind::Post) {
+        ++m_counters.posts;
+        runUserCallback(completion.opId);
+        return;
+    }
+    if (completion.kind != engine::OpKind::Recv)
+        return;
+    const bool data = completion.result > 0;
+    if (data)
+        runUserCallback(completion.opId);
+    m_port->recycle(completion);
+    if (data && !stopping() && completion.key < m_sockets.size())
+        m_port->recv(m_sockets[completion.key], completion.token);
+}
+
+} // namespace porthole::runtime

@@ -1,0 +1,148 @@
+#pragma once
+
+#include "engine/completionport.h"
+#include "runtime/dequeuegate.h"
+#include "runtime/workerpool.h"
+#include "trace/recorder.h"
+#include "workload/callback.h"
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <pthread.h>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace porthole::runtime {
+
+// Who runs a completion's callback: the five models Porthole compares.
+enum class RuntimeKind {
+    LegacyIocp,      // .NET Framework; Windows up to .NET 6: I/O completion threads run callbacks inline
+    DotNetPollers,   // .NET 7+ on Windows: a few pollers queue every callback to the workers
+    DotNetLinux,     // .NET on Linux: one epoll thread queues work to the workers
+    RawUring,        // one thread per ring, callbacks inline
+    ThreadPerSocket, // one thread blocked in recv per socket: the 1-to-1-to-1 baseline
+};
+std::string_view runtimeKindName(RuntimeKind kind); // the scenario files' spelling
+std::optional<RuntimeKind> runtimeKindFromName(std::string_view name);
+
+struct RuntimeOptions {
+    RuntimeKind kind = RuntimeKind::RawUring;
+    unsigned ioMinThreads = 0;    // legacy: MinLimitTotalCPThreads; 0 = one per processor
+    unsigned ioMaxThreads = 1000; // legacy: MaxLimitTotalCPThreads
+    unsigned pollers = 0;         // .NET 7+: 0 = (ProcessorCount - 1) / 12 + 1
+    unsigned portConcurrency = 0; // 0 = the model's own choice
+    WorkerPoolOptions workers;
+    std::chrono::milliseconds ioGatePeriod{500}; // legacy GATE_THREAD_DELAY
+    workload::CallbackBehavior callback;
+    engine::PortOptions port;
+    // Called with every packet before its callback, on the thread that runs it (for tests and probes).
+    std::function<void(const engine::Completion &)> onPacket;
+};
+
+// Live counts, written by runtime threads, read by anyone. Relaxed atomics: statistics only.
+struct RuntimeCounters {
+    static constexpr std::size_t Roles = std::size_t(trace::ThreadRole::Last) + 1;
+    std::array<std::atomic<std::uint64_t>, Roles> callbacksByRole{}; // which role ran the scenario's callbacks
+    std::array<std::atomic<std::uint32_t>, Roles> alive{};           // threads alive now, by role
+    std::array<std::atomic<std::uint32_t>, Roles> maxAlive{};
+    std::atomic<std::uint64_t> callbacks{0};
+    std::atomic<std::uint64_t> callbacksUnderDispatch{0};
+    std::atomic<std::uint64_t> callbacksUnderPerformIo{0};
+    std::atomic<std::uint64_t> posts{0};         // posted packets whose callback ran
+    std::atomic<std::uint64_t> timersFired{0};
+    std::atomic<std::uint64_t> timersUnderDispatch{0};
+    std::uint64_t callbacksOn(trace::ThreadRole role) const { return callbacksByRole[std::size_t(role)].load(); }
+    std::uint32_t aliveOf(trace::ThreadRole role) const { return alive[std::size_t(role)].load(); }
+    std::uint32_t maxAliveOf(trace::ThreadRole role) const { return maxAlive[std::size_t(role)].load(); }
+};
+
+class Runtime
+{
+public:
+    static std::unique_ptr<Runtime> create(const RuntimeOptions &options, trace::TraceRecorder &recorder, std::string &error);
+    virtual ~Runtime();
+
+    // Starts the model's threads and puts a receive on every socket. The sockets stay the caller's.
+    std::string start(const std::vector<int> &sockets);
+    // Stops every thread this runtime started; afterwards none is left and no descriptor of its own.
+    void stop();
+
+    // PostQueuedCompletionStatus; false where the model has no completion port (Linux, thread per socket).
+    bool post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token);
+    // Task.Delay: after `delay`, the continuation runs on a worker.
+    void addTimer(std::chrono::milliseconds delay);
+
+    void setSlowMotion(double factor) { m_slowMotion.store(factor, std::memory_order_relaxed); } // a setting
+    double slowMotion() const { return m_slowMotion.load(std::memory_order_relaxed); }
+
+    RuntimeKind kind() const { return m_options.kind; }
+    const RuntimeOptions &options() const { return m_options; }
+    engine::CompletionPort *port() { return m_port.get(); }
+    WorkerPool &workers() { return *m_workers; }
+    DequeueGate &gate() { return m_gate; }
+    const RuntimeCounters &counters() const { return m_counters; }
+    std::size_t threadCount() const; // every thread this runtime runs now, workers included
+
+    static constexpr std::uint64_t PostedKeyBase = 1ull << 48; // keys at or above: user posts, not sockets
+
+protected:
+    Runtime(const RuntimeOptions &options, trace::TraceRecorder &recorder);
+    virtual std::string startThreads() = 0; // the model's own threads
+    virtual void stopThreads() = 0;         // wake them (the port is closed by then); stop() joins them
+    virtual void releaseResources() {}      // after every thread is joined: close the model's own descriptors
+    virtual bool armSockets() { return true; } // port models: one recv per socket
+
+    // For the models' threads.
+    void spawn(std::string name, trace::ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
+               std::uint32_t ringEvents = trace::TraceRecorder::DefaultRingEvents, std::size_t stackBytes = 0);
+    void joinThreads();
+    // A packet from the port: runs the callback (or the post's), recycles, re-arms the socket.
+    void handleCompletion(const engine::Completion &completion);
+    // The scenario's callback for one message, under the frames the calling thread has pushed.
+    void runUserCallback(std::uint64_t opId);
+    bool stopping() const { return m_stopping.load(std::memory_order_acquire); } // acquire: pairs with stop()
+
+    const RuntimeOptions m_options;
+    trace::TraceRecorder &m_recorder;
+    std::unique_ptr<engine::CompletionPort> m_port; // null in the models without one
+    std::unique_ptr<WorkerPool> m_workers;
+    DequeueGate m_gate;
+    RuntimeCounters m_counters;
+    std::vector<int> m_sockets;
+
+private:
+    class Context;
+    class TimerThread;
+    void fireTimer(std::uint64_t id);
+
+    std::atomic<double> m_slowMotion{1.0};
+    std::atomic<bool> m_stopping{false}; // written by stop(), read by every runtime thread
+    std::atomic<std::uint64_t> m_sequence{0};
+    std::mutex m_threadsMutex; // guards m_threads
+    std::vector<std::thread> m_threads;
+    std::vector<pthread_t> m_rawThreads; // threads started with a small stack
+    std::mutex m_timersMutex; // guards m_timers
+    std::unique_ptr<TimerThread> m_timers;
+    bool m_started = false;
+};
+
+// A thread of a runtime: counted by role while it lives, attached to the trace.
+class RuntimeThreadScope
+{
+public:
+    RuntimeThreadScope(trace::TraceRecorder &recorder, RuntimeCounters &counters, const std::string &name,
+                       trace::ThreadRole role, trace::ThreadReason reason, std::uint32_t ringEvents);
+    ~RuntimeThreadScope();
+
+private:
+    trace::TraceRecorder &m_recorder;
+    RuntimeCounters &m_counters;
+    trace::ThreadRole m_role;
+};
+
+} // namespace porthole::runtime

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "runtime/frames.h"
+#include "trace/event.h"
+
+#include <vector>
+
+namespace porthole::runtime {
+
+// The calling thread's stack of named frames, pushed and popped as it really moves. Every push
+// and pop is a trace event, so any thread's stack at any moment can be rebuilt from the trace.
+class ShadowStack
+{
+public:
+    static void push(FrameId frame);
+    static void pop();
+    static std::vector<FrameId> current(); // this thread's stack, outermost first
+    static bool contains(FrameId frame);
+};
+
+// The role of the calling thread in the runtime being modelled (I/O, worker, poller, ...).
+trace::ThreadRole currentThreadRole();
+void setCurrentThreadRole(trace::ThreadRole role);
+
+// Pushes on construction, pops on destruction.
+class FrameScope
+{
+public:
+    explicit FrameScope(FrameId frame) { ShadowStack::push(frame); }
+    ~FrameScope() { ShadowStack::pop(); }
+    FrameScope(const FrameScope &) = delete;
+    FrameScope &operator=(const FrameScope &) = delete;
+};
+
+} // namespace porthole::runtime

@@ -1,0 +1,163 @@
+#include "runtime/workerpool.h"
+
+#include "runtime/shadowstack.h"
+
+namespace porthole::runtime {
+
+using trace::EventType;
+using trace::ThreadReason;
+using trace::ThreadState;
+
+WorkerPool::WorkerPool(const WorkerPoolOptions &options, trace::TraceRecorder &recorder)
+    : m_options(options)
+    , m_min(options.minThreads ? options.minThreads : std::max(1u, std::thread::hardware_concurrency()))
+    , m_recorder(recorder)
+    , m_lastDequeue(std::chrono::steady_clock::now())
+{
+    m_gate = std::thread([this] { gateLoop(); });
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::queue(WorkItem item, bool highPriority)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_stopping)
+        return;
+    (highPriority ? m_high : m_normal).push_back(std::move(item));
+    trace::record(EventType::QueueSample, std::uint8_t(trace::QueueKind::WorkerQueue), 0, 0, m_high.size() + m_normal.size());
+    if (m_idle > 0)
+        m_workAvailable.notify_one();
+    else if (m_alive < m_min && m_alive < m_options.maxThreads)
+        startWorkerLocked(ThreadReason::MinThreads); // below min: on demand, at once
+}
+
+void WorkerPool::startWorkerLocked(ThreadReason reason)
+{
+    ++m_alive;
+    m_maxAlive = std::max(m_maxAlive, m_alive);
+    m_threads.emplace_back();
+    auto self = std::prev(m_threads.end());
+    *self = std::thread([this, reason, self] { workerLoop(reason, self); });
+}
+
+void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterator self)
+{
+    m_recorder.attachCurrentThread(m_options.threadName, trace::ThreadRole::Worker, reason);
+    setCurrentThreadRole(trace::ThreadRole::Worker);
+    FrameScope start(FrameId::ThreadStart);
+    FrameScope loop(m_options.legacyFrames ? FrameId::PerformWaitCallback : FrameId::WorkerThreadStart);
+    std::unique_lock lock(m_mutex);
+    ThreadReason exitReason = ThreadReason::Shutdown;
+    for (;;) {
+        if (m_high.empty() && m_normal.empty()) {
+            if (m_stopping)
+                break;
+            trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Parked), 0, 0, 0);
+            ++m_idle;
+            bool timedOut = false;
+            {
+                FrameScope wait(FrameId::WorkerWait);
+                timedOut = !m_workAvailable.wait_for(lock, m_options.idleTimeout, [this] {
+                    return m_stopping || !m_high.empty() || !m_normal.empty();
+                });
+            }
+            --m_idle;
+            if (timedOut && m_alive > m_min) {
+                exitReason = ThreadReason::IdleTimeout;
+                break;
+            }
+            continue;
+        }
+        std::deque<WorkItem> &from = m_high.empty() ? m_normal : m_high;
+        WorkItem item = std::move(from.front());
+        from.pop_front();
+        m_lastDequeue = std::chrono::steady_clock::now();
+        lock.unlock();
+        trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
+        {
+            FrameScope dispatch(FrameId::Dispatch);
+            FrameScope entry(item.entry);
+            item.run();
+        }
+        lock.lock();
+    }
+    --m_alive;
+    m_retired.splice(m_retired.end(), m_threads, self);
+    m_gateWake.notify_all();
+    lock.unlock();
+    m_recorder.detachCurrentThread(exitReason);
+}
+
+void WorkerPool::joinRetiredLocked()
+{
+    // A retired thread has left workerLoop's locked section; joining it waits only for its last lines.
+    for (std::thread &t : m_retired)
+        if (t.joinable() && t.get_id() != std::this_thread::get_id())
+            t.join();
+    m_retired.clear();
+}
+
+void WorkerPool::gateLoop()
+{
+    m_recorder.attachCurrentThread(".NET TP Gate", trace::ThreadRole::Gate, ThreadReason::Startup);
+    setCurrentThreadRole(trace::ThreadRole::Gate);
+    FrameScope start(FrameId::GateThread);
+    std::unique_lock lock(m_mutex);
+    while (!m_stopping) {
+        m_gateWake.wait_for(lock, m_options.gatePeriod);
+        if (m_stopping)
+            break;
+        joinRetiredLocked();
+        const bool workWaits = !m_high.empty() || !m_normal.empty();
+        const bool starving = std::chrono::steady_clock::now() - m_lastDequeue >= m_options.gatePeriod;
+        if (workWaits && starving && m_idle == 0 && m_alive < m_options.maxThreads) {
+            startWorkerLocked(ThreadReason::Starvation);
+            m_lastDequeue = std::chrono::steady_clock::now(); // the new thread gets a period to dequeue
+        }
+    }
+    lock.unlock();
+    m_recorder.detachCurrentThread(ThreadReason::Shutdown);
+}
+
+void WorkerPool::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping && !m_gate.joinable())
+            return;
+        m_stopping = true;
+        m_high.clear();
+        m_normal.clear();
+    }
+    m_workAvailable.notify_all();
+    m_gateWake.notify_all();
+    if (m_gate.joinable())
+        m_gate.join();
+    std::unique_lock lock(m_mutex);
+    while (!m_threads.empty()) {
+        m_gateWake.wait(lock, [this] { return !m_retired.empty() || m_threads.empty(); });
+        joinRetiredLocked();
+    }
+    joinRetiredLocked();
+}
+
+unsigned WorkerPool::threadCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_alive;
+}
+
+unsigned WorkerPool::maxThreadCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_maxAlive;
+}
+
+std::size_t WorkerPool::queuedCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_high.size() + m_normal.size();
+}
+
+} // namespace porthole::runtime

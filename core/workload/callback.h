@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace porthole::workload {
+
+// What a scenario's callback does with each completion.
+struct CallbackBehavior {
+    enum class Block { Sleep, SyncOverAsync };
+    std::chrono::microseconds cpuWork{0};   // busy work on the calling thread
+    unsigned blockEvery = 0;                // every k-th callback blocks; 0 = never
+    std::chrono::milliseconds blockFor{0};
+    Block blockKind = Block::Sleep;         // Thread.Sleep, or Task.Wait on work given to a worker
+    bool offloadToWorker = false;           // hand the CPU work to a worker instead
+};
+
+// What the runtime running a callback offers it. Blocking goes through here so the port and the
+// pool know (the Windows kernel notices a blocked thread by itself; here the thread tells).
+class CallbackContext
+{
+public:
+    virtual ~CallbackContext() = default;
+    virtual void sleepBlocking(std::chrono::microseconds duration) = 0;
+    virtual void waitOnWorker(std::function<void()> work) = 0; // sync-over-async
+    virtual void offload(std::function<void()> work) = 0;
+    virtual double slowMotion() const = 0; // 1 = real time; 10 = ten times slower
+};
+
+void burnCpu(std::chrono::microseconds duration);
+// Runs the behaviour for the sequence-th callback (1-based).
+void runCallback(const CallbackBehavior &behavior, std::uint64_t sequence, CallbackContext &context);
+
+} // namespace porthole::workload

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "workload/peerhost.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+namespace porthole::workload {
+
+struct TrafficOptions {
+    enum class Pattern { Uniform, Burst, HotSocket };
+    Pattern pattern = Pattern::Uniform;
+    double messagesPerSecond = 1000; // uniform and hot socket
+    std::uint32_t messageBytes = 16;
+    std::chrono::milliseconds burstPeriod{1000}; // burst: one message to every socket each period
+};
+
+// Tells the peer process what to write, paced in real time and stretched by the slow-motion factor.
+class TrafficGenerator
+{
+public:
+    TrafficGenerator(PeerHost &peers, const TrafficOptions &options);
+    ~TrafficGenerator();
+
+    void start();
+    void stop();
+    void setSlowMotion(double factor) { m_slowMotion.store(factor, std::memory_order_relaxed); } // any thread; a setting
+    std::uint64_t messagesSent() const { return m_sent.load(std::memory_order_relaxed); }      // a statistic
+
+private:
+    void run();
+
+    PeerHost &m_peers;
+    const TrafficOptions m_options;
+    std::atomic<double> m_slowMotion{1.0};
+    std::atomic<std::uint64_t> m_sent{0};
+    std::mutex m_mutex; // guards m_stopping
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+} // namespace porthole::workload

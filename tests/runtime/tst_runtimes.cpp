@@ -1,0 +1,236 @@
+// One real run per runtime model: which threads exist, which one runs the callbacks, under which
+// frames. Invariants of the runs (counts, reasons, frames), never timings.
+
+#include "runtimeharness.h"
+
+#include "engine/descriptorlimit.h"
+#include "engine/threadinspector.h"
+#include "runtime/shadowstack.h"
+
+#include <QTest>
+
+#include <mutex>
+#include <set>
+
+using namespace porthole;
+using namespace porthole::runtime;
+using namespace std::chrono_literals;
+using trace::ThreadRole;
+
+namespace {
+
+RuntimeOptions optionsFor(RuntimeKind kind)
+{
+    RuntimeOptions options;
+    options.kind = kind;
+    options.workers.minThreads = 2;
+    return options;
+}
+
+std::vector<trace::Event> created(const trace::Trace &trace, ThreadRole role)
+{
+    std::vector<trace::Event> result;
+    for (const trace::Event &e : trace.events)
+        if (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == role)
+            result.push_back(e);
+    return result;
+}
+
+} // namespace
+
+class TestRuntimes : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { engine::raiseDescriptorLimit(); }
+
+    void legacyRunsCallbacksInlineOnIoThreads()
+    {
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind::LegacyIocp), 50), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        const auto &c = h.runtime->counters();
+        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
+        QCOMPARE(c.callbacksOn(ThreadRole::IoCompletion), std::uint64_t(50));
+        QCOMPARE(c.callbacksUnderPerformIo.load(), std::uint64_t(50));
+        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(0));
+        QCOMPARE(h.runtime->workers().maxThreadCount(), 0u);
+    }
+
+    // Blocking callbacks: I/O threads are added (at once up to min, then one per gate period),
+    // while the worker pool, which has no work, creates no thread.
+    void legacyBlockingGrowsIoThreadsOnly()
+    {
+        RuntimeOptions options = optionsFor(RuntimeKind::LegacyIocp);
+        options.ioMinThreads = 3;
+        options.ioMaxThreads = 6;
+        options.callback.blockEvery = 1;
+        options.callback.blockFor = 300ms;
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(options, 40), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        const auto &c = h.runtime->counters();
+        QTRY_VERIFY_WITH_TIMEOUT(c.maxAliveOf(ThreadRole::IoCompletion) >= 5, 20000);
+        QCOMPARE(h.runtime->workers().maxThreadCount(), 0u);
+        const trace::Trace trace = h.finish();
+        const auto io = created(trace, ThreadRole::IoCompletion);
+        QVERIFY(io.size() >= 5);
+        for (std::size_t i = 0; i < io.size(); ++i) {
+            const auto reason = trace::ThreadReason(io[i].aux);
+            // The first min threads come on demand; every later one from the gate, a period apart.
+            QCOMPARE(reason, i < 3 ? trace::ThreadReason::MinThreads : trace::ThreadReason::Starvation);
+            if (i > 3)
+                QVERIFY2(io[i].timeNs - io[i - 1].timeNs >= 450'000'000, "gate injections must be a gate period apart");
+        }
+        QVERIFY(created(trace, ThreadRole::Worker).empty());
+    }
+
+    void pollersNeverRunCallbacks()
+    {
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind::DotNetPollers), 50), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        const auto &c = h.runtime->counters();
+        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
+        QCOMPARE(c.callbacksOn(ThreadRole::Poller), std::uint64_t(0));
+        QCOMPARE(c.callbacksOn(ThreadRole::Worker), std::uint64_t(50));
+        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(50));
+        QCOMPARE(c.callbacksUnderPerformIo.load(), std::uint64_t(0));
+        QCOMPARE(c.maxAliveOf(ThreadRole::Poller), 1u); // (ProcessorCount - 1) / 12 + 1 on this machine's cores
+    }
+
+    void linuxHasNoIoCompletionThreads()
+    {
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind::DotNetLinux), 50), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        const auto &c = h.runtime->counters();
+        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
+        QCOMPARE(c.maxAliveOf(ThreadRole::IoCompletion), 0u);
+        QCOMPARE(c.maxAliveOf(ThreadRole::EventLoop), 1u);
+        QCOMPARE(c.callbacksOn(ThreadRole::Worker), std::uint64_t(50));
+        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(50));
+        QVERIFY(h.runtime->port() == nullptr); // a real epoll, no completion port
+    }
+
+    void rawLoopRunsCallbacksInline()
+    {
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind::RawUring), 50), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        const auto &c = h.runtime->counters();
+        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
+        QCOMPARE(c.callbacksOn(ThreadRole::EventLoop), std::uint64_t(50));
+        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(0));
+    }
+
+    void threadPerSocketHasAThreadPerSocket()
+    {
+        constexpr std::size_t Sockets = 300;
+        const std::size_t before = engine::ThreadInspector::threadCount();
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind::ThreadPerSocket), Sockets), h.error.c_str());
+        const auto &c = h.runtime->counters();
+        QTRY_COMPARE_WITH_TIMEOUT(c.aliveOf(ThreadRole::Other), std::uint32_t(Sockets), 10000);
+        const std::size_t added = engine::ThreadInspector::threadCount() - before;
+        // The collector, the worker pool's gate, and one thread per socket.
+        QVERIFY2(added >= Sockets && added <= Sockets + 3, qPrintable(QString::number(added)));
+        QVERIFY(h.peers.sendToAll(1));
+        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(Sockets), 10000);
+        QCOMPARE(c.callbacksOn(ThreadRole::Other), std::uint64_t(Sockets));
+    }
+
+    void timersRunOnWorkers()
+    {
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind::LegacyIocp), 1), h.error.c_str());
+        for (int i = 0; i < 5; ++i)
+            h.runtime->addTimer(std::chrono::milliseconds(5 * i));
+        const auto &c = h.runtime->counters();
+        QTRY_COMPARE_WITH_TIMEOUT(c.timersFired.load(), std::uint64_t(5), 10000);
+        QCOMPARE(c.timersUnderDispatch.load(), std::uint64_t(5));
+        QCOMPARE(c.callbacksOn(ThreadRole::Worker), std::uint64_t(5));
+        QCOMPARE(c.callbacksOn(ThreadRole::IoCompletion), std::uint64_t(0)); // never on an I/O thread
+        QCOMPARE(c.maxAliveOf(ThreadRole::Timer), 1u);
+    }
+
+    void postsArriveIntact()
+    {
+        std::mutex mutex;
+        std::set<std::tuple<std::uint64_t, std::int64_t, std::uint64_t>> seen;
+        RuntimeOptions options = optionsFor(RuntimeKind::DotNetPollers);
+        options.onPacket = [&](const engine::Completion &c) {
+            if (c.kind == engine::OpKind::Post) {
+                std::lock_guard lock(mutex);
+                seen.emplace(c.key - Runtime::PostedKeyBase, c.result, c.token);
+            }
+        };
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(options, 1), h.error.c_str());
+        for (std::uint64_t i = 0; i < 10; ++i)
+            QVERIFY(h.runtime->post(0xBEEF + i, std::uint32_t(100 + i), 1000 + i));
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().posts.load(), std::uint64_t(10), 10000);
+        std::lock_guard lock(mutex);
+        for (std::uint64_t i = 0; i < 10; ++i)
+            QVERIFY(seen.count({0xBEEF + i, std::int64_t(100 + i), 1000 + i}) == 1);
+        QCOMPARE(h.runtime->counters().callbacksOn(ThreadRole::Worker), std::uint64_t(10));
+    }
+
+    void pauseHoldsAndStepReleasesOne()
+    {
+        testing::RuntimeHarness h;
+        RuntimeOptions options = optionsFor(RuntimeKind::RawUring);
+        QVERIFY(h.peers.start(20).empty());
+        std::string error;
+        h.runtime = Runtime::create(options, h.recorder, error);
+        QVERIFY2(h.runtime, error.c_str());
+        h.runtime->gate().pause();
+        QCOMPARE(QString::fromStdString(h.runtime->start(h.peers.localFds())), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->gate().waiting(), std::size_t(1), 10000);
+        QVERIFY(h.peers.sendToAll(1));
+        // Nobody dequeues: the completions pile up in the completion queue.
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->port()->ringSnapshot().cqReady, 20u, 10000);
+        QCOMPARE(h.runtime->counters().callbacks.load(), std::uint64_t(0));
+        h.runtime->gate().step();
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->gate().stepsTaken(), std::size_t(1), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->gate().waiting(), std::size_t(1), 10000); // back at the gate
+        QCOMPARE(h.runtime->counters().callbacks.load(), std::uint64_t(1));
+        const engine::PortStats stats = h.runtime->port()->stats();
+        QCOMPARE(stats.queued + h.runtime->port()->ringSnapshot().cqReady, std::uint64_t(19));
+        h.runtime->gate().resume();
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(20), 10000);
+    }
+
+    void stopLeavesNothingBehind_data()
+    {
+        QTest::addColumn<int>("kind");
+        for (int k = 0; k <= int(RuntimeKind::ThreadPerSocket); ++k)
+            QTest::newRow(std::string(runtimeKindName(RuntimeKind(k))).c_str()) << k;
+    }
+
+    void stopLeavesNothingBehind()
+    {
+        QFETCH(int, kind);
+        const std::uint64_t fds = engine::countOpenDescriptors();
+        const std::size_t threads = engine::ThreadInspector::threadCount();
+        {
+            RuntimeOptions options = optionsFor(RuntimeKind(kind));
+            options.callback.blockEvery = 3;
+            options.callback.blockFor = 20ms;
+            testing::RuntimeHarness h;
+            QVERIFY2(h.start(options, 200), h.error.c_str());
+            h.runtime->addTimer(1ms);
+            h.runtime->post(1, 1, 1);
+            QVERIFY(h.peers.sendToAll(1, 3));
+            QTRY_VERIFY_WITH_TIMEOUT(h.runtime->counters().callbacks.load() >= 100, 20000);
+            h.finish();
+        }
+        // The collector thread is gone with the harness; io-wq workers, if any, exit on their own.
+        QCOMPARE(engine::countOpenDescriptors(), fds);
+        QTRY_COMPARE_WITH_TIMEOUT(engine::ThreadInspector::threadCount(), threads, 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRuntimes)
+#include "tst_runtimes.moc"
