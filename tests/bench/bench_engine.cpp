@@ -222,9 +222,11 @@ BENCHMARK(BM_RawPendingMemory)->Iterations(1);
 
 [[maybe_unused]] const bool registered = [] {
     bench::registerComparison(
-        {"engine_vs_raw_uring", "BM_EngineServe", "BM_RawUringServe", "completions_per_s", "completions/s"});
+        {"engine_vs_raw_uring", "BM_EngineServe/iterations:40/real_time", "BM_RawUringServe/iterations:40/real_time",
+         "completions_per_s", "completions/s"});
     bench::registerComparison(
-        {"pending_op_bytes", "BM_EnginePendingMemory", "BM_RawPendingMemory", "bytes_per_op", "bytes/pending op"});
+        {"pending_op_bytes", "BM_EnginePendingMemory/iterations:1", "BM_RawPendingMemory/iterations:1", "bytes_per_op",
+         "bytes/pending op"});
     return true;
 }();
 

@@ -18,7 +18,7 @@ void RatioReporter::ReportRuns(const std::vector<Run> &runs)
 {
     ConsoleReporter::ReportRuns(runs);
     for (const Run &run : runs)
-        m_runs[run.run_name.function_name] = run;
+        m_runs[run.benchmark_name()] = run;
 }
 
 void RatioReporter::Finalize()
