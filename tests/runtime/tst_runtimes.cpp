@@ -6,9 +6,12 @@
 #include "engine/descriptorlimit.h"
 #include "engine/threadinspector.h"
 #include "runtime/shadowstack.h"
+#include "workload/traffic.h"
 
 #include <QTest>
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -200,6 +203,104 @@ private slots:
         QCOMPARE(stats.queued + h.runtime->port()->ringSnapshot().cqReady, std::uint64_t(19));
         h.runtime->gate().resume();
         QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(20), 10000);
+    }
+
+    // Any thread's stack at any moment can be rebuilt from the push/pop events of the trace.
+    void stacksRebuiltFromTrace_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("expected");
+        QTest::addColumn<int>("alsoExpected");
+        QTest::newRow("legacy") << int(RuntimeKind::LegacyIocp) << int(FrameId::PerformIOCompletionCallback)
+                                << int(FrameId::PerformIOCompletionCallback);
+        QTest::newRow("pollers") << int(RuntimeKind::DotNetPollers) << int(FrameId::Dispatch)
+                                 << int(FrameId::IoPollerCallbackInvoke);
+        QTest::newRow("linux") << int(RuntimeKind::DotNetLinux) << int(FrameId::Dispatch) << int(FrameId::HandleEvents);
+    }
+
+    void stacksRebuiltFromTrace()
+    {
+        QFETCH(int, kind);
+        QFETCH(int, expected);
+        QFETCH(int, alsoExpected);
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(optionsFor(RuntimeKind(kind)), 30), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(30), 10000);
+        const trace::Trace trace = h.finish();
+        QCOMPARE(trace.droppedEvents, std::uint64_t(0));
+        std::map<std::uint32_t, std::vector<std::uint16_t>> stacks;
+        int checked = 0;
+        for (const trace::Event &e : trace.events) {
+            auto &stack = stacks[e.thread];
+            if (e.type == trace::EventType::StackPush) {
+                stack.push_back(e.aux);
+                QCOMPARE(std::size_t(e.small), stack.size()); // the depth recorded matches the rebuilt one
+            } else if (e.type == trace::EventType::StackPop) {
+                QVERIFY(!stack.empty());
+                QCOMPARE(stack.back(), e.aux);
+                stack.pop_back();
+            } else if (e.type == trace::EventType::CallbackBegin) {
+                const auto has = [&](int f) { return std::find(stack.begin(), stack.end(), std::uint16_t(f)) != stack.end(); };
+                QVERIFY(has(expected) && has(alsoExpected));
+                QVERIFY(stack.front() == std::uint16_t(FrameId::ThreadStart));
+                ++checked;
+            }
+        }
+        QCOMPARE(checked, 30);
+    }
+
+    void trafficPatternsReachTheirSockets()
+    {
+        std::mutex mutex;
+        std::set<std::uint64_t> keys;
+        RuntimeOptions options = optionsFor(RuntimeKind::RawUring);
+        options.onPacket = [&](const engine::Completion &c) {
+            std::lock_guard lock(mutex);
+            keys.insert(c.key);
+        };
+        {
+            testing::RuntimeHarness h;
+            QVERIFY2(h.start(options, 20), h.error.c_str());
+            workload::TrafficGenerator hot(h.peers, {workload::TrafficOptions::Pattern::HotSocket, 2000, 8, 1000ms});
+            hot.start();
+            QTRY_VERIFY_WITH_TIMEOUT(h.runtime->counters().callbacks.load() >= 10, 10000);
+            hot.stop();
+            std::lock_guard lock(mutex);
+            QCOMPARE(keys, (std::set<std::uint64_t>{0}));
+        }
+        keys.clear();
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(options, 100), h.error.c_str());
+        workload::TrafficGenerator uniform(h.peers, {workload::TrafficOptions::Pattern::Uniform, 5000, 8, 1000ms});
+        uniform.start();
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            std::lock_guard lock(mutex);
+            return keys.size() == 100;
+        }(), 10000);
+        uniform.stop();
+        QVERIFY(uniform.messagesSent() >= 100);
+    }
+
+    void offloadAndSyncOverAsyncUseWorkers()
+    {
+        RuntimeOptions options = optionsFor(RuntimeKind::LegacyIocp);
+        options.callback.offloadToWorker = true;
+        options.callback.cpuWork = 100us;
+        options.callback.blockEvery = 2;
+        options.callback.blockFor = 5ms;
+        options.callback.blockKind = workload::CallbackBehavior::Block::SyncOverAsync;
+        testing::RuntimeHarness h;
+        QVERIFY2(h.start(options, 40), h.error.c_str());
+        QVERIFY(h.peers.sendToAll(1));
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(40), 20000);
+        QCOMPARE(h.runtime->counters().callbacksOn(ThreadRole::IoCompletion), std::uint64_t(40));
+        QVERIFY(h.runtime->workers().maxThreadCount() >= 1); // the offloaded work and the awaited tasks ran there
+        const trace::Trace trace = h.finish();
+        int waits = 0;
+        for (const trace::Event &e : trace.events)
+            waits += e.type == trace::EventType::StackPush && e.aux == std::uint16_t(FrameId::TaskWait);
+        QCOMPARE(waits, 20);
     }
 
     void stopLeavesNothingBehind_data()
