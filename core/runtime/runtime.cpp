@@ -37,6 +37,7 @@ RuntimeThreadScope::RuntimeThreadScope(trace::TraceRecorder &recorder, RuntimeCo
 {
     recorder.attachCurrentThread(name, role, reason, ringEvents);
     setCurrentThreadRole(role);
+    nameCurrentThread(name);
     const auto now = ++counters.alive[std::size_t(role)];
     auto &max = counters.maxAlive[std::size_t(role)];
     for (auto seen = max.load(); now > seen && !max.compare_exchange_weak(seen, now);) {

@@ -3,6 +3,7 @@
 #include "trace/recorder.h"
 
 #include <algorithm>
+#include <pthread.h>
 
 namespace porthole::runtime {
 
@@ -13,6 +14,8 @@ thread_local trace::ThreadRole t_role = trace::ThreadRole::Other;
 
 trace::ThreadRole currentThreadRole() { return t_role; }
 void setCurrentThreadRole(trace::ThreadRole role) { t_role = role; }
+
+void nameCurrentThread(const std::string &name) { ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str()); }
 
 void ShadowStack::push(FrameId frame)
 {

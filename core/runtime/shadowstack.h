@@ -3,6 +3,7 @@
 #include "runtime/frames.h"
 #include "trace/event.h"
 
+#include <string>
 #include <vector>
 
 namespace porthole::runtime {
@@ -21,6 +22,8 @@ public:
 // The role of the calling thread in the runtime being modelled (I/O, worker, poller, ...).
 trace::ThreadRole currentThreadRole();
 void setCurrentThreadRole(trace::ThreadRole role);
+// Gives the OS thread its name (the first 15 bytes), so /proc/self/task/TID/comm shows it too.
+void nameCurrentThread(const std::string &name);
 
 // Pushes on construction, pops on destruction.
 class FrameScope

@@ -45,6 +45,7 @@ void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterato
 {
     m_recorder.attachCurrentThread(m_options.threadName, trace::ThreadRole::Worker, reason);
     setCurrentThreadRole(trace::ThreadRole::Worker);
+    nameCurrentThread(m_options.threadName);
     FrameScope start(FrameId::ThreadStart);
     FrameScope loop(m_options.legacyFrames ? FrameId::PerformWaitCallback : FrameId::WorkerThreadStart);
     std::unique_lock lock(m_mutex);
@@ -102,6 +103,7 @@ void WorkerPool::gateLoop()
 {
     m_recorder.attachCurrentThread(".NET TP Gate", trace::ThreadRole::Gate, ThreadReason::Startup);
     setCurrentThreadRole(trace::ThreadRole::Gate);
+    nameCurrentThread(".NET TP Gate");
     FrameScope start(FrameId::GateThread);
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
