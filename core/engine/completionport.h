@@ -145,7 +145,7 @@ private:
     void forgetMembers(); // the port is going away: its member threads must not touch it on exit
     void leaveLocked(PortMember *member);
     void setStateLocked(PortMember *member, trace::ThreadState state);
-    void waitInKernel(std::chrono::steady_clock::time_point deadline, bool forever);
+    void waitInKernel(std::chrono::steady_clock::time_point deadline, bool noDeadline);
 
     KernelFeatures m_features;
     std::string m_fallbackNotice;

@@ -128,11 +128,11 @@ void CompletionPort::promotePollerLocked()
         m_waiters.back()->wake.notify_one();
 }
 
-void CompletionPort::waitInKernel(std::chrono::steady_clock::time_point deadline, bool forever)
+void CompletionPort::waitInKernel(std::chrono::steady_clock::time_point deadline, bool noDeadline)
 {
     io_uring_cqe *cqe = nullptr;
     // Waits until a CQE is posted; consumes nothing (reaping happens under m_mutex).
-    if (forever) {
+    if (noDeadline) {
         io_uring_wait_cqe(&m_ring, &cqe);
         return;
     }
@@ -146,8 +146,8 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
 {
     joinCurrentThread();
     PortMember *me = &t_member;
-    const bool forever = timeout.count() < 0;
-    const auto deadline = std::chrono::steady_clock::now() + (forever ? std::chrono::milliseconds(0) : timeout);
+    const bool noDeadline = timeout.count() < 0;
+    const auto deadline = std::chrono::steady_clock::now() + (noDeadline ? std::chrono::milliseconds(0) : timeout);
 
     std::unique_lock lock(m_mutex);
     if (m_closed)
@@ -174,7 +174,7 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
             setStateLocked(me, ThreadState::Running);
             return DequeueStatus::Closed;
         }
-        if (!forever && std::chrono::steady_clock::now() >= deadline) {
+        if (!noDeadline && std::chrono::steady_clock::now() >= deadline) {
             removeWaiterLocked(&self);
             setStateLocked(me, ThreadState::Running);
             return DequeueStatus::Timeout;
@@ -182,7 +182,7 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
         if (!m_poller) {
             m_poller = &self;
             lock.unlock();
-            waitInKernel(deadline, forever);
+            waitInKernel(deadline, noDeadline);
             lock.lock();
             m_poller = nullptr;
             reapLocked();
@@ -190,7 +190,7 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
             if (self.assigned)
                 promotePollerLocked();
             m_pollerLeft.notify_all();
-        } else if (forever) {
+        } else if (noDeadline) {
             self.wake.wait(lock);
         } else {
             self.wake.wait_until(lock, deadline);

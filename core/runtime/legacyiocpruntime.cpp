@@ -30,7 +30,8 @@ public:
 protected:
     std::string startThreads() override
     {
-        spawnIoThread(ThreadReason::MinThreads);
+        for (unsigned i = 0; i < std::max(1u, m_options.ioStartThreads); ++i)
+            spawnIoThread(ThreadReason::MinThreads);
         spawn(".NET ThreadPool Gate", ThreadRole::Gate, ThreadReason::Startup, [this] { gateLoop(); });
         return {};
     }

@@ -21,6 +21,8 @@ constexpr std::array<std::string_view, 5> KindNames = {"legacy-iocp", "dotnet7-p
 
 std::string_view runtimeKindName(RuntimeKind kind) { return KindNames[std::size_t(kind)]; }
 
+bool needsPortFor(RuntimeKind kind) { return needsPort(kind); }
+
 std::optional<RuntimeKind> runtimeKindFromName(std::string_view name)
 {
     for (std::size_t i = 0; i < KindNames.size(); ++i)
@@ -38,6 +40,7 @@ RuntimeThreadScope::RuntimeThreadScope(trace::TraceRecorder &recorder, RuntimeCo
     recorder.attachCurrentThread(name, role, reason, ringEvents);
     setCurrentThreadRole(role);
     nameCurrentThread(name);
+    setCurrentThreadSlot(counters.nextThreadSlot++ % (RuntimeCounters::ThreadSlots / 2)); // lower half; workers use the upper
     const auto now = ++counters.alive[std::size_t(role)];
     auto &max = counters.maxAlive[std::size_t(role)];
     for (auto seen = max.load(); now > seen && !max.compare_exchange_weak(seen, now);) {
@@ -306,6 +309,7 @@ void Runtime::runUserCallback(std::uint64_t opId)
     trace::record(EventType::CallbackBegin, 0, 0, opId, 0);
     ++m_counters.callbacks;
     ++m_counters.callbacksByRole[std::size_t(currentThreadRole())];
+    ++m_counters.callbacksByThread[currentThreadSlot()];
     if (ShadowStack::contains(FrameId::Dispatch))
         ++m_counters.callbacksUnderDispatch;
     if (ShadowStack::contains(FrameId::PerformIOCompletionCallback))

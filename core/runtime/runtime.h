@@ -29,11 +29,13 @@ enum class RuntimeKind {
 };
 std::string_view runtimeKindName(RuntimeKind kind); // the scenario files' spelling
 std::optional<RuntimeKind> runtimeKindFromName(std::string_view name);
+bool needsPortFor(RuntimeKind kind); // the models built on a completion port
 
 struct RuntimeOptions {
     RuntimeKind kind = RuntimeKind::RawUring;
     unsigned ioMinThreads = 0;    // legacy: MinLimitTotalCPThreads; 0 = one per processor
     unsigned ioMaxThreads = 1000; // legacy: MaxLimitTotalCPThreads
+    unsigned ioStartThreads = 1;  // legacy: I/O threads there at start (as if earlier load had grown the pool)
     unsigned pollers = 0;         // .NET 7+: 0 = (ProcessorCount - 1) / 12 + 1
     unsigned portConcurrency = 0; // 0 = the model's own choice
     WorkerPoolOptions workers;
@@ -56,6 +58,10 @@ struct RuntimeCounters {
     std::atomic<std::uint64_t> posts{0};         // posted packets whose callback ran
     std::atomic<std::uint64_t> timersFired{0};
     std::atomic<std::uint64_t> timersUnderDispatch{0};
+    // Callbacks per thread (threads numbered as they start, modulo the array): who got the packets.
+    static constexpr std::size_t ThreadSlots = 256;
+    std::array<std::atomic<std::uint64_t>, ThreadSlots> callbacksByThread{};
+    std::atomic<std::uint32_t> nextThreadSlot{0};
     std::uint64_t callbacksOn(trace::ThreadRole role) const { return callbacksByRole[std::size_t(role)].load(); }
     std::uint32_t aliveOf(trace::ThreadRole role) const { return alive[std::size_t(role)].load(); }
     std::uint32_t maxAliveOf(trace::ThreadRole role) const { return maxAlive[std::size_t(role)].load(); }

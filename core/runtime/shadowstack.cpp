@@ -10,10 +10,14 @@ namespace porthole::runtime {
 namespace {
 thread_local std::vector<FrameId> t_frames; // only its own thread reads or writes it
 thread_local trace::ThreadRole t_role = trace::ThreadRole::Other;
+thread_local std::uint32_t t_slot = 0;
 } // namespace
 
 trace::ThreadRole currentThreadRole() { return t_role; }
 void setCurrentThreadRole(trace::ThreadRole role) { t_role = role; }
+
+std::uint32_t currentThreadSlot() { return t_slot; }
+void setCurrentThreadSlot(std::uint32_t slot) { t_slot = slot; }
 
 void nameCurrentThread(const std::string &name) { ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str()); }
 

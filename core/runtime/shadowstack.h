@@ -22,6 +22,8 @@ public:
 // The role of the calling thread in the runtime being modelled (I/O, worker, poller, ...).
 trace::ThreadRole currentThreadRole();
 void setCurrentThreadRole(trace::ThreadRole role);
+std::uint32_t currentThreadSlot();       // the number the runtime gave this thread
+void setCurrentThreadSlot(std::uint32_t slot);
 // Gives the OS thread its name (the first 15 bytes), so /proc/self/task/TID/comm shows it too.
 void nameCurrentThread(const std::string &name);
 

@@ -46,6 +46,7 @@ void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterato
     m_recorder.attachCurrentThread(m_options.threadName, trace::ThreadRole::Worker, reason);
     setCurrentThreadRole(trace::ThreadRole::Worker);
     nameCurrentThread(m_options.threadName);
+    setCurrentThreadSlot(128 + (m_nextSlot++ % 128)); // workers count in the upper half of the slots
     FrameScope start(FrameId::ThreadStart);
     FrameScope loop(m_options.legacyFrames ? FrameId::PerformWaitCallback : FrameId::WorkerThreadStart);
     std::unique_lock lock(m_mutex);

@@ -68,6 +68,7 @@ private:
     unsigned m_maxAlive = 0;
     std::chrono::steady_clock::time_point m_lastDequeue;
     bool m_stopping = false;
+    std::atomic<std::uint32_t> m_nextSlot{0};
     std::thread m_gate;
 };
 

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "scenario/claims.h"
+#include "scenario/metrics.h"
+#include "scenario/scenario.h"
+#include "trace/collector.h"
+#include "workload/peerhost.h"
+#include "workload/traffic.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace porthole::scenario {
+
+// Builds the port, runtime and workload of a scenario, runs them, samples the metrics every
+// SamplePeriod, and evaluates the claims. Commands may come from any thread.
+class Runner
+{
+public:
+    static constexpr std::chrono::milliseconds SamplePeriod{50};
+
+    explicit Runner(Scenario scenario);
+    ~Runner();
+
+    QString start();   // empty on success, else what went wrong
+    void stop();       // stops everything; afterwards no thread and no descriptor of the run is left
+    void pause();
+    void resume();
+    void step();
+    void setSlowMotion(double factor);
+    bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
+
+    const Scenario &scenario() const { return m_scenario; }
+    MetricsHistory history() const;
+    QList<ClaimResult> evaluateClaims() const;
+    trace::Trace trace() const; // everything recorded so far
+    runtime::Runtime *runtime() { return m_runtime.get(); }
+
+private:
+    void sampleLoop();
+    MetricsSample takeSample(double timeS, const MetricsSample *previous);
+
+    Scenario m_scenario;
+    trace::TraceRecorder m_recorder;
+    trace::TraceStore m_store;
+    std::unique_ptr<trace::Collector> m_collector;
+    workload::PeerHost m_peers;
+    std::unique_ptr<runtime::Runtime> m_runtime;
+    std::unique_ptr<workload::TrafficGenerator> m_traffic;
+    std::size_t m_baselineThreads = 0;
+    int m_scratchFile = -1; // fsync target of files.fsync_every_ms
+    std::chrono::steady_clock::time_point m_startTime;
+
+    mutable std::mutex m_mutex; // guards m_history and m_stopping
+    std::condition_variable m_wake;
+    MetricsHistory m_history;
+    bool m_stopping = false;
+    std::atomic<bool> m_running{false};
+    std::thread m_sampler;
+};
+
+} // namespace porthole::scenario

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "runtime/runtime.h"
+#include "workload/traffic.h"
+
+#include <QString>
+#include <QStringList>
+#include <QList>
+
+namespace porthole::scenario {
+
+struct Claim {
+    QString name;
+    QString expression; // e.g. "max(extra_threads) == 0"; see claims.h
+};
+
+struct Question {
+    QString prompt;
+    QStringList choices;
+    int answer = 0;      // index into choices: what the run will show
+    QString explanation; // why, in the words of FACTS.md
+};
+
+struct WalkthroughStep {
+    QString narration;  // rich text
+    QString pauseWhen;  // a claim-style condition; empty = none
+    Question question;  // prompt empty = no question
+    QString highlight;  // sockets, queue, threads, callstacks, timeline, claims
+};
+
+struct Posts {
+    int count = 0;
+    quint64 key = 0xBEEF;
+    quint32 bytes = 0;
+    int intervalMs = 100;
+};
+
+struct Timers {
+    int count = 0;
+    int delayMs = 100;
+};
+
+// One lesson: the setup, the claims it proves, and the walkthrough.
+struct Scenario {
+    QString id;
+    QString title;
+    QString summary;
+    QString sourcePath; // where it was loaded from (":/scenarios/..." for built-ins)
+    runtime::RuntimeOptions runtime;
+    int sockets = 100;
+    workload::TrafficOptions traffic;
+    bool trafficEnabled = true;
+    Timers timers;
+    Posts posts;
+    int fsyncEveryMs = 0; // > 0: fsync a scratch file this often (io_uring runs fsync on an io-wq thread)
+    double durationS = 5;
+    QList<Claim> claims;
+    QList<WalkthroughStep> walkthrough;
+};
+
+} // namespace porthole::scenario

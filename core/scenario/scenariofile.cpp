@@ -1,0 +1,331 @@
+#include "scenario/scenariofile.h"
+
+#include "engine/descriptorlimit.h"
+#include "scenario/claims.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace porthole::scenario {
+
+namespace {
+
+// Reads one JSON object's fields, collecting every error instead of stopping at the first.
+class FieldReader
+{
+public:
+    FieldReader(const QByteArray &text, const QString &source, QStringList &errors)
+        : m_text(text), m_source(source), m_errors(errors)
+    {
+    }
+
+    void error(const QString &path, const QString &message)
+    {
+        const int line = lineOf(path);
+        m_errors << QStringLiteral("%1%2: field '%3': %4")
+                        .arg(m_source, line > 0 ? QStringLiteral(":%1").arg(line) : QString(), path, message);
+    }
+
+    void rejectUnknown(const QJsonObject &object, const QString &path, const QStringList &known)
+    {
+        for (const QString &key : object.keys())
+            if (!known.contains(key))
+                error(join(path, key), QStringLiteral("unknown field; the fields here are: %1").arg(known.join(QStringLiteral(", "))));
+    }
+
+    QString string(const QJsonObject &o, const QString &path, const QString &key, const QString &fallback, bool required = false)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined()) {
+            if (required)
+                error(join(path, key), QStringLiteral("missing; it is required (a string)"));
+            return fallback;
+        }
+        if (!v.isString()) {
+            error(join(path, key), QStringLiteral("must be a string"));
+            return fallback;
+        }
+        return v.toString();
+    }
+
+    double number(const QJsonObject &o, const QString &path, const QString &key, double fallback, double min, double max,
+                  bool integer = true)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return fallback;
+        const QString range = QStringLiteral("%1 from %2 to %3").arg(integer ? QStringLiteral("a whole number") : QStringLiteral("a number"))
+                                  .arg(min).arg(max);
+        if (!v.isDouble()) {
+            error(join(path, key), QStringLiteral("must be %1").arg(range));
+            return fallback;
+        }
+        const double d = v.toDouble();
+        if (d < min || d > max || (integer && d != double(qint64(d)))) {
+            error(join(path, key), QStringLiteral("%1 is out of range; it must be %2").arg(d).arg(range));
+            return fallback;
+        }
+        return d;
+    }
+
+    bool boolean(const QJsonObject &o, const QString &path, const QString &key, bool fallback)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isBool()) {
+            error(join(path, key), QStringLiteral("must be true or false"));
+            return fallback;
+        }
+        return v.toBool();
+    }
+
+    QString choice(const QJsonObject &o, const QString &path, const QString &key, const QString &fallback, const QStringList &allowed)
+    {
+        const QString value = string(o, path, key, fallback);
+        if (!allowed.contains(value)) {
+            error(join(path, key), QStringLiteral("'%1' is not allowed; use one of: %2").arg(value, allowed.join(QStringLiteral(", "))));
+            return fallback;
+        }
+        return value;
+    }
+
+    QJsonObject object(const QJsonObject &o, const QString &path, const QString &key)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return {};
+        if (!v.isObject()) {
+            error(join(path, key), QStringLiteral("must be an object { ... }"));
+            return {};
+        }
+        return v.toObject();
+    }
+
+    QJsonArray array(const QJsonObject &o, const QString &path, const QString &key)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return {};
+        if (!v.isArray()) {
+            error(join(path, key), QStringLiteral("must be an array [ ... ]"));
+            return {};
+        }
+        return v.toArray();
+    }
+
+    static QString join(const QString &path, const QString &key) { return path.isEmpty() ? key : path + QLatin1Char('.') + key; }
+
+private:
+    // The line of the field's last key, found in the text: good enough to point an editor at it.
+    int lineOf(const QString &path) const
+    {
+        QString key = path.section(QLatin1Char('.'), -1);
+        key = key.section(QLatin1Char('['), 0, 0);
+        const qsizetype at = m_text.indexOf(QStringLiteral("\"%1\"").arg(key).toUtf8());
+        return at < 0 ? 0 : int(m_text.left(at).count('\n')) + 1;
+    }
+
+    const QByteArray &m_text;
+    const QString m_source;
+    QStringList &m_errors;
+};
+
+QStringList runtimeNames()
+{
+    QStringList names;
+    for (int k = 0; k <= int(runtime::RuntimeKind::ThreadPerSocket); ++k)
+        names << QString::fromLatin1(runtime::runtimeKindName(runtime::RuntimeKind(k)).data());
+    return names;
+}
+
+const QStringList Highlights = {QStringLiteral("sockets"), QStringLiteral("queue"), QStringLiteral("threads"),
+                                QStringLiteral("callstacks"), QStringLiteral("timeline"), QStringLiteral("claims")};
+
+} // namespace
+
+ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
+{
+    ScenarioLoad load;
+    if (json.trimmed().isEmpty()) {
+        load.errors << QStringLiteral("%1: the file is empty; a scenario is a JSON object (see scenarios/README.md)").arg(source);
+        return load;
+    }
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const int line = int(json.left(parseError.offset).count('\n')) + 1;
+        load.errors << QStringLiteral("%1:%2: not valid JSON: %3").arg(source).arg(line).arg(parseError.errorString());
+        return load;
+    }
+    if (!doc.isObject()) {
+        load.errors << QStringLiteral("%1: the top level must be an object { ... }, not %2")
+                           .arg(source, doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value"));
+        return load;
+    }
+    FieldReader r(json, source, load.errors);
+    const QJsonObject root = doc.object();
+    r.rejectUnknown(root, {}, {QStringLiteral("id"), QStringLiteral("title"), QStringLiteral("summary"), QStringLiteral("runtime"),
+                               QStringLiteral("port_concurrency"), QStringLiteral("threads"), QStringLiteral("sockets"),
+                               QStringLiteral("traffic"), QStringLiteral("callback"), QStringLiteral("timers"),
+                               QStringLiteral("posts"), QStringLiteral("files"), QStringLiteral("duration_s"), QStringLiteral("claims"),
+                               QStringLiteral("walkthrough")});
+    Scenario s;
+    s.sourcePath = source;
+    s.id = r.string(root, {}, QStringLiteral("id"), {}, true);
+    s.title = r.string(root, {}, QStringLiteral("title"), s.id);
+    s.summary = r.string(root, {}, QStringLiteral("summary"), {});
+    const QString runtimeName = r.choice(root, {}, QStringLiteral("runtime"), QStringLiteral("raw-uring"), runtimeNames());
+    s.runtime.kind = *runtime::runtimeKindFromName(runtimeName.toStdString());
+    s.runtime.portConcurrency = unsigned(r.number(root, {}, QStringLiteral("port_concurrency"), 0, 0, 1024));
+    s.durationS = r.number(root, {}, QStringLiteral("duration_s"), 5, 0.1, 3600, false);
+
+    const QJsonObject threads = r.object(root, {}, QStringLiteral("threads"));
+    r.rejectUnknown(threads, QStringLiteral("threads"), {QStringLiteral("io_min"), QStringLiteral("io_max"), QStringLiteral("worker_min"),
+                                                         QStringLiteral("worker_max"), QStringLiteral("pollers"), QStringLiteral("io_start")});
+    s.runtime.ioMinThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("io_min"), 0, 0, 1000));
+    s.runtime.ioMaxThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("io_max"), 1000, 1, 1000));
+    s.runtime.ioStartThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("io_start"), 1, 1, 1000));
+    s.runtime.workers.minThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("worker_min"), 0, 0, 1000));
+    s.runtime.workers.maxThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("worker_max"), 32767, 1, 32767));
+    s.runtime.pollers = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("pollers"), 0, 0, 64));
+
+    const QJsonObject sockets = r.object(root, {}, QStringLiteral("sockets"));
+    r.rejectUnknown(sockets, QStringLiteral("sockets"), {QStringLiteral("count"), QStringLiteral("transport")});
+    s.sockets = int(r.number(sockets, QStringLiteral("sockets"), QStringLiteral("count"), 100, 0, 19000));
+    r.choice(sockets, QStringLiteral("sockets"), QStringLiteral("transport"), QStringLiteral("socketpair"), {QStringLiteral("socketpair")});
+    if (s.sockets > 0) {
+        engine::raiseDescriptorLimit();
+        const std::string why = engine::checkDescriptorBudget(std::uint64_t(s.sockets) + 64, std::to_string(s.sockets) + " sockets");
+        if (!why.empty())
+            r.error(QStringLiteral("sockets.count"), QString::fromStdString(why));
+    }
+
+    const QJsonObject traffic = r.object(root, {}, QStringLiteral("traffic"));
+    r.rejectUnknown(traffic, QStringLiteral("traffic"), {QStringLiteral("pattern"), QStringLiteral("messages_per_second"),
+                                                         QStringLiteral("message_bytes"), QStringLiteral("burst_period_ms")});
+    const QString pattern = r.choice(traffic, QStringLiteral("traffic"), QStringLiteral("pattern"), QStringLiteral("uniform"),
+                                     {QStringLiteral("none"), QStringLiteral("uniform"), QStringLiteral("burst"), QStringLiteral("hot_socket")});
+    s.trafficEnabled = pattern != QLatin1String("none");
+    s.traffic.pattern = pattern == QLatin1String("burst") ? workload::TrafficOptions::Pattern::Burst
+                        : pattern == QLatin1String("hot_socket") ? workload::TrafficOptions::Pattern::HotSocket
+                                                                 : workload::TrafficOptions::Pattern::Uniform;
+    s.traffic.messagesPerSecond = r.number(traffic, QStringLiteral("traffic"), QStringLiteral("messages_per_second"), 1000, 0, 1e6, false);
+    s.traffic.messageBytes = std::uint32_t(r.number(traffic, QStringLiteral("traffic"), QStringLiteral("message_bytes"), 16, 1, 65536));
+    s.traffic.burstPeriod = std::chrono::milliseconds(
+        qint64(r.number(traffic, QStringLiteral("traffic"), QStringLiteral("burst_period_ms"), 1000, 10, 600000)));
+
+    const QJsonObject callback = r.object(root, {}, QStringLiteral("callback"));
+    r.rejectUnknown(callback, QStringLiteral("callback"), {QStringLiteral("cpu_us"), QStringLiteral("block_every"), QStringLiteral("block_ms"),
+                                                           QStringLiteral("block_kind"), QStringLiteral("offload")});
+    auto &cb = s.runtime.callback;
+    cb.cpuWork = std::chrono::microseconds(qint64(r.number(callback, QStringLiteral("callback"), QStringLiteral("cpu_us"), 0, 0, 1e6)));
+    cb.blockEvery = unsigned(r.number(callback, QStringLiteral("callback"), QStringLiteral("block_every"), 0, 0, 1e6));
+    cb.blockFor = std::chrono::milliseconds(qint64(r.number(callback, QStringLiteral("callback"), QStringLiteral("block_ms"), 0, 0, 60000)));
+    cb.blockKind = r.choice(callback, QStringLiteral("callback"), QStringLiteral("block_kind"), QStringLiteral("sleep"),
+                            {QStringLiteral("sleep"), QStringLiteral("sync_over_async")}) == QLatin1String("sleep")
+                       ? workload::CallbackBehavior::Block::Sleep
+                       : workload::CallbackBehavior::Block::SyncOverAsync;
+    cb.offloadToWorker = r.boolean(callback, QStringLiteral("callback"), QStringLiteral("offload"), false);
+
+    const QJsonObject timers = r.object(root, {}, QStringLiteral("timers"));
+    r.rejectUnknown(timers, QStringLiteral("timers"), {QStringLiteral("count"), QStringLiteral("delay_ms")});
+    s.timers.count = int(r.number(timers, QStringLiteral("timers"), QStringLiteral("count"), 0, 0, 100000));
+    s.timers.delayMs = int(r.number(timers, QStringLiteral("timers"), QStringLiteral("delay_ms"), 100, 0, 600000));
+
+    const QJsonObject posts = r.object(root, {}, QStringLiteral("posts"));
+    r.rejectUnknown(posts, QStringLiteral("posts"), {QStringLiteral("count"), QStringLiteral("key"), QStringLiteral("bytes"), QStringLiteral("interval_ms")});
+    s.posts.count = int(r.number(posts, QStringLiteral("posts"), QStringLiteral("count"), 0, 0, 100000));
+    s.posts.key = quint64(r.number(posts, QStringLiteral("posts"), QStringLiteral("key"), 0xBEEF, 0, 4294967295.0));
+    s.posts.bytes = quint32(r.number(posts, QStringLiteral("posts"), QStringLiteral("bytes"), 0, 0, 4294967295.0));
+    s.posts.intervalMs = int(r.number(posts, QStringLiteral("posts"), QStringLiteral("interval_ms"), 100, 1, 600000));
+
+    const QJsonObject files = r.object(root, {}, QStringLiteral("files"));
+    r.rejectUnknown(files, QStringLiteral("files"), {QStringLiteral("fsync_every_ms")});
+    s.fsyncEveryMs = int(r.number(files, QStringLiteral("files"), QStringLiteral("fsync_every_ms"), 0, 0, 600000));
+    if (s.fsyncEveryMs > 0 && !runtime::needsPortFor(s.runtime.kind))
+        r.error(QStringLiteral("files.fsync_every_ms"), QStringLiteral("file operations go through the completion port; runtime '%1' "
+                                                                        "has none (use legacy-iocp, dotnet7-pollers or raw-uring)").arg(runtimeName));
+    if (s.posts.count > 0 && !runtime::needsPortFor(s.runtime.kind))
+        r.error(QStringLiteral("posts.count"), QStringLiteral("posts need a completion port; runtime '%1' has none (use legacy-iocp, "
+                                                              "dotnet7-pollers or raw-uring)").arg(runtimeName));
+
+    const QJsonArray claims = r.array(root, {}, QStringLiteral("claims"));
+    for (qsizetype i = 0; i < claims.size(); ++i) {
+        const QString path = QStringLiteral("claims[%1]").arg(i);
+        if (!claims[i].isObject()) {
+            r.error(path, QStringLiteral("must be an object {\"name\": ..., \"expression\": ...}"));
+            continue;
+        }
+        const QJsonObject c = claims[i].toObject();
+        r.rejectUnknown(c, path, {QStringLiteral("name"), QStringLiteral("expression")});
+        Claim claim{r.string(c, path, QStringLiteral("name"), {}, true), r.string(c, path, QStringLiteral("expression"), {}, true)};
+        const ClaimParse parsed = parseClaim(claim.expression);
+        if (!parsed.claim)
+            r.error(path + QStringLiteral(".expression"), parsed.error);
+        s.claims << claim;
+    }
+
+    const QJsonArray steps = r.array(root, {}, QStringLiteral("walkthrough"));
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const QString path = QStringLiteral("walkthrough[%1]").arg(i);
+        if (!steps[i].isObject()) {
+            r.error(path, QStringLiteral("must be an object {\"narration\": ...}"));
+            continue;
+        }
+        const QJsonObject o = steps[i].toObject();
+        r.rejectUnknown(o, path, {QStringLiteral("narration"), QStringLiteral("pause_when"), QStringLiteral("question"), QStringLiteral("highlight")});
+        WalkthroughStep step;
+        step.narration = r.string(o, path, QStringLiteral("narration"), {}, true);
+        step.pauseWhen = r.string(o, path, QStringLiteral("pause_when"), {});
+        if (!step.pauseWhen.isEmpty())
+            if (const ClaimParse parsed = parseClaim(step.pauseWhen); !parsed.claim)
+                r.error(path + QStringLiteral(".pause_when"), parsed.error);
+        step.highlight = r.choice(o, path, QStringLiteral("highlight"), QStringLiteral("threads"), Highlights);
+        const QJsonObject q = r.object(o, path, QStringLiteral("question"));
+        if (!q.isEmpty()) {
+            const QString qpath = path + QStringLiteral(".question");
+            r.rejectUnknown(q, qpath, {QStringLiteral("prompt"), QStringLiteral("choices"), QStringLiteral("answer"), QStringLiteral("explanation")});
+            step.question.prompt = r.string(q, qpath, QStringLiteral("prompt"), {}, true);
+            for (const QJsonValue &choice : r.array(q, qpath, QStringLiteral("choices")))
+                step.question.choices << choice.toString();
+            if (step.question.choices.size() < 2)
+                r.error(qpath + QStringLiteral(".choices"), QStringLiteral("give at least two choices"));
+            step.question.answer = int(r.number(q, qpath, QStringLiteral("answer"), 0, 0, std::max<qsizetype>(0, step.question.choices.size() - 1)));
+            step.question.explanation = r.string(q, qpath, QStringLiteral("explanation"), {});
+        }
+        s.walkthrough << step;
+    }
+    if (load.errors.isEmpty())
+        load.scenario = s;
+    return load;
+}
+
+ScenarioLoad loadScenarioFile(const QString &path)
+{
+    ScenarioLoad load;
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        load.errors << QStringLiteral("%1: no such file").arg(path);
+        return load;
+    }
+    if (info.isDir()) {
+        load.errors << QStringLiteral("%1: is a directory, not a scenario file").arg(path);
+        return load;
+    }
+    if (info.size() > MaxScenarioFileBytes) {
+        load.errors << QStringLiteral("%1: is %2 bytes; scenario files are at most %3 bytes").arg(path).arg(info.size()).arg(MaxScenarioFileBytes);
+        return load;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        load.errors << QStringLiteral("%1: cannot be read: %2").arg(path, file.errorString());
+        return load;
+    }
+    return parseScenario(file.readAll(), path);
+}
+
+} // namespace porthole::scenario
