@@ -1,3 +1,4 @@
+#include "clicommands.h"
 #include "headlessdemo.h"
 
 #include <QCommandLineParser>
@@ -5,35 +6,92 @@
 
 #include <iostream>
 
+namespace {
+
+int usageError(QTextStream &err, const QString &message)
+{
+    err << "error: " << message << "\nSee 'porthole --help'.\n";
+    return 2;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("porthole"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PORTHOLE_VERSION));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Porthole: watch asynchronous I/O happen on a real io_uring engine.\n"
-        "Until the window arrives, 'porthole' runs the headless demo: one thread, thousands of pending reads."));
+        "Porthole: watch asynchronous I/O happen on a real io_uring engine.\n\n"
+        "Commands:\n"
+        "  porthole                      the headless demo: one thread, thousands of pending reads\n"
+        "  porthole --list-scenarios     the built-in scenarios, one per line, id first\n"
+        "  porthole check FILE           validate a scenario file (exit 0, or 2 with the errors)\n"
+        "  porthole run SCENARIO|FILE --headless [--duration S] [--speed X] [--report] [--json]\n"
+        "                                [--export-trace F.porthole|F.json]\n"
+        "                                run without a window; exit 1 when a claim fails, 2 for bad input"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption sockets(QStringLiteral("sockets"),
-                                     QStringLiteral("Sockets with a pending read (1 to 19000, default 10000)."),
-                                     QStringLiteral("N"), QStringLiteral("10000"));
+    const QCommandLineOption list(QStringLiteral("list-scenarios"), QStringLiteral("List the built-in scenarios."));
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run without a window (the window is not built yet)."));
+    const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("Seconds to run (default: the scenario's duration_s)."),
+                                      QStringLiteral("S"));
+    const QCommandLineOption speed(QStringLiteral("speed"), QStringLiteral("Slow-motion factor, 0.1 to 1000 (default 1: real time)."),
+                                   QStringLiteral("X"), QStringLiteral("1"));
+    const QCommandLineOption report(QStringLiteral("report"), QStringLiteral("Print each claim and the key metrics."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object with the metrics and claims."));
     const QCommandLineOption exportTrace(QStringLiteral("export-trace"),
-                                         QStringLiteral("Save the trace: F.porthole (Porthole's format) or F.json (Chrome "
-                                                        "Trace Event JSON, for Perfetto)."),
+                                         QStringLiteral("Save the trace: F.porthole (Porthole's format) or F.json (Chrome Trace "
+                                                        "Event JSON, for Perfetto)."),
                                          QStringLiteral("F"));
-    parser.addOptions({sockets, exportTrace});
+    const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Demo only: sockets with a pending read (1 to 19000)."),
+                                     QStringLiteral("N"), QStringLiteral("10000"));
+    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, sockets});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: demo)."));
     parser.process(app);
+
+    if (parser.isSet(list))
+        return porthole::app::listScenarios(out);
+    const QStringList args = parser.positionalArguments();
+    const QString command = args.value(0, QStringLiteral("demo"));
+
+    if (command == QLatin1String("check")) {
+        if (args.size() != 2)
+            return usageError(err, QStringLiteral("'porthole check' takes one scenario file"));
+        return porthole::app::checkScenario(args[1], out, err);
+    }
+    if (command == QLatin1String("run")) {
+        if (args.size() != 2)
+            return usageError(err, QStringLiteral("'porthole run' takes one scenario: a built-in id (see --list-scenarios) or a file"));
+        if (!parser.isSet(headless))
+            return usageError(err, QStringLiteral("the window is not built yet: add --headless"));
+        porthole::app::RunOptions options;
+        options.scenario = args[1];
+        bool ok = true;
+        if (parser.isSet(duration)) {
+            options.durationS = parser.value(duration).toDouble(&ok);
+            if (!ok || options.durationS <= 0 || options.durationS > 3600)
+                return usageError(err, QStringLiteral("--duration takes seconds from 0.1 to 3600, not '%1'").arg(parser.value(duration)));
+        }
+        options.speed = parser.value(speed).toDouble(&ok);
+        if (!ok || options.speed < 0.1 || options.speed > 1000)
+            return usageError(err, QStringLiteral("--speed takes a factor from 0.1 to 1000, not '%1'").arg(parser.value(speed)));
+        options.report = parser.isSet(report);
+        options.json = parser.isSet(json);
+        options.exportTrace = parser.value(exportTrace);
+        return porthole::app::runScenarioHeadless(options, out, err);
+    }
+    if (command != QLatin1String("demo"))
+        return usageError(err, QStringLiteral("unknown command '%1'; the commands are run, check and demo").arg(command));
 
     bool ok = false;
     const qulonglong count = parser.value(sockets).toULongLong(&ok);
-    if (!ok || count < 1 || count > 19000) {
-        std::cerr << "error: --sockets takes a whole number from 1 to 19000, not '" << parser.value(sockets).toStdString()
-                  << "'\n";
-        return 2;
-    }
+    if (!ok || count < 1 || count > 19000)
+        return usageError(err, QStringLiteral("--sockets takes a whole number from 1 to 19000, not '%1'").arg(parser.value(sockets)));
     porthole::app::DemoOptions options;
     options.sockets = count;
     options.exportTrace = parser.value(exportTrace).toStdString();

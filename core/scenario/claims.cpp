@@ -78,12 +78,7 @@ ClaimParse parseClaim(const QString &expression)
                                   .arg(expression, Ops.join(QLatin1Char(' ')))};
     ParsedClaim claim;
     const QString head = m.captured(1);
-    QString arg = m.captured(2);
-    // Plurals read naturally in a claim: thread_growth(workers, 3s), callbacks_on(pollers), io_threads.
-    if (arg == QLatin1String("io_threads"))
-        arg = QStringLiteral("io");
-    else if (arg.endsWith(QLatin1Char('s')) && Roles.contains(arg.chopped(1)))
-        arg.chop(1);
+    const QString arg = m.captured(2);
     claim.op = m.captured(5);
     claim.value = m.captured(6).toDouble();
     const bool hasWindow = !m.captured(3).isEmpty();
@@ -103,9 +98,13 @@ ClaimParse parseClaim(const QString &expression)
         return {claim, {}};
     }
     if (head == QLatin1String("callbacks_on") || head == QLatin1String("thread_growth")) {
-        if (!Roles.contains(arg))
+        // Plurals read naturally too: thread_growth(workers, 3s), callbacks_on(pollers), io_threads.
+        QString role = arg == QLatin1String("io_threads") ? QStringLiteral("io") : arg;
+        if (role.endsWith(QLatin1Char('s')) && Roles.contains(role.chopped(1)))
+            role.chop(1);
+        if (!Roles.contains(role))
             return fail(QStringLiteral("%1() takes a thread role: %2").arg(head, Roles.join(QStringLiteral(", "))));
-        claim.metric = arg;
+        claim.metric = role;
         if (head == QLatin1String("callbacks_on")) {
             if (hasWindow)
                 return fail(QStringLiteral("callbacks_on() takes only a role"));

@@ -112,7 +112,9 @@ MetricsSample Runner::takeSample(double timeS, const MetricsSample *previous)
     MetricsSample s;
     s.timeS = timeS;
     s.threads = double(engine::ThreadInspector::threadCount());
-    s.extraThreads = s.threads - double(m_baselineThreads);
+    // Threads the runtime added: Porthole's own sampler and traffic threads are not the runtime's.
+    const double ownThreads = 1 + (m_traffic ? 1 : 0);
+    s.extraThreads = s.threads - double(m_baselineThreads) - ownThreads;
     s.ioThreads = c.aliveOf(ThreadRole::IoCompletion);
     s.workers = m_runtime->workers().threadCount();
     s.pollers = c.aliveOf(ThreadRole::Poller);

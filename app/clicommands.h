@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QString>
+#include <QTextStream>
+
+namespace porthole::app {
+
+struct RunOptions {
+    QString scenario;         // a built-in id or a file
+    double durationS = -1;    // < 0: the scenario's own
+    double speed = 1;         // slow-motion factor
+    bool report = false;
+    bool json = false;
+    QString exportTrace;      // .porthole or .json
+};
+
+// Exit codes: 0 fine, 1 a claim failed, 2 bad input.
+int listScenarios(QTextStream &out);
+int checkScenario(const QString &path, QTextStream &out, QTextStream &err);
+int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream &err);
+
+} // namespace porthole::app
