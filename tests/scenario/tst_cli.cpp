@@ -1,0 +1,97 @@
+// The command line as a user runs it: exit codes, one line per built-in, JSON that parses.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+struct Result {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Result porthole(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(PORTHOLE_BINARY), args);
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void listAndCheckEveryBuiltin()
+    {
+        const Result list = porthole({QStringLiteral("--list-scenarios")});
+        QCOMPARE(list.exitCode, 0);
+        const QList<QByteArray> lines = list.out.trimmed().split('\n');
+        QVERIFY(lines.size() >= 12);
+        for (const QByteArray &line : lines) {
+            const QString id = QString::fromUtf8(line.split('\t').first());
+            const Result check = porthole({QStringLiteral("check"), id});
+            QVERIFY2(check.exitCode == 0, check.err.constData());
+        }
+    }
+
+    void badInputExitsTwo()
+    {
+        QTemporaryDir dir;
+        QFile bad(dir.filePath(QStringLiteral("bad.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{\"id\": \"x\", \"sockets\": {\"count\": -1}}");
+        bad.close();
+        const Result check = porthole({QStringLiteral("check"), bad.fileName()});
+        QCOMPARE(check.exitCode, 2);
+        QVERIFY(check.err.contains("field 'sockets.count'"));
+        QCOMPARE(porthole({QStringLiteral("run"), QStringLiteral("no-such-scenario"), QStringLiteral("--headless")}).exitCode, 2);
+        QCOMPARE(porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
+                           QStringLiteral("--speed"), QStringLiteral("fast")}).exitCode, 2);
+    }
+
+    void failingClaimExitsOne()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("wrong.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"id\": \"wrong\", \"sockets\": {\"count\": 10}, \"claims\": "
+                   "[{\"name\": \"a thread per socket\", \"expression\": \"max(extra_threads) >= 10\"}]}");
+        file.close();
+        const Result run = porthole({QStringLiteral("run"), file.fileName(), QStringLiteral("--headless"), QStringLiteral("--duration"),
+                                     QStringLiteral("0.5"), QStringLiteral("--report")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.out.contains("FAIL  a thread per socket"));
+    }
+
+    void jsonReportAndTrace()
+    {
+        QTemporaryDir dir;
+        const QString tracePath = dir.filePath(QStringLiteral("t.json"));
+        const Result run = porthole({QStringLiteral("run"), QStringLiteral("dotnet-on-linux"), QStringLiteral("--headless"),
+                                     QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--json"),
+                                     QStringLiteral("--export-trace"), tracePath});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(run.out).object();
+        for (const char *key : {"scenario", "runtime", "duration_s", "completions", "completions_per_s", "max_threads",
+                                "max_pending_ops", "max_queue_depth", "dropped_events", "claims"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+        QCOMPARE(o.value(QStringLiteral("runtime")).toString(), QStringLiteral("dotnet-linux"));
+        for (const QJsonValue &c : o.value(QStringLiteral("claims")).toArray()) {
+            QVERIFY(c.toObject().value(QStringLiteral("passed")).toBool());
+            QVERIFY(c.toObject().contains(QStringLiteral("observed")));
+        }
+        QFile trace(tracePath);
+        QVERIFY(trace.open(QIODevice::ReadOnly));
+        QVERIFY(!QJsonDocument::fromJson(trace.readAll()).object().value(QStringLiteral("traceEvents")).toArray().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
