@@ -1,0 +1,95 @@
+#include "model/modelstate.h"
+
+namespace porthole::model {
+
+using trace::EventType;
+
+void ModelState::apply(const trace::Event &e)
+{
+    ++eventIndex;
+    timeNs = e.timeNs;
+    if (e.thread >= threads.size())
+        threads.resize(e.thread + 1);
+    ThreadView &t = threads[e.thread];
+    t.index = e.thread;
+    switch (e.type) {
+    case EventType::ThreadCreated:
+        t.alive = true;
+        t.role = trace::ThreadRole(e.small);
+        t.osThreadId = std::int32_t(e.value);
+        break;
+    case EventType::ThreadExited:
+        t.alive = false;
+        t.stack.clear();
+        break;
+    case EventType::ThreadState:
+        t.state = trace::ThreadState(e.small);
+        break;
+    case EventType::StackPush:
+        t.stack.push_back(e.aux);
+        break;
+    case EventType::StackPop:
+        if (!t.stack.empty())
+            t.stack.pop_back();
+        break;
+    case EventType::QueueSample:
+        switch (trace::QueueKind(e.small)) {
+        case trace::QueueKind::PortQueue: portQueue = e.value; break;
+        case trace::QueueKind::CqReady: cqReady = e.value; break;
+        case trace::QueueKind::SqPending: sqPending = e.value; break;
+        case trace::QueueKind::WorkerQueue: workerQueue = e.value; break;
+        case trace::QueueKind::PendingOps: pendingOps = e.value; break;
+        }
+        break;
+    case EventType::OpSubmitted: {
+        ++pendingOps;
+        if (trace::OpKind(e.aux) == trace::OpKind::Recv) {
+            const auto fd = std::int64_t(e.value);
+            auto [it, inserted] = cellOfFd.try_emplace(fd, std::uint32_t(sockets.size()));
+            if (inserted)
+                sockets.push_back(SocketState::Pending);
+            sockets[it->second] = SocketState::Pending;
+            cellOfOp[e.id] = it->second;
+        }
+        break;
+    }
+    case EventType::OpCompleted: {
+        if (pendingOps > 0)
+            --pendingOps;
+        ++reaped;
+        // The CQE was reaped: it left the CQ for the port queue.
+        if (cqReady > 0)
+            --cqReady;
+        ++portQueue;
+        if (const auto it = cellOfOp.find(e.id); it != cellOfOp.end()) {
+            sockets[it->second] = SocketState::Completed;
+            cellOfOp.erase(it);
+        }
+        break;
+    }
+    case EventType::OpDequeued:
+        ++dequeued;
+        if (portQueue > 0)
+            --portQueue;
+        break;
+    case EventType::CallbackBegin:
+        ++callbacks;
+        ++t.callbacks;
+        break;
+    case EventType::Post:
+        ++posts;
+        break;
+    default:
+        break;
+    }
+}
+
+std::size_t ModelState::aliveThreads() const
+{
+    std::size_t n = 0;
+    for (const ThreadView &t : threads)
+        n += t.alive;
+    return n;
+}
+
+} // namespace porthole::model

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "model/modelstate.h"
+#include "trace/recorder.h"
+
+#include <vector>
+
+namespace porthole::model {
+
+// The state of the run at any event, rebuilt from the trace. Events arrive in time order (live:
+// appended at frame rate; replay: all at once). Checkpoints every CheckpointEvery events make
+// seeking anywhere cost at most that many applied events.
+class StateModel
+{
+public:
+    static constexpr std::size_t CheckpointEvery = 65536;
+
+    void reset(const std::vector<trace::ThreadInfo> &threads);
+    void setThreads(const std::vector<trace::ThreadInfo> &threads); // names and ids of threads seen so far
+    void append(const std::vector<trace::Event> &events);
+
+    std::size_t eventCount() const { return m_events.size(); }
+    const std::vector<trace::Event> &events() const { return m_events; }
+    std::uint64_t firstTimeNs() const { return m_events.empty() ? 0 : m_events.front().timeNs; }
+    std::uint64_t lastTimeNs() const { return m_events.empty() ? 0 : m_events.back().timeNs; }
+
+    ModelState stateAt(std::size_t eventIndex) const; // after applying events [0, eventIndex)
+    const ModelState &latest() const { return m_latest; }
+    std::size_t indexAtTime(std::uint64_t timeNs) const; // events with time <= timeNs
+    // The event index just after the next (or previous) packet handed to a thread: one step of a completion.
+    std::size_t nextDequeue(std::size_t from) const;
+    std::size_t previousDequeue(std::size_t from) const;
+
+private:
+    void nameThreads(ModelState &state) const;
+
+    std::vector<trace::ThreadInfo> m_threadInfo;
+    std::vector<trace::Event> m_events;
+    std::vector<ModelState> m_checkpoints; // m_checkpoints[k] = state after k * CheckpointEvery events
+    ModelState m_latest;
+};
+
+} // namespace porthole::model

@@ -1,0 +1,116 @@
+#include "model/timeline.h"
+
+#include <algorithm>
+
+namespace porthole::model {
+
+void TimelineLane::setState(std::uint64_t timeNs, std::uint8_t state)
+{
+    if (m_open) {
+        if (m_current.state == state)
+            return;
+        close(timeNs);
+    }
+    m_current = {timeNs, timeNs, state};
+    m_open = true;
+}
+
+void TimelineLane::close(std::uint64_t timeNs)
+{
+    if (!m_open)
+        return;
+    m_current.end = timeNs;
+    m_intervals.push_back(m_current);
+    m_open = false;
+}
+
+std::vector<Interval> TimelineLane::visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const
+{
+    std::vector<Interval> out;
+    // The first interval that ends at or after `from` (intervals are sorted and do not overlap).
+    auto it = std::lower_bound(m_intervals.begin(), m_intervals.end(), from,
+                               [](const Interval &i, std::uint64_t t) { return i.end < t; });
+    const auto emit = [&](Interval i) {
+        i.start = std::max(i.start, from);
+        i.end = std::min(i.end, to);
+        if (i.end < i.start)
+            return;
+        const bool narrow = i.end - i.start < minWidthNs;
+        if (!out.empty()) {
+            Interval &last = out.back();
+            const bool lastNarrow = last.state == Interval::Mixed || last.end - last.start < minWidthNs;
+            // Fold runs of narrow boxes into one: no more boxes than pixels.
+            if (narrow && lastNarrow && i.start - last.end < minWidthNs) {
+                if (last.state != i.state)
+                    last.state = Interval::Mixed;
+                last.end = i.end;
+                return;
+            }
+        }
+        out.push_back(i);
+    };
+    for (; it != m_intervals.end() && it->start <= to; ++it)
+        emit(*it);
+    if (m_open && m_current.start <= to)
+        emit({m_current.start, to, m_current.state});
+    return out;
+}
+
+void TimelineData::reset(std::uint64_t originNs)
+{
+    *this = TimelineData{};
+    m_origin = originNs;
+}
+
+void TimelineData::append(const std::vector<trace::Event> &events)
+{
+    constexpr std::uint64_t Bin = 100'000'000; // completions per second, counted over 100 ms
+    for (const trace::Event &e : events) {
+        if (m_origin == 0)
+            m_origin = e.timeNs;
+        if (e.thread >= m_lanes.size())
+            m_lanes.resize(e.thread + 1);
+        const double t = toSeconds(e.timeNs);
+        switch (e.type) {
+        case trace::EventType::ThreadCreated:
+            m_threadCount.add(t, double(++m_threads));
+            m_lanes[e.thread].setState(e.timeNs, std::uint8_t(trace::ThreadState::Running));
+            break;
+        case trace::EventType::ThreadExited:
+            m_threadCount.add(t, double(--m_threads));
+            m_lanes[e.thread].close(e.timeNs);
+            break;
+        case trace::EventType::ThreadState:
+            m_lanes[e.thread].setState(e.timeNs, e.small);
+            break;
+        case trace::EventType::OpSubmitted:
+            m_pendingOps.add(t, double(++m_pending));
+            break;
+        case trace::EventType::OpCompleted:
+            m_pendingOps.add(t, double(m_pending = std::max<std::int64_t>(0, m_pending - 1)));
+            break;
+        case trace::EventType::QueueSample:
+            if (trace::QueueKind(e.small) == trace::QueueKind::CqReady)
+                m_cq = std::int64_t(e.value);
+            else if (trace::QueueKind(e.small) == trace::QueueKind::PortQueue)
+                m_port = std::int64_t(e.value);
+            else
+                break;
+            m_queueDepth.add(t, double(m_cq + m_port));
+            break;
+        case trace::EventType::CallbackEnd:
+            if (e.timeNs - m_binStart >= Bin) {
+                if (m_binStart != 0)
+                    m_completionsPerS.add(toSeconds(m_binStart + Bin), double(m_binCount) * 1e9 / double(Bin));
+                m_binStart = e.timeNs - (e.timeNs - m_origin) % Bin;
+                m_binCount = 0;
+            }
+            ++m_binCount;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+} // namespace porthole::model

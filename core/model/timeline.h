@@ -1,0 +1,71 @@
+#pragma once
+
+#include "trace/event.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace porthole::model {
+
+// One box on a thread's lane. state = a trace::ThreadState, or Mixed for several folded together.
+struct Interval {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    std::uint8_t state = 0;
+    static constexpr std::uint8_t Mixed = 255;
+};
+
+// A thread's states over time: sorted, non-overlapping intervals.
+class TimelineLane
+{
+public:
+    void setState(std::uint64_t timeNs, std::uint8_t state); // closes the open interval, opens a new one
+    void close(std::uint64_t timeNs);
+    // The intervals overlapping [from, to] (the open one ends at `to`), with every run of intervals
+    // narrower than minWidthNs folded into one Mixed box: what a frame draws, whatever the trace size.
+    std::vector<Interval> visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const;
+    std::size_t size() const { return m_intervals.size() + (m_open ? 1 : 0); }
+
+private:
+    std::vector<Interval> m_intervals; // closed, sorted by start
+    bool m_open = false;
+    Interval m_current;
+};
+
+// A step series (value holds until the next point), for queue depths and counts.
+struct Series {
+    std::vector<double> timeS;
+    std::vector<double> value;
+    void add(double t, double v)
+    {
+        if (!value.empty() && value.back() == v)
+            return;
+        timeS.push_back(t);
+        value.push_back(v);
+    }
+};
+
+// Everything the timeline draws, built incrementally from events.
+class TimelineData
+{
+public:
+    void reset(std::uint64_t originNs);
+    void append(const std::vector<trace::Event> &events);
+
+    const std::vector<TimelineLane> &lanes() const { return m_lanes; }
+    const Series &queueDepth() const { return m_queueDepth; }
+    const Series &pendingOps() const { return m_pendingOps; }
+    const Series &threadCount() const { return m_threadCount; }
+    const Series &completionsPerS() const { return m_completionsPerS; }
+    std::uint64_t originNs() const { return m_origin; }
+    double toSeconds(std::uint64_t ns) const { return double(ns - m_origin) / 1e9; }
+
+private:
+    std::uint64_t m_origin = 0;
+    std::vector<TimelineLane> m_lanes;
+    Series m_queueDepth, m_pendingOps, m_threadCount, m_completionsPerS;
+    std::int64_t m_threads = 0, m_pending = 0, m_cq = 0, m_port = 0;
+    std::uint64_t m_binStart = 0, m_binCount = 0;
+};
+
+} // namespace porthole::model

@@ -1,0 +1,59 @@
+#include "model/timeline.h"
+
+#include <QTest>
+
+using namespace porthole::model;
+
+class TestTimelineLane : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void visibleRangeByBinarySearch()
+    {
+        TimelineLane lane;
+        for (std::uint64_t i = 0; i < 1000; ++i)
+            lane.setState(i * 100, std::uint8_t(i % 2)); // 1,000 boxes of 100 ns
+        lane.close(100000);
+        const auto boxes = lane.visible(50050, 50350, 1);
+        QCOMPARE(boxes.size(), std::size_t(4)); // 500..503, clipped to the range
+        QCOMPARE(boxes.front().start, std::uint64_t(50050));
+        QCOMPARE(boxes.back().end, std::uint64_t(50350));
+    }
+
+    void narrowBoxesFoldIntoOne()
+    {
+        TimelineLane lane;
+        for (std::uint64_t i = 0; i < 100000; ++i)
+            lane.setState(i * 10, std::uint8_t(i % 3)); // a million ns of 10 ns boxes
+        lane.setState(1'000'000, 1);
+        lane.close(2'000'000); // then one wide box
+        // 2 px at 1 ms / 1000 px = 2,000 ns: every 10 ns box is too narrow to draw on its own.
+        const auto boxes = lane.visible(0, 2'000'000, 2000);
+        QVERIFY2(boxes.size() <= 2, qPrintable(QString::number(boxes.size())));
+        QCOMPARE(boxes.front().state, Interval::Mixed);
+        QCOMPARE(boxes.back().state, std::uint8_t(1));
+        QCOMPARE(boxes.back().end - boxes.back().start, std::uint64_t(1'000'000));
+        // Zoomed in, nothing folds.
+        QCOMPARE(lane.visible(0, 95, 1).size(), std::size_t(10));
+    }
+
+    void seriesBuiltFromEvents()
+    {
+        using porthole::trace::Event;
+        using porthole::trace::EventType;
+        TimelineData data;
+        data.reset(1000);
+        data.append({{1000, 0, EventType::ThreadCreated, 0, 0, 0, 0},
+                     {2000, 1, EventType::ThreadCreated, 0, 0, 0, 0},
+                     {3000, 0, EventType::OpSubmitted, 0, 1, 1, 0},
+                     {4000, 0, EventType::OpCompleted, 0, 1, 1, 0},
+                     {5000, 1, EventType::ThreadExited, 0, 0, 0, 0}});
+        QCOMPARE(data.threadCount().value, (std::vector<double>{1, 2, 1}));
+        QCOMPARE(data.pendingOps().value, (std::vector<double>{1, 0}));
+        QCOMPARE(data.lanes().size(), std::size_t(2));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTimelineLane)
+#include "tst_timelinelane.moc"
