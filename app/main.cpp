@@ -1,10 +1,13 @@
 #include "clicommands.h"
 #include "headlessdemo.h"
+#include "mainwindow.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
-#include <QCoreApplication>
+#include <QTimer>
 
 #include <iostream>
+#include <memory>
 
 namespace {
 
@@ -16,9 +19,31 @@ int usageError(QTextStream &err, const QString &message)
 
 } // namespace
 
+// The window opens for "porthole" alone and for "run X" without --headless; everything else is headless.
+bool wantsWindow(int argc, char *argv[])
+{
+    QString command;
+    bool headless = false;
+    for (int i = 1; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == QLatin1String("--headless") || arg == QLatin1String("--list-scenarios") || arg == QLatin1String("--help")
+            || arg == QLatin1String("-h") || arg == QLatin1String("--version") || arg == QLatin1String("-v"))
+            headless = true;
+        else if (!arg.startsWith(QLatin1Char('-')) && command.isEmpty())
+            command = arg;
+    }
+    return !headless && (command.isEmpty() || command == QLatin1String("run"));
+}
+
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> application;
+    const bool window = wantsWindow(argc, argv);
+    if (window)
+        application = std::make_unique<QApplication>(argc, argv);
+    else
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("porthole"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PORTHOLE_VERSION));
     QTextStream out(stdout);
@@ -28,7 +53,9 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
         "Porthole: watch asynchronous I/O happen on a real io_uring engine.\n\n"
         "Commands:\n"
-        "  porthole                      the headless demo: one thread, thousands of pending reads\n"
+        "  porthole                      open the window on the default scenario (there-is-no-thread)\n"
+        "  porthole run SCENARIO|FILE    open the window and run that scenario\n"
+        "  porthole demo [--sockets N]   the headless demo: one thread, thousands of pending reads\n"
         "  porthole --list-scenarios     the built-in scenarios, one per line, id first\n"
         "  porthole check FILE           validate a scenario file (exit 0, or 2 with the errors)\n"
         "  porthole run SCENARIO|FILE --headless [--duration S] [--speed X] [--report] [--json]\n"
@@ -37,7 +64,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption list(QStringLiteral("list-scenarios"), QStringLiteral("List the built-in scenarios."));
-    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run without a window (the window is not built yet)."));
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run without a window."));
     const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("Seconds to run (default: the scenario's duration_s)."),
                                       QStringLiteral("S"));
     const QCommandLineOption speed(QStringLiteral("speed"), QStringLiteral("Slow-motion factor, 0.1 to 1000 (default 1: real time)."),
@@ -51,12 +78,21 @@ int main(int argc, char *argv[])
     const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Demo only: sockets with a pending read (1 to 19000)."),
                                      QStringLiteral("N"), QStringLiteral("10000"));
     parser.addOptions({list, headless, duration, speed, report, json, exportTrace, sockets});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: demo)."));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: open the window)."));
     parser.process(app);
 
     if (parser.isSet(list))
         return porthole::app::listScenarios(out);
     const QStringList args = parser.positionalArguments();
+    if (window) {
+        porthole::ui::MainWindow mainWindow;
+        const QString id = args.value(1, QStringLiteral("there-is-no-thread"));
+        if (!mainWindow.selectScenario(id))
+            return usageError(err, QStringLiteral("'%1' is not a built-in scenario; see 'porthole --list-scenarios'").arg(id));
+        mainWindow.show();
+        QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
+        return app.exec();
+    }
     const QString command = args.value(0, QStringLiteral("demo"));
 
     if (command == QLatin1String("check")) {
@@ -67,8 +103,6 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("run")) {
         if (args.size() != 2)
             return usageError(err, QStringLiteral("'porthole run' takes one scenario: a built-in id (see --list-scenarios) or a file"));
-        if (!parser.isSet(headless))
-            return usageError(err, QStringLiteral("the window is not built yet: add --headless"));
         porthole::app::RunOptions options;
         options.scenario = args[1];
         bool ok = true;

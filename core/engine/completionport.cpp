@@ -67,7 +67,9 @@ bool CompletionPort::init(const PortOptions &options, std::string &error)
     m_concurrency = options.concurrency ? options.concurrency : std::max(1u, std::thread::hardware_concurrency());
     io_uring_params params{};
     params.flags = IORING_SETUP_CQSIZE;
-    params.cq_entries = options.cqEntries ? options.cqEntries : options.ringEntries * 2;
+    // Thousands of receives can complete at once: a CQ at least as large as what may be pending
+    // keeps the kernel off its overflow list (which refuses submissions until drained).
+    params.cq_entries = options.cqEntries ? options.cqEntries : std::max(options.ringEntries * 2, 32768u);
     const int rc = io_uring_queue_init_params(options.ringEntries, &m_ring, &params);
     if (rc < 0) {
         error = "cannot create an io_uring with " + std::to_string(options.ringEntries) + " entries: " + std::strerror(-rc)

@@ -39,7 +39,7 @@ enum class DequeueStatus { Ok, Timeout, Closed };
 struct PortOptions {
     unsigned concurrency = 0;          // running threads allowed at once; 0 = one per processor (as IOCP)
     unsigned ringEntries = 4096;       // SQ entries; the CQ gets twice as many
-    unsigned cqEntries = 0;            // 0 = twice ringEntries
+    unsigned cqEntries = 0;            // 0 = twice ringEntries, at least 32768
     unsigned recvBuffers = 8192;       // provided receive buffers shared by every socket (power of two)
     unsigned recvBufferBytes = 512;    // a receive returns at most this much; the rest waits for the next one
     bool useBufferRing = true;         // false: each pending recv owns a buffer (the fallback; for tests)

@@ -28,6 +28,12 @@ QString Runner::start()
             return QString::fromStdString(why);
     }
     m_baselineThreads = engine::ThreadInspector::threadCount();
+    // The receives put on every socket are submitted by this thread: trace it while it does.
+    m_recorder.attachCurrentThread("porthole: setup", trace::ThreadRole::Other, trace::ThreadReason::Startup);
+    struct Detach {
+        trace::TraceRecorder &recorder;
+        ~Detach() { recorder.detachCurrentThread(trace::ThreadReason::Unspecified); }
+    } detach{m_recorder};
     std::string error;
     m_runtime = runtime::Runtime::create(m_scenario.runtime, m_recorder, error);
     if (!m_runtime)
@@ -155,6 +161,8 @@ MetricsSample Runner::takeSample(double timeS, const MetricsSample *previous)
 
 void Runner::sampleLoop()
 {
+    // It posts packets and submits fsyncs: a thread of the run like any other, so it is traced.
+    m_recorder.attachCurrentThread("porthole: scenario driver", trace::ThreadRole::Other, trace::ThreadReason::Startup);
     int postsSent = 0, timersAdded = 0, fsyncsSent = 0;
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
@@ -180,6 +188,8 @@ void Runner::sampleLoop()
         m_history.append(sample);
         m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping; });
     }
+    lock.unlock();
+    m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
 }
 
 MetricsHistory Runner::history() const
@@ -198,6 +208,14 @@ QList<ClaimResult> Runner::evaluateClaims() const
                                  : ClaimResult{claim.name, claim.expression, false, 0});
     }
     return results;
+}
+
+std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t settleNs) const
+{
+    if (settleNs == 0)
+        return m_store.copyEvents(from);
+    const std::uint64_t newest = m_store.newestTimeNs();
+    return newest > settleNs ? m_store.copyEventsBefore(from, newest - settleNs) : std::vector<trace::Event>{};
 }
 
 trace::Trace Runner::trace() const { return m_store.snapshot(m_recorder); }

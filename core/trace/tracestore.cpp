@@ -36,6 +36,22 @@ std::vector<Event> TraceStore::copyEvents(std::size_t from) const
     return {m_events.begin() + std::ptrdiff_t(from), m_events.end()};
 }
 
+std::vector<Event> TraceStore::copyEventsBefore(std::size_t from, std::uint64_t before) const
+{
+    std::lock_guard lock(m_mutex);
+    if (from >= m_events.size())
+        return {};
+    const auto end = std::lower_bound(m_events.begin() + std::ptrdiff_t(from), m_events.end(), before,
+                                      [](const Event &e, std::uint64_t t) { return e.timeNs < t; });
+    return {m_events.begin() + std::ptrdiff_t(from), end};
+}
+
+std::uint64_t TraceStore::newestTimeNs() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_events.empty() ? 0 : m_events.back().timeNs;
+}
+
 Trace TraceStore::snapshot(const TraceRecorder &recorder) const
 {
     Trace trace;

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,7 +106,8 @@ std::string PeerHost::start(std::size_t count)
         return std::string("cannot start the helper process: ") + std::strerror(errno);
     }
     if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // No PR_SET_PDEATHSIG: it fires when the *thread* that forked exits, not the process. The
+        // helper ends when the control socket closes, which happens when this process dies.
         // Keep only stdio and the control socket: the parent's rings and sockets are not ours.
         ::dup2(control[1], 3);
         ::close_range(4, ~0u, 0);

@@ -11,7 +11,7 @@ namespace porthole::workload {
 // The far ends of a socket farm, kept in a helper process so that this process spends one
 // descriptor per socket, not two: ~19,000 pending sockets fit under a 20,000-descriptor limit.
 // The helper writes to its ends when told to; it exits (closing them all) on stop() or when
-// this process dies.
+// this process dies (its control socket closes). Any thread may start it; it outlives that thread.
 class PeerHost
 {
 public:

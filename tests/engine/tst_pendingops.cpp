@@ -8,6 +8,7 @@
 
 #include <QTest>
 
+#include <sys/socket.h>
 #include <thread>
 #include <vector>
 
@@ -186,6 +187,18 @@ private slots:
             for (std::size_t b : bytes)
                 QCOMPARE(b, std::size_t(round));
         }
+    }
+
+    // The window starts runs on a short-lived thread: the peers must outlive it.
+    void peerHostOutlivesTheThreadThatStartedIt()
+    {
+        workload::PeerHost peers;
+        std::thread([&] { QCOMPARE(QString::fromStdString(peers.start(4)), QString()); }).join();
+        std::this_thread::sleep_for(100ms); // time enough for a parent-death signal to have struck
+        QVERIFY(peers.sendToAll(1));
+        char byte = 0;
+        QCOMPARE(::recv(peers.localFds()[0], &byte, 1, 0), ssize_t(1));
+        QCOMPARE(byte, 'p');
     }
 
     void tooManySocketsSaysTheLimit()

@@ -1,0 +1,162 @@
+#include "machineview.h"
+
+#include "palette.h"
+#include "runtime/frames.h"
+#include "session.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <cmath>
+#include <map>
+
+namespace porthole::ui {
+
+MachineView::MachineView(Session &session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+{
+    setMinimumSize(480, 260);
+    connect(&session, &Session::frame, this, qOverload<>(&QWidget::update));
+}
+
+void MachineView::setFontScale(double scale)
+{
+    m_fontScale = scale;
+    update();
+}
+
+void MachineView::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.fillRect(rect(), Palette::background());
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() * m_fontScale);
+    p.setFont(f);
+    const QRectF all = QRectF(rect()).adjusted(8, 8, -8, -8);
+    const double w = all.width();
+    paintSockets(p, QRectF(all.left(), all.top(), w * 0.40, all.height()));
+    paintQueue(p, QRectF(all.left() + w * 0.42, all.top(), w * 0.16, all.height()));
+    paintThreads(p, QRectF(all.left() + w * 0.60, all.top(), w * 0.40, all.height()));
+}
+
+void MachineView::paintSockets(QPainter &p, const QRectF &area)
+{
+    const auto &sockets = m_session.cursorState().sockets;
+    const qreal line = p.fontMetrics().height();
+    std::size_t pending = 0, completed = 0;
+    for (auto s : sockets) {
+        pending += s == model::SocketState::Pending;
+        completed += s == model::SocketState::Completed;
+    }
+    p.setPen(Palette::text());
+    p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft,
+               tr("Sockets: %1").arg(sockets.size()));
+    const QRectF grid = area.adjusted(0, line * 1.3, 0, -line * 2.6);
+    if (!sockets.empty()) {
+        // Square cells filling the area; each cell is one socket.
+        const double cellArea = grid.width() * grid.height() / double(sockets.size());
+        const double cell = std::max(1.0, std::floor(std::sqrt(cellArea)));
+        const int cols = std::max(1, int(grid.width() / cell));
+        const double gap = cell >= 6 ? 1 : 0;
+        for (std::size_t i = 0; i < sockets.size(); ++i) {
+            const QRectF r(grid.left() + double(i % cols) * cell, grid.top() + double(i / cols) * cell, cell - gap, cell - gap);
+            p.fillRect(r, Palette::socket(sockets[i]));
+            if (sockets[i] == model::SocketState::Completed && cell >= 6) // pattern too, not colour alone
+                p.fillRect(r, QBrush(Qt::black, Qt::BDiagPattern));
+        }
+    }
+    const double y = area.bottom() - line * 2.3;
+    const auto legend = [&](double x, QColor colour, bool hatch, const QString &text) {
+        const QRectF box(x, y + 2, line * 0.8, line * 0.8);
+        p.fillRect(box, colour);
+        if (hatch)
+            p.fillRect(box, QBrush(Qt::black, Qt::BDiagPattern));
+        p.setPen(Palette::text());
+        p.drawText(QPointF(x + line, y + line * 0.8), text);
+    };
+    legend(area.left(), Palette::socket(model::SocketState::Pending), false, tr("receive pending: %1").arg(pending));
+    legend(area.left(), Palette::socket(model::SocketState::Completed), true, QString());
+    p.drawText(QPointF(area.left() + line, y + line * 2), tr("data arrived: %1").arg(completed));
+}
+
+void MachineView::paintQueue(QPainter &p, const QRectF &area)
+{
+    const model::ModelState &s = m_session.cursorState();
+    const qreal line = p.fontMetrics().height();
+    p.setPen(Palette::text());
+    p.drawText(QRectF(area.left(), area.top(), area.width(), line * 2.4), Qt::AlignHCenter | Qt::TextWordWrap,
+               tr("Completion queue"));
+    const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6, -area.width() * 0.25, -line * 3);
+    p.setPen(QPen(Palette::text(), 2));
+    p.setBrush(Qt::NoBrush);
+    p.drawRoundedRect(tube, 8, 8);
+    // One token per completion waiting (the CQ and the port queue), as many as fit; the count says the rest.
+    const std::uint64_t waiting = s.cqReady + s.portQueue;
+    const double d = std::min(tube.width() * 0.7, 22.0);
+    const int fit = std::max(1, int((tube.height() - 8) / (d + 3)));
+    const int shown = int(std::min<std::uint64_t>(waiting, std::uint64_t(fit)));
+    for (int i = 0; i < shown; ++i) {
+        const QRectF token(tube.center().x() - d / 2, tube.bottom() - 4 - (i + 1) * (d + 3), d, d);
+        p.setBrush(i < int(std::min<std::uint64_t>(s.portQueue, std::uint64_t(fit))) ? QColor(0xE6, 0x9F, 0x00) : QColor(0xF0, 0xE4, 0x42));
+        p.setPen(QPen(Palette::text(), 1));
+        p.drawEllipse(token);
+    }
+    p.setPen(Palette::text());
+    p.drawText(QRectF(area.left(), area.bottom() - line * 2.8, area.width(), line * 2.8), Qt::AlignHCenter | Qt::TextWordWrap,
+               tr("CQ %1 · port %2\npending %3").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps));
+}
+
+void MachineView::paintThreads(QPainter &p, const QRectF &area)
+{
+    const model::ModelState &s = m_session.cursorState();
+    const qreal line = p.fontMetrics().height();
+    std::vector<const model::ThreadView *> alive;
+    for (const model::ThreadView &t : s.threads)
+        if (t.alive)
+            alive.push_back(&t);
+    p.setPen(Palette::text());
+    p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft, tr("Threads: %1").arg(alive.size()));
+    const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);
+    const auto drawCard = [&](const QRectF &r, std::uint8_t state, const QString &title, const QString &detail) {
+        p.setPen(QPen(Palette::text(), 1));
+        p.setBrush(Palette::threadState(state).lighter(140));
+        p.drawRoundedRect(r, 6, 6);
+        const QRectF stripe(r.left(), r.top(), 8, r.height());
+        p.fillRect(stripe, QBrush(Palette::threadState(state), Qt::SolidPattern));
+        p.fillRect(stripe, QBrush(Qt::black, Palette::threadPattern(state) == Qt::SolidPattern ? Qt::NoBrush : Palette::threadPattern(state)));
+        p.setPen(Palette::text());
+        p.drawText(r.adjusted(12, 2, -4, -2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, title + QLatin1Char('\n') + detail);
+    };
+    constexpr std::size_t MaxCards = 24;
+    if (alive.size() <= MaxCards) {
+        const int cols = alive.size() > 8 ? 3 : 2;
+        const double cw = cards.width() / cols, ch = std::min(line * 3.4, cards.height() / std::max<double>(1, std::ceil(double(alive.size()) / cols)));
+        for (std::size_t i = 0; i < alive.size(); ++i) {
+            const model::ThreadView &t = *alive[i];
+            const QRectF r(cards.left() + double(i % cols) * cw, cards.top() + double(i / cols) * ch, cw - 4, ch - 4);
+            const QString top = t.stack.empty() ? QString()
+                                                : QString::fromUtf8(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.data(),
+                                                                    qsizetype(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.size()))
+                                                      .section(QLatin1Char('('), 0, 0)
+                                                      .section(QLatin1Char('.'), -2);
+            drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(Palette::roleLabel(t.role), Palette::threadStateLabel(std::uint8_t(t.state))),
+                     top);
+        }
+        return;
+    }
+    // Too many to draw one by one (thread per socket): one card per role and state, with the count.
+    std::map<std::pair<int, int>, int> groups;
+    for (const model::ThreadView *t : alive)
+        ++groups[{int(t->role), int(t->state)}];
+    const double ch = std::min(line * 2.6, cards.height() / std::max<double>(1, double(groups.size())));
+    int row = 0;
+    for (const auto &[key, count] : groups) {
+        const QRectF r(cards.left(), cards.top() + row++ * ch, cards.width() - 4, ch - 4);
+        drawCard(r, std::uint8_t(key.second), tr("%1 × %2").arg(count).arg(Palette::roleLabel(trace::ThreadRole(key.first))),
+                 Palette::threadStateLabel(std::uint8_t(key.second)));
+    }
+}
+
+} // namespace porthole::ui

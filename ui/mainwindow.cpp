@@ -1,0 +1,189 @@
+#include "mainwindow.h"
+
+#include "callstackview.h"
+#include "claimsview.h"
+#include "machineview.h"
+#include "scenario/builtins.h"
+#include "session.h"
+#include "timelineview.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace porthole::ui {
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_session(new Session(this))
+{
+    setWindowTitle(tr("Porthole — watch asynchronous I/O happen"));
+    m_machine = new MachineView(*m_session);
+    m_timeline = new TimelineView(*m_session);
+    m_callstacks = new CallstackView(*m_session);
+    m_claims = new ClaimsView(*m_session);
+
+    auto *stacksPage = new QWidget;
+    auto *stacksLayout = new QVBoxLayout(stacksPage);
+    stacksLayout->setContentsMargins(0, 0, 0, 0);
+    auto *native = new QCheckBox(tr("Native names (this process) instead of .NET names"));
+    connect(native, &QCheckBox::toggled, m_callstacks, &CallstackView::setNativeNames);
+    stacksLayout->addWidget(native);
+    stacksLayout->addWidget(m_callstacks);
+    auto *tabs = new QTabWidget;
+    tabs->addTab(stacksPage, tr("Callstacks"));
+    tabs->addTab(m_claims, tr("Claims"));
+
+    auto *top = new QSplitter(Qt::Horizontal);
+    top->addWidget(m_machine);
+    top->addWidget(tabs);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 2);
+    auto *main = new QSplitter(Qt::Vertical);
+    main->addWidget(top);
+    main->addWidget(m_timeline);
+    main->setStretchFactor(0, 3);
+    main->setStretchFactor(1, 2);
+    setCentralWidget(main);
+
+    buildToolbar();
+    m_status = new QLabel;
+    statusBar()->addWidget(m_status, 1);
+    connect(m_session, &Session::frame, this, &MainWindow::updateStatus);
+    connect(m_session, &Session::started, this, [this](const QString &error) {
+        if (!error.isEmpty())
+            QMessageBox::warning(this, tr("Cannot start the scenario"), error);
+        m_runAction->setEnabled(true);
+        updateStatus();
+    });
+    connect(m_session, &Session::stopped, this, &MainWindow::updateStatus);
+    resize(1400, 900);
+    updateStatus();
+}
+
+MainWindow::~MainWindow() { m_session->stop(); }
+
+void MainWindow::buildToolbar()
+{
+    QToolBar *bar = addToolBar(tr("Transport"));
+    bar->setMovable(false);
+    m_picker = new QComboBox;
+    for (const QString &id : scenario::builtinScenarioIds()) {
+        const scenario::ScenarioLoad load = scenario::loadScenario(id);
+        if (load.scenario)
+            m_picker->addItem(load.scenario->title, id);
+    }
+    bar->addWidget(m_picker);
+    m_runAction = bar->addAction(tr("Run"), this, &MainWindow::runSelected);
+    m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    bar->addAction(tr("Stop"), m_session, &Session::stop)->setShortcut(QKeySequence(Qt::Key_Escape));
+    bar->addAction(tr("Open…"), this, &MainWindow::openScenarioFile)->setShortcut(QKeySequence::Open);
+    bar->addSeparator();
+    m_pauseAction = bar->addAction(tr("Pause / play  [Space]"), m_session, &Session::togglePause);
+    bar->addAction(tr("Step back  [←]"), m_session, &Session::stepBack);
+    bar->addAction(tr("Step  [→]"), m_session, &Session::step);
+    bar->addAction(tr("Slower  [−]"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() * 2); });
+    bar->addAction(tr("Faster  [+]"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() / 2); });
+    bar->addAction(tr("Live  [L]"), m_session, &Session::followLive);
+    m_speedLabel = new QLabel;
+    bar->addWidget(m_speedLabel);
+    m_summary = new QLabel;
+    m_summary->setWordWrap(true);
+    auto *summaryBar = new QToolBar(tr("Scenario"));
+    summaryBar->setMovable(false);
+    summaryBar->addWidget(m_summary);
+    addToolBarBreak();
+    addToolBar(summaryBar);
+    connect(m_picker, &QComboBox::currentIndexChanged, this, [this] {
+        const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
+        m_summary->setText(load.scenario ? QStringLiteral("<b>%1</b> — %2").arg(load.scenario->title, load.scenario->summary) : QString());
+    });
+    emit m_picker->currentIndexChanged(m_picker->currentIndex());
+}
+
+bool MainWindow::selectScenario(const QString &id)
+{
+    const int index = m_picker->findData(id);
+    if (index < 0)
+        return false;
+    m_picker->setCurrentIndex(index);
+    return true;
+}
+
+void MainWindow::runSelected()
+{
+    const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
+    if (!load.scenario) {
+        QMessageBox::warning(this, tr("Cannot load the scenario"), load.errors.join(QLatin1Char('\n')));
+        return;
+    }
+    m_runAction->setEnabled(false);
+    m_session->start(*load.scenario);
+    updateStatus();
+}
+
+void MainWindow::openScenarioFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a scenario"), QString(), tr("Scenarios (*.json)"));
+    if (path.isEmpty())
+        return;
+    const scenario::ScenarioLoad load = scenario::loadScenarioFile(path);
+    if (!load.scenario) {
+        QMessageBox::warning(this, tr("This scenario file has errors"), load.errors.join(QLatin1Char('\n')));
+        return;
+    }
+    m_session->start(*load.scenario);
+}
+
+void MainWindow::keyPressEvent(QKeyEvent *event)
+{
+    switch (event->key()) {
+    case Qt::Key_Space: m_session->togglePause(); break;
+    case Qt::Key_Right: m_session->step(); break;
+    case Qt::Key_Left: m_session->stepBack(); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: m_session->setSlowMotion(m_session->slowMotion() / 2); break;
+    case Qt::Key_Minus: m_session->setSlowMotion(m_session->slowMotion() * 2); break;
+    case Qt::Key_L: m_session->followLive(); break;
+    case Qt::Key_BracketLeft: m_timeline->zoom(1.5); break;
+    case Qt::Key_BracketRight: m_timeline->zoom(1 / 1.5); break;
+    default: QMainWindow::keyPressEvent(event); return;
+    }
+    updateStatus();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_session->stop();
+    event->accept();
+}
+
+void MainWindow::updateStatus()
+{
+    const model::ModelState &s = m_session->cursorState();
+    m_speedLabel->setText(m_session->slowMotion() > 1 ? tr("  slow motion ×%1  ").arg(m_session->slowMotion()) : tr("  real time  "));
+    QString mode = m_session->isStarting() ? tr("starting…")
+                   : m_session->isRunning() ? (m_session->isPaused() ? tr("PAUSED") : tr("live"))
+                                            : tr("stopped");
+    if (!m_session->isFollowingLive())
+        mode += tr(" · replay at %1 s").arg(double(s.timeNs - m_session->model().firstTimeNs()) / 1e9, 0, 'f', 3);
+    m_status->setText(tr("%1   ·   pending ops %2   ·   threads %3   ·   %4 completions/s   ·   completions %5   ·   dropped events %6")
+                          .arg(mode)
+                          .arg(s.pendingOps)
+                          .arg(s.aliveThreads())
+                          .arg(qRound(m_session->completionsPerSecond()))
+                          .arg(s.dequeued)
+                          .arg(m_session->droppedEvents()));
+}
+
+} // namespace porthole::ui

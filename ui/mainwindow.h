@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QComboBox;
+class QLabel;
+class QAction;
+
+namespace porthole::ui {
+
+class Session;
+class MachineView;
+class TimelineView;
+class CallstackView;
+class ClaimsView;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    Session &session() { return *m_session; }
+    MachineView *machineView() const { return m_machine; }
+    CallstackView *callstackView() const { return m_callstacks; }
+    ClaimsView *claimsView() const { return m_claims; }
+    TimelineView *timelineView() const { return m_timeline; }
+    bool selectScenario(const QString &id); // a built-in id; false if unknown
+    void runSelected();
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildToolbar();
+    void updateStatus();
+    void openScenarioFile();
+
+    Session *m_session = nullptr;
+    MachineView *m_machine = nullptr;
+    TimelineView *m_timeline = nullptr;
+    CallstackView *m_callstacks = nullptr;
+    ClaimsView *m_claims = nullptr;
+    QComboBox *m_picker = nullptr;
+    QLabel *m_summary = nullptr;
+    QLabel *m_speedLabel = nullptr;
+    QLabel *m_status = nullptr;
+    QAction *m_runAction = nullptr;
+    QAction *m_pauseAction = nullptr;
+};
+
+} // namespace porthole::ui

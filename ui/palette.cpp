@@ -1,0 +1,68 @@
+#include "palette.h"
+
+#include "model/timeline.h"
+
+namespace porthole::ui {
+
+using trace::ThreadState;
+
+QColor Palette::threadState(std::uint8_t state)
+{
+    switch (ThreadState(state)) {
+    case ThreadState::Running: return QColor(0x00, 0x9E, 0x73);       // bluish green
+    case ThreadState::WaitingInPort: return QColor(0x56, 0xB4, 0xE9); // sky blue
+    case ThreadState::Blocked: return QColor(0xD5, 0x5E, 0x00);       // vermillion
+    case ThreadState::Parked: return QColor(0x99, 0x99, 0x99);
+    }
+    return QColor(0xCC, 0x79, 0xA7); // reddish purple: several states folded together
+}
+
+Qt::BrushStyle Palette::threadPattern(std::uint8_t state)
+{
+    switch (ThreadState(state)) {
+    case ThreadState::Running: return Qt::SolidPattern;
+    case ThreadState::WaitingInPort: return Qt::Dense4Pattern;
+    case ThreadState::Blocked: return Qt::BDiagPattern;
+    case ThreadState::Parked: return Qt::Dense6Pattern;
+    }
+    return Qt::CrossPattern;
+}
+
+QString Palette::threadStateLabel(std::uint8_t state)
+{
+    switch (ThreadState(state)) {
+    case ThreadState::Running: return QStringLiteral("running");
+    case ThreadState::WaitingInPort: return QStringLiteral("waiting in port");
+    case ThreadState::Blocked: return QStringLiteral("blocked");
+    case ThreadState::Parked: return QStringLiteral("parked");
+    }
+    return QStringLiteral("mixed");
+}
+
+QColor Palette::socket(model::SocketState state)
+{
+    switch (state) {
+    case model::SocketState::Pending: return QColor(0x00, 0x72, 0xB2);   // blue: a receive waits
+    case model::SocketState::Completed: return QColor(0xE6, 0x9F, 0x00); // orange: data arrived
+    case model::SocketState::Idle: break;
+    }
+    return QColor(0xDD, 0xDD, 0xDD);
+}
+
+QString Palette::roleLabel(trace::ThreadRole role)
+{
+    switch (role) {
+    case trace::ThreadRole::IoCompletion: return QStringLiteral("I/O");
+    case trace::ThreadRole::Worker: return QStringLiteral("worker");
+    case trace::ThreadRole::Poller: return QStringLiteral("poller");
+    case trace::ThreadRole::EventLoop: return QStringLiteral("event loop");
+    case trace::ThreadRole::Timer: return QStringLiteral("timer");
+    case trace::ThreadRole::Gate: return QStringLiteral("gate");
+    case trace::ThreadRole::KernelWorker: return QStringLiteral("iou-wrk");
+    case trace::ThreadRole::Collector: return QStringLiteral("collector");
+    case trace::ThreadRole::Other: break;
+    }
+    return QStringLiteral("thread");
+}
+
+} // namespace porthole::ui

@@ -1,0 +1,175 @@
+#include "session.h"
+
+#include "scenario/runner.h"
+
+#include <QPointer>
+
+#include <thread>
+
+namespace porthole::ui {
+
+Session::Session(QObject *parent)
+    : QObject(parent)
+{
+    m_frameTimer.setInterval(FrameMs);
+    connect(&m_frameTimer, &QTimer::timeout, this, &Session::pullNow);
+    m_model.reset({});
+}
+
+Session::~Session() { stop(); }
+
+void Session::start(const scenario::Scenario &scenario)
+{
+    stop();
+    m_scenario = scenario;
+    m_model.reset({});
+    m_timeline.reset(0);
+    m_pulled = 0;
+    m_cursor = 0;
+    m_following = true;
+    m_paused = false;
+    m_finalClaims.clear();
+    m_cursorState = {};
+    m_starting = true;
+    const quint64 job = ++m_job;
+    // Setting up thousands of sockets takes a moment: never on the GUI thread.
+    QPointer<Session> self(this);
+    std::thread([self, scenario, job, factor = m_slowMotion] {
+        auto runner = std::make_unique<scenario::Runner>(scenario);
+        QString error = runner->start();
+        if (error.isEmpty())
+            runner->setSlowMotion(factor);
+        scenario::Runner *raw = runner.release();
+        const bool delivered = QMetaObject::invokeMethod(
+            self.data(), [self, raw, error, job] { if (self) self->onStarted(raw, error, job); else delete raw; },
+            Qt::QueuedConnection);
+        if (!delivered) // the session is gone
+            delete raw;
+    }).detach();
+}
+
+void Session::onStarted(scenario::Runner *runner, const QString &error, quint64 job)
+{
+    std::unique_ptr<scenario::Runner> owned(runner);
+    if (job != m_job) // a newer start or a stop came in between
+        return;
+    m_starting = false;
+    if (!error.isEmpty()) {
+        emit started(error);
+        return;
+    }
+    m_runner = std::move(owned);
+    m_frameTimer.start();
+    emit started(QString());
+}
+
+void Session::stop()
+{
+    ++m_job; // forget any start still under way
+    m_starting = false;
+    if (!m_runner)
+        return;
+    m_frameTimer.stop();
+    m_runner->stop();
+    m_finalClaims = m_runner->evaluateClaims();
+    m_model.setThreads(m_runner->threads());
+    const auto rest = m_runner->eventsSince(m_pulled, 0);
+    m_model.append(rest);
+    m_timeline.append(rest);
+    m_pulled += rest.size();
+    m_runner.reset();
+    refreshCursorState();
+    emit stopped();
+    emit frame();
+}
+
+void Session::pullNow()
+{
+    if (!m_runner)
+        return;
+    const auto events = m_runner->eventsSince(m_pulled, SettleNs);
+    if (!events.empty()) {
+        m_model.setThreads(m_runner->threads());
+        m_model.append(events);
+        m_timeline.append(events);
+        m_pulled += events.size();
+    }
+    refreshCursorState();
+    emit frame();
+}
+
+void Session::refreshCursorState()
+{
+    if (m_following)
+        m_cursor = m_model.eventCount();
+    m_cursorState = m_model.stateAt(m_cursor);
+}
+
+void Session::pause()
+{
+    m_paused = true;
+    if (m_runner)
+        m_runner->pause();
+}
+
+void Session::resume()
+{
+    m_paused = false;
+    if (m_runner)
+        m_runner->resume();
+    followLive();
+}
+
+void Session::togglePause() { m_paused ? resume() : pause(); }
+
+void Session::step()
+{
+    if (m_runner && m_following) {
+        if (!m_paused)
+            pause();
+        m_runner->step();
+        return;
+    }
+    setCursorIndex(m_model.nextDequeue(m_cursor));
+}
+
+void Session::stepBack() { setCursorIndex(m_model.previousDequeue(m_cursor)); }
+
+void Session::setSlowMotion(double factor)
+{
+    m_slowMotion = std::clamp(factor, 1.0, 1000.0);
+    if (m_runner)
+        m_runner->setSlowMotion(m_slowMotion);
+    emit frame();
+}
+
+void Session::followLive()
+{
+    m_following = true;
+    refreshCursorState();
+    emit frame();
+}
+
+void Session::setCursorIndex(std::size_t index)
+{
+    m_following = false;
+    m_cursor = std::min(index, m_model.eventCount());
+    refreshCursorState();
+    emit frame();
+}
+
+void Session::setCursorTime(std::uint64_t timeNs) { setCursorIndex(m_model.indexAtTime(timeNs)); }
+
+std::size_t Session::cursorIndex() const { return m_cursor; }
+
+QList<scenario::ClaimResult> Session::claims() const { return m_runner ? m_runner->evaluateClaims() : m_finalClaims; }
+
+std::uint64_t Session::droppedEvents() const { return m_runner ? m_runner->droppedEvents() : 0; }
+
+double Session::completionsPerSecond() const
+{
+    const auto &series = m_timeline.completionsPerS();
+    return series.value.empty() ? 0 : series.value.back();
+}
+
+} // namespace porthole::ui

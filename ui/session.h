@@ -1,0 +1,88 @@
+#pragma once
+
+#include "model/statemodel.h"
+#include "model/timeline.h"
+#include "scenario/claims.h"
+#include "scenario/scenario.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace porthole::scenario {
+class Runner;
+}
+
+namespace porthole::ui {
+
+// What the window shows and does, without the window: the run (live, from a Runner) or a loaded
+// trace, the model rebuilt from its events, the cursor, and the transport commands. It pulls new
+// events at frame rate; widgets read from it on the GUI thread only.
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int FrameMs = 16;
+    static constexpr std::uint64_t SettleNs = 100'000'000; // stay this far behind the newest event while live
+
+    explicit Session(QObject *parent = nullptr);
+    ~Session() override;
+
+    void start(const scenario::Scenario &scenario); // asynchronous: started() follows
+    void stop();
+    bool isRunning() const { return m_runner != nullptr; }
+    bool isStarting() const { return m_starting; }
+    const scenario::Scenario &scenario() const { return m_scenario; }
+
+    void pause();
+    void resume();
+    void togglePause();
+    bool isPaused() const { return m_paused; }
+    void step();     // live: one completion through the gate; replay: the cursor to the next completion
+    void stepBack(); // the cursor to the previous completion (leaves live)
+    void setSlowMotion(double factor);
+    double slowMotion() const { return m_slowMotion; }
+
+    void followLive();
+    bool isFollowingLive() const { return m_following; }
+    void setCursorIndex(std::size_t index);
+    void setCursorTime(std::uint64_t timeNs);
+    std::size_t cursorIndex() const;
+    const model::ModelState &cursorState() const { return m_cursorState; }
+
+    const model::StateModel &model() const { return m_model; }
+    const model::TimelineData &timeline() const { return m_timeline; }
+    QList<scenario::ClaimResult> claims() const;
+    std::uint64_t droppedEvents() const;
+    double completionsPerSecond() const;
+
+    void pullNow(); // what the frame timer does; public for tests
+
+signals:
+    void started(const QString &error); // empty on success
+    void stopped();
+    void frame(); // the model or the cursor moved: repaint
+
+private:
+    void onStarted(scenario::Runner *runner, const QString &error, quint64 job);
+    void refreshCursorState();
+
+    scenario::Scenario m_scenario;
+    std::unique_ptr<scenario::Runner> m_runner;
+    bool m_starting = false;
+    quint64 m_job = 0;
+    model::StateModel m_model;
+    model::TimelineData m_timeline;
+    std::size_t m_pulled = 0;
+    bool m_following = true;
+    std::size_t m_cursor = 0;
+    model::ModelState m_cursorState;
+    bool m_paused = false;
+    double m_slowMotion = 1;
+    QList<scenario::ClaimResult> m_finalClaims;
+    QTimer m_frameTimer;
+};
+
+} // namespace porthole::ui

@@ -1,0 +1,175 @@
+#include "timelineview.h"
+
+#include "palette.h"
+#include "session.h"
+
+#include <qcustomplot.h>
+
+namespace porthole::ui {
+
+// Draws the visible, folded intervals of every lane; nothing outside the visible range is touched.
+class LanesPlottable : public QCPAbstractPlottable
+{
+public:
+    static constexpr int MaxLanes = 64;
+
+    LanesPlottable(QCPAxis *keyAxis, QCPAxis *valueAxis, Session &session)
+        : QCPAbstractPlottable(keyAxis, valueAxis), m_session(session)
+    {
+    }
+    double selectTest(const QPointF &, bool, QVariant *) const override { return -1; }
+    QCPRange getKeyRange(bool &found, QCP::SignDomain) const override
+    {
+        found = true;
+        return {0, m_session.timeline().toSeconds(m_session.model().lastTimeNs())};
+    }
+    QCPRange getValueRange(bool &found, QCP::SignDomain, const QCPRange &) const override
+    {
+        found = true;
+        return {-0.5, double(laneCount()) - 0.5};
+    }
+    int laneCount() const { return int(std::min<std::size_t>(m_session.timeline().lanes().size(), MaxLanes)); }
+
+protected:
+    void draw(QCPPainter *painter) override
+    {
+        const auto &data = m_session.timeline();
+        const QCPRange range = mKeyAxis->range();
+        const double pxPerS = mKeyAxis->axisRect()->width() / std::max(1e-9, range.size());
+        const auto toNs = [&](double s) { return data.originNs() + std::uint64_t(std::max(0.0, s) * 1e9); };
+        const std::uint64_t from = toNs(range.lower), to = toNs(range.upper);
+        const std::uint64_t minWidth = std::uint64_t(2e9 / pxPerS); // 2 px
+        const auto &lanes = data.lanes();
+        for (int lane = 0; lane < laneCount(); ++lane) {
+            const double y0 = mValueAxis->coordToPixel(lane - 0.4), y1 = mValueAxis->coordToPixel(lane + 0.4);
+            for (const model::Interval &i : lanes[std::size_t(lane)].visible(from, to, minWidth)) {
+                const double x0 = mKeyAxis->coordToPixel(data.toSeconds(i.start));
+                const double x1 = std::max(x0 + 1, mKeyAxis->coordToPixel(data.toSeconds(i.end)));
+                const QRectF r(QPointF(x0, y1), QPointF(x1, y0));
+                painter->fillRect(r, Palette::threadState(i.state));
+                if (Palette::threadPattern(i.state) != Qt::SolidPattern && r.width() > 6)
+                    painter->fillRect(r, QBrush(QColor(0, 0, 0, 90), Palette::threadPattern(i.state)));
+            }
+        }
+    }
+    void drawLegendIcon(QCPPainter *, const QRectF &) const override {}
+
+private:
+    Session &m_session;
+};
+
+TimelineView::TimelineView(Session &session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+{
+    m_plot = new QCustomPlot(this);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumHeight(260);
+
+    m_plot->plotLayout()->clear();
+    m_lanesRect = new QCPAxisRect(m_plot);
+    m_graphsRect = new QCPAxisRect(m_plot);
+    m_plot->plotLayout()->addElement(0, 0, m_lanesRect);
+    m_plot->plotLayout()->addElement(1, 0, m_graphsRect);
+    m_plot->plotLayout()->setRowStretchFactors({1.3, 1});
+    for (QCPAxisRect *r : {m_lanesRect, m_graphsRect}) {
+        r->setRangeDrag(Qt::Horizontal);
+        r->setRangeZoom(Qt::Horizontal);
+    }
+    connect(m_lanesRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
+            m_graphsRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
+    connect(m_graphsRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
+            m_lanesRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
+    m_lanesRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
+    m_lanesRect->axis(QCPAxis::atLeft)->setTicks(false);
+    m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
+    m_graphsRect->axis(QCPAxis::atRight)->setVisible(true);
+    m_graphsRect->axis(QCPAxis::atRight)->setLabel(tr("completions/s"));
+
+    m_lanes = new LanesPlottable(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft), session);
+    const auto addGraph = [&](QCPAxis *valueAxis, const QString &name, QColor colour, Qt::PenStyle style) {
+        QCPGraph *g = m_plot->addGraph(m_graphsRect->axis(QCPAxis::atBottom), valueAxis);
+        g->setName(name);
+        g->setPen(QPen(colour, 2, style));
+        g->setLineStyle(QCPGraph::lsStepLeft);
+        return g;
+    };
+    QCPAxis *left = m_graphsRect->axis(QCPAxis::atLeft);
+    m_queue = addGraph(left, tr("queue depth"), QColor(0xE6, 0x9F, 0x00), Qt::SolidLine);
+    m_pending = addGraph(left, tr("pending ops"), QColor(0x00, 0x72, 0xB2), Qt::DashLine);
+    m_threads = addGraph(left, tr("threads"), QColor(0x00, 0x9E, 0x73), Qt::DotLine);
+    m_rate = addGraph(m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7), Qt::DashDotLine);
+    auto *legend = new QCPLegend;
+    m_graphsRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
+    legend->setLayer(QStringLiteral("legend"));
+    for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
+        g->addToLegend(legend);
+    legend->setBrush(QColor(255, 255, 255, 200));
+
+    m_cursorLanes = new QCPItemStraightLine(m_plot);
+    m_cursorGraphs = new QCPItemStraightLine(m_plot);
+    for (auto *line : {m_cursorLanes, m_cursorGraphs})
+        line->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
+    m_cursorLanes->setClipAxisRect(m_lanesRect);
+    m_cursorGraphs->setClipAxisRect(m_graphsRect);
+    for (auto *pos : {m_cursorLanes->point1, m_cursorLanes->point2})
+        pos->setAxes(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
+    for (auto *pos : {m_cursorGraphs->point1, m_cursorGraphs->point2})
+        pos->setAxes(m_graphsRect->axis(QCPAxis::atBottom), m_graphsRect->axis(QCPAxis::atLeft));
+
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    connect(m_plot, &QCustomPlot::mousePress, this, &TimelineView::onClick);
+    connect(&session, &Session::frame, this, &TimelineView::refresh);
+}
+
+void TimelineView::zoom(double factor)
+{
+    QCPAxis *x = m_lanesRect->axis(QCPAxis::atBottom);
+    x->scaleRange(factor, x->range().center());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelineView::pan(double fraction)
+{
+    QCPAxis *x = m_lanesRect->axis(QCPAxis::atBottom);
+    x->moveRange(x->range().size() * fraction);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelineView::onClick(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton || !(event->modifiers() & Qt::ShiftModifier))
+        return; // plain drag pans; shift-click scrubs
+    const double s = m_lanesRect->axis(QCPAxis::atBottom)->pixelToCoord(event->position().x());
+    m_session.setCursorTime(m_session.timeline().originNs() + std::uint64_t(std::max(0.0, s) * 1e9));
+}
+
+void TimelineView::refresh()
+{
+    const auto &data = m_session.timeline();
+    const auto set = [](QCPGraph *g, const model::Series &s) {
+        g->setData(QVector<double>(s.timeS.begin(), s.timeS.end()), QVector<double>(s.value.begin(), s.value.end()), true);
+    };
+    set(m_queue, data.queueDepth());
+    set(m_pending, data.pendingOps());
+    set(m_threads, data.threadCount());
+    set(m_rate, data.completionsPerS());
+    const double last = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
+    const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : last;
+    if (m_session.isFollowingLive() && m_session.isRunning())
+        m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);
+    m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
+    m_graphsRect->axis(QCPAxis::atLeft)->rescale();
+    m_graphsRect->axis(QCPAxis::atRight)->rescale();
+    m_graphsRect->axis(QCPAxis::atLeft)->setRangeLower(0);
+    m_graphsRect->axis(QCPAxis::atRight)->setRangeLower(0);
+    m_cursorLanes->point1->setCoords(cursor, 0);
+    m_cursorLanes->point2->setCoords(cursor, 1);
+    m_cursorGraphs->point1->setCoords(cursor, 0);
+    m_cursorGraphs->point2->setCoords(cursor, 1);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace porthole::ui
