@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <pthread.h>
 #include <thread>
 
 namespace porthole::engine {
@@ -44,7 +45,41 @@ void CompletionPort::flush()
     if (!m_ringReady)
         return;
     trace::record(EventType::QueueSample, std::uint8_t(QueueKind::SqPending), 0, 0, io_uring_sq_ready(&m_ring));
-    io_uring_submit(&m_ring);
+    requestSubmitLocked();
+}
+
+void CompletionPort::requestSubmitLocked()
+{
+    m_submitWanted = true;
+    m_submitterWake.notify_one();
+}
+
+void CompletionPort::submitterLoop()
+{
+    // The only thread that hands SQEs to the kernel while the port is open. io_uring ties each
+    // request to the task that submitted it and cancels it when that task exits; IOCP does not
+    // cancel an overlapped operation when the thread that issued it exits. So the requests of
+    // pool threads that come and go are submitted here, by a thread that lives as long as the port.
+    std::unique_lock lock(m_submitMutex);
+    for (;;) {
+        m_submitterWake.wait(lock, [this] { return m_submitWanted || m_submitterStop; });
+        if (m_submitterStop)
+            return;
+        m_submitWanted = false;
+        io_uring_submit(&m_ring);
+        m_sqSpace.notify_all();
+    }
+}
+
+void CompletionPort::stopSubmitter()
+{
+    {
+        std::lock_guard lock(m_submitMutex);
+        m_submitterStop = true;
+    }
+    m_submitterWake.notify_all();
+    if (m_submitter.joinable())
+        m_submitter.join();
 }
 
 std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
@@ -77,6 +112,8 @@ bool CompletionPort::init(const PortOptions &options, std::string &error)
         return false;
     }
     m_ringReady = true;
+    m_submitter = std::thread([this] { submitterLoop(); });
+    ::pthread_setname_np(m_submitter.native_handle(), "porthole-submit");
     m_recvBufferBytes = options.recvBufferBytes;
     if (options.useBufferRing && m_features.bufferRings) {
         std::string why;
@@ -97,6 +134,7 @@ bool CompletionPort::init(const PortOptions &options, std::string &error)
 CompletionPort::~CompletionPort()
 {
     close();
+    stopSubmitter(); // if the ring never opened
     forgetMembers();
 }
 
@@ -147,8 +185,12 @@ std::int32_t CompletionPort::allocOwnBufferLocked()
 io_uring_sqe *CompletionPort::acquireSqeLocked()
 {
     io_uring_sqe *sqe = io_uring_get_sqe(&m_ring);
-    if (!sqe) {
-        io_uring_submit(&m_ring); // the SQ is full: hand it to the kernel and try again
+    if (!sqe && m_submitter.joinable() && !m_submitterStop) {
+        // The SQ is full: let the submitter hand it to the kernel, and wait for room.
+        requestSubmitLocked();
+        m_sqSpace.wait(m_submitMutex, [&] { return (sqe = io_uring_get_sqe(&m_ring)) != nullptr || m_submitterStop; });
+    } else if (!sqe) {
+        io_uring_submit(&m_ring); // closing: the submitter is gone
         sqe = io_uring_get_sqe(&m_ring);
     }
     return sqe;
@@ -186,11 +228,8 @@ std::int64_t CompletionPort::submit(OpKind kind, int fd, std::uint64_t token, bo
     io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
     const std::uint64_t opId = slot.opId;
     trace::record(EventType::OpSubmitted, 0, std::uint16_t(kind), opId, std::uint64_t(std::int64_t(fd)));
-    if (t_submitBatchDepth == 0) {
-        const int submitted = io_uring_submit(&m_ring);
-        if (submitted < 0)
-            return submitted; // the SQE stays queued and goes in with the next submission
-    }
+    if (t_submitBatchDepth == 0)
+        requestSubmitLocked();
     // Relaxed: a count read for statistics; the CQE that decrements it orders itself through the ring.
     m_pending.fetch_add(1, std::memory_order_relaxed);
     return std::int64_t(opId);
@@ -257,7 +296,10 @@ void CompletionPort::submitWakeLocked()
     if (io_uring_sqe *sqe = acquireSqeLocked()) {
         io_uring_prep_nop(sqe);
         io_uring_sqe_set_data64(sqe, WakeTag);
-        io_uring_submit(&m_ring);
+        if (m_submitterStop)
+            io_uring_submit(&m_ring); // closing: nothing of ours is left to own
+        else
+            requestSubmitLocked();
     }
 }
 
@@ -360,7 +402,7 @@ void CompletionPort::recycle(const Completion &completion)
 void CompletionPort::submitRearmsLocked()
 {
     if (m_rearmQueued && t_submitBatchDepth == 0 && m_ringReady)
-        io_uring_submit(&m_ring);
+        requestSubmitLocked();
     m_rearmQueued = false;
 }
 
@@ -410,6 +452,7 @@ void CompletionPort::close()
         submitWakeLocked();
     }
     m_pollerLeft.wait(lock, [this] { return m_poller == nullptr && m_waiters.empty(); });
+    stopSubmitter(); // from here on this thread submits: everything left is being cancelled anyway
 
     {
         std::lock_guard submitLock(m_submitMutex);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <liburing.h>
@@ -126,6 +127,9 @@ private:
     template<typename Prepare>
     std::int64_t submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare);
     void submitWakeLocked(); // a NOP that kicks the thread sleeping in io_uring_enter
+    void requestSubmitLocked(); // the submitter thread hands the SQ to the kernel
+    void submitterLoop();
+    void stopSubmitter();
     OpSlot &slotAt(std::uint32_t index); // defined in completionport_p.h
     std::uint32_t allocSlotLocked();
     void freeSlotLocked(std::uint32_t index);
@@ -156,6 +160,11 @@ private:
 
     // Submission: SQ, op slots, buffers and keys. Taken after m_mutex, never before it.
     mutable std::mutex m_submitMutex;
+    std::condition_variable m_submitterWake;   // with m_submitMutex: work for the submitter
+    std::condition_variable_any m_sqSpace;     // with m_submitMutex: the submitter made room in the SQ
+    bool m_submitWanted = false;               // guarded by m_submitMutex
+    bool m_submitterStop = false;              // guarded by m_submitMutex
+    std::thread m_submitter;
     static constexpr std::uint32_t SlotChunk = 1024; // slots grow by chunks: no copy, no doubling
     std::vector<std::unique_ptr<OpSlot[]>> m_slotChunks;
     std::uint32_t m_slotCount = 0;

@@ -180,12 +180,12 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
             return DequeueStatus::Timeout;
         }
         if (!m_poller) {
-            // SQEs left in the SQ (a submit refused with -EBUSY while the CQ overflowed) would never
-            // reach the kernel while we sleep in it: hand them over first.
+            // SQEs left in the SQ (a submit refused with -EBUSY while the CQ overflowed) must reach
+            // the kernel even while everyone sleeps: ask the submitter once more.
             {
                 std::lock_guard submitLock(m_submitMutex);
                 if (io_uring_sq_ready(&m_ring) > 0)
-                    io_uring_submit(&m_ring);
+                    requestSubmitLocked();
             }
             m_poller = &self;
             lock.unlock();

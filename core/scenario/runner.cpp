@@ -118,8 +118,10 @@ MetricsSample Runner::takeSample(double timeS, const MetricsSample *previous)
     MetricsSample s;
     s.timeS = timeS;
     s.threads = double(engine::ThreadInspector::threadCount());
-    // Threads the runtime added: Porthole's own sampler and traffic threads are not the runtime's.
-    const double ownThreads = 1 + (m_traffic ? 1 : 0);
+    // Threads the runtime model added. Porthole's own are not the model's: the sampler, the traffic
+    // thread, and the port's submitter (io_uring would cancel a request whose submitting thread
+    // exits; IOCP does not, so one long-lived thread submits for all).
+    const double ownThreads = 1 + (m_traffic ? 1 : 0) + (m_runtime->port() ? 1 : 0);
     s.extraThreads = s.threads - double(m_baselineThreads) - ownThreads;
     s.ioThreads = c.aliveOf(ThreadRole::IoCompletion);
     s.workers = m_runtime->workers().threadCount();

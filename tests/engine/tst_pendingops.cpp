@@ -189,6 +189,31 @@ private slots:
         }
     }
 
+    // IOCP does not cancel an operation when the thread that issued it exits; io_uring would, were
+    // the port not to submit from a thread of its own. Pool threads come and go: this must hold.
+    void operationsOutliveTheThreadThatIssuedThem()
+    {
+        workload::PeerHost peers;
+        QCOMPARE(QString::fromStdString(peers.start(100)), QString());
+        auto port = makePort();
+        QVERIFY(port);
+        std::thread([&] {
+            for (std::size_t i = 0; i < 100; ++i) {
+                port->associate(peers.localFds()[i], i);
+                port->recv(peers.localFds()[i], i);
+            }
+        }).join();
+        std::this_thread::sleep_for(50ms); // the issuing thread is gone
+        QCOMPARE(port->stats().pendingOps, std::uint64_t(100));
+        QVERIFY(peers.sendToAll(1));
+        for (int i = 0; i < 100; ++i) {
+            Completion c;
+            QCOMPARE(port->dequeue(c, 10000ms), DequeueStatus::Ok);
+            QCOMPARE(c.result, std::int64_t(1)); // data, not -ECANCELED
+            port->recycle(c);
+        }
+    }
+
     // The window starts runs on a short-lived thread: the peers must outlive it.
     void peerHostOutlivesTheThreadThatStartedIt()
     {
