@@ -15,6 +15,7 @@ using trace::QueueKind;
 
 namespace {
 thread_local int t_submitBatchDepth = 0; // > 0: this thread's operations wait for the batch's end
+thread_local const CompletionPort *t_submitsFor = nullptr; // this thread outlives that port's requests
 
 // A receive that takes a shared buffer. POLL_FIRST: wait for data before picking a buffer, so an
 // idle socket holds none and -ENOBUFS can only mean "data is here, every buffer is busy".
@@ -50,9 +51,16 @@ void CompletionPort::flush()
 
 void CompletionPort::requestSubmitLocked()
 {
+    if (t_submitsFor == this && !m_submitterStop) {
+        io_uring_submit(&m_ring); // this thread stays until the port closes: it may own requests
+        m_sqSpace.notify_all();
+        return;
+    }
     m_submitWanted = true;
     m_submitterWake.notify_one();
 }
+
+void CompletionPort::submitOnThisThread() { t_submitsFor = this; }
 
 void CompletionPort::submitterLoop()
 {

@@ -98,6 +98,10 @@ public:
 
     // Sends every SQE prepared so far to the kernel (SubmitBatch calls it).
     void flush();
+    // The calling thread promises to live until the port closes, so it may hand its own requests
+    // to the kernel (io_uring cancels a request when the thread that submitted it exits). Saves the
+    // hop to the submitter thread; pool threads that may retire must not call it.
+    void submitOnThisThread();
 
     // The Windows kernel notices a running thread wait; here the thread says so.
     void announceBlocking();

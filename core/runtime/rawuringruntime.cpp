@@ -27,6 +27,7 @@ private:
     void ringLoop()
     {
         FrameScope frame(FrameId::RingLoop);
+        m_port->submitOnThisThread(); // this loop lives until the runtime stops
         engine::Completion batch[256];
         for (;;) {
             const DequeueGate::Pass pass = m_gate.pass();
