@@ -57,7 +57,10 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
     if (!sockets.empty()) {
         // Square cells filling the area; each cell is one socket.
         const double cellArea = grid.width() * grid.height() / double(sockets.size());
-        const double cell = std::max(1.0, std::floor(std::sqrt(cellArea)));
+        double cell = std::max(1.0, std::floor(std::sqrt(cellArea)));
+        // Shrink until every row fits in the area.
+        while (cell > 1 && std::ceil(double(sockets.size()) / std::max(1.0, std::floor(grid.width() / cell))) * cell > grid.height())
+            cell -= 1;
         const int cols = std::max(1, int(grid.width() / cell));
         const double gap = cell >= 6 ? 1 : 0;
         for (std::size_t i = 0; i < sockets.size(); ++i) {
@@ -141,7 +144,8 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
                                                                     qsizetype(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.size()))
                                                       .section(QLatin1Char('('), 0, 0)
                                                       .section(QLatin1Char('.'), -2);
-            drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(Palette::roleLabel(t.role), Palette::threadStateLabel(std::uint8_t(t.state))),
+            const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
+            drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
                      top);
         }
         return;

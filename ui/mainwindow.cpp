@@ -98,7 +98,7 @@ void MainWindow::buildToolbar()
     m_speedLabel = new QLabel;
     bar->addWidget(m_speedLabel);
     m_summary = new QLabel;
-    m_summary->setWordWrap(true);
+    m_summary->setMinimumWidth(900);
     auto *summaryBar = new QToolBar(tr("Scenario"));
     summaryBar->setMovable(false);
     summaryBar->addWidget(m_summary);

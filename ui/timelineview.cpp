@@ -82,7 +82,6 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
             m_graphsRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
     connect(m_graphsRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
             m_lanesRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
-    m_lanesRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
     m_lanesRect->axis(QCPAxis::atLeft)->setTicks(false);
     m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
     m_graphsRect->axis(QCPAxis::atRight)->setVisible(true);
@@ -161,6 +160,24 @@ void TimelineView::refresh()
     if (m_session.isFollowingLive() && m_session.isRunning())
         m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);
     m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
+    // Each lane says whose it is.
+    const auto &threads = m_session.cursorState().threads;
+    if (int(threads.size()) != m_labelledLanes) {
+        m_labelledLanes = int(threads.size());
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (int lane = 0; lane < m_lanes->laneCount() && lane < int(threads.size()); ++lane) {
+            const auto &t = threads[std::size_t(lane)];
+            ticker->addTick(lane, t.name.empty() ? Palette::roleLabel(t.role) : QString::fromStdString(t.name));
+        }
+        m_lanesRect->axis(QCPAxis::atLeft)->setTicker(ticker);
+        // Lanes too thin for a label each get smaller labels (the callstack view names every thread).
+        QFont labels = font();
+        const double laneHeight = m_lanesRect->height() / double(std::max(1, m_lanes->laneCount()));
+        labels.setPointSizeF(std::clamp(laneHeight * 0.55, 5.0, labels.pointSizeF()));
+        m_lanesRect->axis(QCPAxis::atLeft)->setTickLabelFont(labels);
+        m_lanesRect->axis(QCPAxis::atLeft)->setTicks(true);
+        m_lanesRect->axis(QCPAxis::atLeft)->setSubTicks(false);
+    }
     m_graphsRect->axis(QCPAxis::atLeft)->rescale();
     m_graphsRect->axis(QCPAxis::atRight)->rescale();
     m_graphsRect->axis(QCPAxis::atLeft)->setRangeLower(0);

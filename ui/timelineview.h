@@ -38,6 +38,7 @@ private:
     QCPGraph *m_queue = nullptr, *m_pending = nullptr, *m_threads = nullptr, *m_rate = nullptr;
     QCPItemStraightLine *m_cursorLanes = nullptr, *m_cursorGraphs = nullptr;
     double m_windowS = 10;
+    int m_labelledLanes = -1;
 };
 
 } // namespace porthole::ui
