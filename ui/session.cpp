@@ -29,6 +29,7 @@ void Session::start(const scenario::Scenario &scenario)
     m_following = true;
     m_paused = false;
     m_finalClaims.clear();
+    m_droppedInTrace = 0;
     m_cursorState = {};
     m_starting = true;
     const quint64 job = ++m_job;
@@ -46,6 +47,21 @@ void Session::start(const scenario::Scenario &scenario)
         if (!delivered) // the session is gone
             delete raw;
     }).detach();
+}
+
+void Session::loadTrace(const trace::Trace &trace)
+{
+    stop();
+    m_model.reset(trace.threads);
+    m_model.append(trace.events);
+    m_timeline.reset(trace.events.empty() ? 0 : trace.events.front().timeNs);
+    m_timeline.append(trace.events);
+    m_pulled = trace.events.size();
+    m_finalClaims.clear();
+    m_droppedInTrace = trace.droppedEvents;
+    m_following = true;
+    refreshCursorState();
+    emit frame();
 }
 
 void Session::onStarted(scenario::Runner *runner, const QString &error, quint64 job)
@@ -164,7 +180,12 @@ std::size_t Session::cursorIndex() const { return m_cursor; }
 
 QList<scenario::ClaimResult> Session::claims() const { return m_runner ? m_runner->evaluateClaims() : m_finalClaims; }
 
-std::uint64_t Session::droppedEvents() const { return m_runner ? m_runner->droppedEvents() : 0; }
+std::uint64_t Session::droppedEvents() const { return m_runner ? m_runner->droppedEvents() : m_droppedInTrace; }
+
+std::size_t Session::threadsHeldAtGate() const
+{
+    return m_runner && m_runner->runtime() ? m_runner->runtime()->gate().waiting() : 0;
+}
 
 double Session::completionsPerSecond() const
 {

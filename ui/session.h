@@ -4,6 +4,7 @@
 #include "model/timeline.h"
 #include "scenario/claims.h"
 #include "scenario/scenario.h"
+#include "trace/tracestore.h"
 
 #include <QObject>
 #include <QTimer>
@@ -31,6 +32,7 @@ public:
     ~Session() override;
 
     void start(const scenario::Scenario &scenario); // asynchronous: started() follows
+    void loadTrace(const trace::Trace &trace);       // replay a recorded run in every view
     void stop();
     bool isRunning() const { return m_runner != nullptr; }
     bool isStarting() const { return m_starting; }
@@ -56,6 +58,7 @@ public:
     const model::TimelineData &timeline() const { return m_timeline; }
     QList<scenario::ClaimResult> claims() const;
     std::uint64_t droppedEvents() const;
+    std::size_t threadsHeldAtGate() const; // live: runtime threads held by pause before their next dequeue
     double completionsPerSecond() const;
 
     void pullNow(); // what the frame timer does; public for tests
@@ -82,6 +85,7 @@ private:
     bool m_paused = false;
     double m_slowMotion = 1;
     QList<scenario::ClaimResult> m_finalClaims;
+    std::uint64_t m_droppedInTrace = 0;
     QTimer m_frameTimer;
 };
 

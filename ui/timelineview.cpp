@@ -148,9 +148,23 @@ void TimelineView::onClick(QMouseEvent *event)
 void TimelineView::refresh()
 {
     const auto &data = m_session.timeline();
+    // Only the points added since the last frame go to the graphs (a long run has millions).
     const auto set = [](QCPGraph *g, const model::Series &s) {
-        g->setData(QVector<double>(s.timeS.begin(), s.timeS.end()), QVector<double>(s.value.begin(), s.value.end()), true);
+        const auto have = std::size_t(g->dataCount());
+        if (s.timeS.size() < have)
+            g->data()->clear();
+        const std::size_t from = s.timeS.size() < have ? 0 : have;
+        if (from == s.timeS.size())
+            return;
+        g->addData(QVector<double>(s.timeS.begin() + std::ptrdiff_t(from), s.timeS.end()),
+                   QVector<double>(s.value.begin() + std::ptrdiff_t(from), s.value.end()), true);
     };
+    if (data.originNs() != m_plottedOrigin) { // a new run or a loaded trace: start the graphs over
+        m_plottedOrigin = data.originNs();
+        for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
+            g->data()->clear();
+        m_labelledLanes = -1;
+    }
     set(m_queue, data.queueDepth());
     set(m_pending, data.pendingOps());
     set(m_threads, data.threadCount());

@@ -2,6 +2,8 @@
 
 #include <QWidget>
 
+#include <cstdint>
+
 class QCustomPlot;
 class QCPAxisRect;
 class QCPGraph;
@@ -39,6 +41,7 @@ private:
     QCPItemStraightLine *m_cursorLanes = nullptr, *m_cursorGraphs = nullptr;
     double m_windowS = 10;
     int m_labelledLanes = -1;
+    std::uint64_t m_plottedOrigin = 0;
 };
 
 } // namespace porthole::ui

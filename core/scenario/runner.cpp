@@ -216,8 +216,9 @@ std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t se
 {
     if (settleNs == 0)
         return m_store.copyEvents(from);
-    const std::uint64_t newest = m_store.newestTimeNs();
-    return newest > settleNs ? m_store.copyEventsBefore(from, newest - settleNs) : std::vector<trace::Event>{};
+    // Settled: older than settleNs before now. Events are stamped on the steady clock, like nowNs().
+    const std::uint64_t now = trace::nowNs();
+    return now > settleNs ? m_store.copyEventsBefore(from, now - settleNs) : std::vector<trace::Event>{};
 }
 
 trace::Trace Runner::trace() const { return m_store.snapshot(m_recorder); }

@@ -37,7 +37,7 @@ public:
     MetricsHistory history() const;
     QList<ClaimResult> evaluateClaims() const;
     trace::Trace trace() const; // everything recorded so far
-    // Events from index `from` on, holding back the newest `settleNs` (0 = all: after stop()).
+    // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
     std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const;
     std::vector<trace::ThreadInfo> threads() const { return m_recorder.threads(); }
     std::uint64_t droppedEvents() const { return m_recorder.droppedEvents(); }

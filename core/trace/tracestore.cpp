@@ -46,12 +46,6 @@ std::vector<Event> TraceStore::copyEventsBefore(std::size_t from, std::uint64_t 
     return {m_events.begin() + std::ptrdiff_t(from), end};
 }
 
-std::uint64_t TraceStore::newestTimeNs() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_events.empty() ? 0 : m_events.back().timeNs;
-}
-
 Trace TraceStore::snapshot(const TraceRecorder &recorder) const
 {
     Trace trace;

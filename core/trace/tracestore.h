@@ -28,7 +28,6 @@ public:
     // Events from `from` on that are older than `before`: a reader that stays behind the newest
     // events by more than a drain never sees a late event land before what it already took.
     std::vector<Event> copyEventsBefore(std::size_t from, std::uint64_t before) const;
-    std::uint64_t newestTimeNs() const;
     Trace snapshot(const TraceRecorder &recorder) const;
 
 private:

@@ -1,17 +1,74 @@
-#include "mainwindow.h"
+// The window offscreen: the legacy model's callstacks as a debugger would show them.
 
+#include "callstackview.h"
+#include "engine/descriptorlimit.h"
+#include "mainwindow.h"
+#include "runtime/frames.h"
+#include "session.h"
+
+#include <QSignalSpy>
 #include <QTest>
+
+using namespace porthole;
+
+namespace {
+bool treeContains(const QTreeWidget *tree, const QString &text)
+{
+    for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem *thread = tree->topLevelItem(i);
+        for (int f = 0; f < thread->childCount(); ++f)
+            if (thread->child(f)->text(0).contains(text))
+                return true;
+    }
+    return false;
+}
+
+// The first event index just after a push of `frame` on a thread of `role`.
+std::size_t afterPush(const model::StateModel &model, runtime::FrameId frame, trace::ThreadRole role)
+{
+    const auto &events = model.events();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (events[i].type != trace::EventType::StackPush || events[i].aux != std::uint16_t(frame))
+            continue;
+        const auto state = model.stateAt(i + 1);
+        if (state.threads[events[i].thread].role == role)
+            return i + 1;
+    }
+    return 0;
+}
+} // namespace
 
 class TestMainWindow : public QObject
 {
     Q_OBJECT
 
 private slots:
-    void opens()
+    void initTestCase() { engine::raiseDescriptorLimit(); }
+
+    void legacyStacksShowPerformIoAndDispatch()
     {
-        porthole::ui::MainWindow window;
+        ui::MainWindow window;
         window.show();
-        QVERIFY(window.selectScenario(QStringLiteral("there-is-no-thread")));
+        QVERIFY(window.selectScenario(QStringLiteral("offload-to-workers")));
+        QSignalSpy started(&window.session(), &ui::Session::started);
+        window.runSelected();
+        QVERIFY(started.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().callbacks > 20, 20000);
+        window.session().stop();
+        const model::StateModel &model = window.session().model();
+
+        const std::size_t io = afterPush(model, runtime::FrameId::PerformIOCompletionCallback, trace::ThreadRole::IoCompletion);
+        QVERIFY(io > 0);
+        window.session().setCursorIndex(io);
+        QVERIFY(treeContains(window.callstackView(), QStringLiteral("_IOCompletionCallback.PerformIOCompletionCallback")));
+
+        const std::size_t worker = afterPush(model, runtime::FrameId::Dispatch, trace::ThreadRole::Worker);
+        QVERIFY(worker > 0);
+        window.session().setCursorIndex(worker);
+        QVERIFY(treeContains(window.callstackView(), QStringLiteral("ThreadPoolWorkQueue.Dispatch")));
+
+        window.callstackView()->setNativeNames(true);
+        QVERIFY(treeContains(window.callstackView(), QStringLiteral("porthole::runtime::WorkerPool::dispatch")));
     }
 };
 

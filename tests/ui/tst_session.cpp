@@ -1,5 +1,5 @@
-// The window's logic without the window, on real runs: threads appear, pause holds, step moves
-// exactly one completion, scrubbing rebuilds the state at the cursor.
+// The window's logic without the window, on real runs: threads appear, pause holds every
+// dequeue, step moves exactly one completion, scrubbing rebuilds the state at the cursor.
 
 #include "engine/descriptorlimit.h"
 #include "scenario/builtins.h"
@@ -25,6 +25,20 @@ std::size_t aliveWithRole(const model::ModelState &s, trace::ThreadRole role)
         n += t.alive && t.role == role;
     return n;
 }
+
+bool startAndWait(Session &session, const QString &id)
+{
+    QSignalSpy started(&session, &Session::started);
+    session.start(load(id));
+    return started.wait(30000) && started.first().first().toString().isEmpty();
+}
+
+// Waits until the model holds everything up to now (the live view stays SettleNs behind).
+void settle(Session &session)
+{
+    QTest::qWait(int(Session::SettleNs / 1'000'000) * 3);
+    session.pullNow();
+}
 } // namespace
 
 class TestSession : public QObject
@@ -37,15 +51,68 @@ private slots:
     void startingShowsTheThreads()
     {
         Session session;
-        QSignalSpy started(&session, &Session::started);
-        session.start(load(QStringLiteral("dotnet7-pollers")));
-        QVERIFY(started.wait(20000));
-        QCOMPARE(started.first().first().toString(), QString());
+        QVERIFY(startAndWait(session, QStringLiteral("dotnet7-pollers")));
         QTRY_VERIFY_WITH_TIMEOUT(aliveWithRole(session.cursorState(), trace::ThreadRole::Poller) >= 1, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(session.cursorState().dequeued > 0, 10000);
-        QVERIFY(session.cursorState().sockets.size() == 1000);
+        QCOMPARE(session.cursorState().sockets.size(), std::size_t(1000));
         session.stop();
         QVERIFY(!session.isRunning());
+    }
+
+    void pauseHoldsAndStepMovesOneCompletion()
+    {
+        Session session;
+        QVERIFY(startAndWait(session, QStringLiteral("there-is-no-thread")));
+        QTRY_VERIFY_WITH_TIMEOUT(session.cursorState().dequeued > 0, 10000);
+        session.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(session.threadsHeldAtGate(), std::size_t(1), 10000);
+        settle(session);
+        const std::uint64_t held = session.cursorState().dequeued;
+        QTest::qWait(400);
+        settle(session);
+        QCOMPARE(session.cursorState().dequeued, held); // nothing dequeued while paused
+        session.step();
+        QTRY_COMPARE_WITH_TIMEOUT(session.cursorState().dequeued, held + 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.threadsHeldAtGate(), std::size_t(1), 10000);
+        settle(session);
+        QCOMPARE(session.cursorState().dequeued, held + 1); // exactly one
+        session.resume();
+        QTRY_VERIFY_WITH_TIMEOUT(session.cursorState().dequeued > held + 1, 10000);
+    }
+
+    void scrubbingRebuildsTheState()
+    {
+        Session session;
+        QVERIFY(startAndWait(session, QStringLiteral("there-is-no-thread")));
+        QTRY_VERIFY_WITH_TIMEOUT(session.cursorState().dequeued > 20, 10000);
+        session.stop();
+        const model::StateModel &model = session.model();
+        const std::size_t middle = model.nextDequeue(model.eventCount() / 2);
+        session.setCursorIndex(middle);
+        QVERIFY(!session.isFollowingLive());
+        QCOMPARE(session.cursorState().eventIndex, middle);
+        QCOMPARE(session.cursorState().dequeued, model.stateAt(middle).dequeued);
+        QVERIFY(session.cursorState().dequeued < model.latest().dequeued);
+        const std::uint64_t here = session.cursorState().dequeued;
+        session.stepBack();
+        QCOMPARE(session.cursorState().dequeued, here - 1);
+        session.step();
+        QCOMPARE(session.cursorState().dequeued, here);
+    }
+
+    void aLoadedTraceReplays()
+    {
+        Session live;
+        QVERIFY(startAndWait(live, QStringLiteral("there-is-no-thread")));
+        QTRY_VERIFY_WITH_TIMEOUT(live.cursorState().dequeued > 5, 10000);
+        live.stop();
+        trace::Trace trace;
+        trace.events = live.model().events();
+        Session replay;
+        replay.loadTrace(trace);
+        QCOMPARE(replay.cursorState().dequeued, live.cursorState().dequeued);
+        replay.setCursorIndex(0);
+        QCOMPARE(replay.cursorState().dequeued, std::uint64_t(0));
     }
 };
 
