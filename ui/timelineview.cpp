@@ -192,10 +192,10 @@ void TimelineView::refresh()
         m_lanesRect->axis(QCPAxis::atLeft)->setTicks(true);
         m_lanesRect->axis(QCPAxis::atLeft)->setSubTicks(false);
     }
-    m_graphsRect->axis(QCPAxis::atLeft)->rescale();
-    m_graphsRect->axis(QCPAxis::atRight)->rescale();
-    m_graphsRect->axis(QCPAxis::atLeft)->setRangeLower(0);
-    m_graphsRect->axis(QCPAxis::atRight)->setRangeLower(0);
+    // The series know their largest values: no pass over every point to rescale.
+    const double leftMax = std::max({data.queueDepth().maxValue, data.pendingOps().maxValue, data.threadCount().maxValue, 1.0});
+    m_graphsRect->axis(QCPAxis::atLeft)->setRange(0, leftMax * 1.1);
+    m_graphsRect->axis(QCPAxis::atRight)->setRange(0, std::max(data.completionsPerS().maxValue, 1.0) * 1.1);
     m_cursorLanes->point1->setCoords(cursor, 0);
     m_cursorLanes->point2->setCoords(cursor, 1);
     m_cursorGraphs->point1->setCoords(cursor, 0);

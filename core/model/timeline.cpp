@@ -27,20 +27,19 @@ void TimelineLane::close(std::uint64_t timeNs)
 std::vector<Interval> TimelineLane::visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const
 {
     std::vector<Interval> out;
-    // The first interval that ends at or after `from` (intervals are sorted and do not overlap).
-    auto it = std::lower_bound(m_intervals.begin(), m_intervals.end(), from,
-                               [](const Interval &i, std::uint64_t t) { return i.end < t; });
-    const auto emit = [&](Interval i) {
+    const auto byEnd = [](const Interval &i, std::uint64_t t) { return i.end < t; };
+    const auto byStart = [](const Interval &i, std::uint64_t t) { return i.start < t; };
+    // Narrow boxes join the box before them when it is narrow (or folded) too and close by.
+    const auto emit = [&](Interval i, bool folded) {
         i.start = std::max(i.start, from);
         i.end = std::min(i.end, to);
         if (i.end < i.start)
             return;
-        const bool narrow = i.end - i.start < minWidthNs;
-        if (!out.empty()) {
+        const bool narrow = folded || i.end - i.start < minWidthNs;
+        if (narrow && !out.empty()) {
             Interval &last = out.back();
             const bool lastNarrow = last.state == Interval::Mixed || last.end - last.start < minWidthNs;
-            // Fold runs of narrow boxes into one: no more boxes than pixels.
-            if (narrow && lastNarrow && i.start - last.end < minWidthNs) {
+            if (lastNarrow && i.start - last.end < minWidthNs) {
                 if (last.state != i.state)
                     last.state = Interval::Mixed;
                 last.end = i.end;
@@ -49,10 +48,28 @@ std::vector<Interval> TimelineLane::visible(std::uint64_t from, std::uint64_t to
         }
         out.push_back(i);
     };
-    for (; it != m_intervals.end() && it->start <= to; ++it)
-        emit(*it);
+    // Intervals are sorted and do not overlap: the first one that ends at or after `from`.
+    auto it = std::lower_bound(m_intervals.begin(), m_intervals.end(), from, byEnd);
+    while (it != m_intervals.end() && it->start <= to) {
+        if (it->end - it->start >= minWidthNs) {
+            emit(*it, false);
+            ++it;
+            continue;
+        }
+        // A narrow box: everything that starts within one minimum width of it folds into one box,
+        // found by binary search. A frame costs O(pixels x log n), not O(intervals in view).
+        const auto stop = std::lower_bound(it + 1, m_intervals.end(), it->start + minWidthNs, byStart);
+        Interval box = *it;
+        const bool several = stop - it > 1;
+        if (several) {
+            box.end = (stop - 1)->end;
+            box.state = Interval::Mixed;
+        }
+        emit(box, several);
+        it = stop;
+    }
     if (m_open && m_current.start <= to)
-        emit({m_current.start, to, m_current.state});
+        emit({m_current.start, to, m_current.state}, false);
     return out;
 }
 

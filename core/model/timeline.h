@@ -2,6 +2,7 @@
 
 #include "trace/event.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -32,17 +33,31 @@ private:
     Interval m_current;
 };
 
-// A step series (value holds until the next point), for queue depths and counts.
+// A step series (value holds until the next point), for queue depths and counts. Level of detail:
+// one point per millisecond at most, holding the largest value of that millisecond, so a graph
+// of a ten-million-event trace draws thousands of points, not millions.
 struct Series {
+    static constexpr double ResolutionS = 0.001;
     std::vector<double> timeS;
     std::vector<double> value;
+    double maxValue = 0;
     void add(double t, double v)
     {
-        if (!value.empty() && value.back() == v)
+        maxValue = std::max(maxValue, v);
+        if (!value.empty() && t - timeS.back() < ResolutionS) {
+            value.back() = std::max(value.back(), v);
+            m_lastRaw = v;
+            return;
+        }
+        if (!value.empty() && value.back() == v && m_lastRaw == v)
             return;
         timeS.push_back(t);
         value.push_back(v);
+        m_lastRaw = v;
     }
+
+private:
+    double m_lastRaw = 0;
 };
 
 // Everything the timeline draws, built incrementally from events.

@@ -43,15 +43,29 @@ private slots:
         using porthole::trace::Event;
         using porthole::trace::EventType;
         TimelineData data;
-        data.reset(1000);
-        data.append({{1000, 0, EventType::ThreadCreated, 0, 0, 0, 0},
-                     {2000, 1, EventType::ThreadCreated, 0, 0, 0, 0},
-                     {3000, 0, EventType::OpSubmitted, 0, 1, 1, 0},
-                     {4000, 0, EventType::OpCompleted, 0, 1, 1, 0},
-                     {5000, 1, EventType::ThreadExited, 0, 0, 0, 0}});
+        constexpr std::uint64_t ms = 1'000'000;
+        data.reset(ms);
+        data.append({{1 * ms, 0, EventType::ThreadCreated, 0, 0, 0, 0},
+                     {2 * ms, 1, EventType::ThreadCreated, 0, 0, 0, 0},
+                     {3 * ms, 0, EventType::OpSubmitted, 0, 1, 1, 0},
+                     {4 * ms, 0, EventType::OpCompleted, 0, 1, 1, 0},
+                     {5 * ms, 1, EventType::ThreadExited, 0, 0, 0, 0}});
         QCOMPARE(data.threadCount().value, (std::vector<double>{1, 2, 1}));
         QCOMPARE(data.pendingOps().value, (std::vector<double>{1, 0}));
         QCOMPARE(data.lanes().size(), std::size_t(2));
+    }
+
+    // Within one millisecond the graphs keep one point: the largest value.
+    void seriesFoldBelowAMillisecond()
+    {
+        Series s;
+        for (int i = 0; i < 1000; ++i)
+            s.add(1.0 + i * 1e-7, double(i % 10));
+        s.add(1.01, 3);
+        QCOMPARE(s.timeS.size(), std::size_t(2));
+        QCOMPARE(s.value.front(), 9.0);
+        QCOMPARE(s.value.back(), 3.0);
+        QCOMPARE(s.maxValue, 9.0);
     }
 };
 

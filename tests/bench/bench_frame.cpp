@@ -1,0 +1,119 @@
+// frame_ms: one frame of the machine view and the timeline with a 10-million-event trace and
+// 10,000 sockets, painted offscreen, against painting empty widgets of the same size.
+
+#include "ratioreporter.h"
+
+#include "machineview.h"
+#include "session.h"
+#include "timelineview.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QPainter>
+
+namespace {
+
+using namespace porthole;
+using trace::Event;
+using trace::EventType;
+
+QApplication &application()
+{
+    static int argc = 1;
+    static char name[] = "porthole_bench";
+    static char *argv[] = {name, nullptr};
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    static QApplication app(argc, argv);
+    return app;
+}
+
+// A raw io_uring loop's trace: 10,000 sockets, receives submitted, reaped, dequeued, called back.
+trace::Trace bigTrace(std::size_t events, std::size_t sockets)
+{
+    trace::Trace t;
+    t.threads = {{0, 1, trace::ThreadRole::EventLoop, "io_uring loop"}, {1, 2, trace::ThreadRole::Gate, "gate"},
+                 {2, 3, trace::ThreadRole::Other, "driver"}};
+    t.events.reserve(events);
+    std::uint64_t now = 1'000'000'000;
+    for (std::uint32_t th = 0; th < 3; ++th)
+        t.events.push_back({now++, th, EventType::ThreadCreated, std::uint8_t(t.threads[th].role), 0, 0, 0});
+    std::uint64_t op = 1;
+    for (std::size_t i = 0; i < sockets; ++i, ++op)
+        t.events.push_back({now += 100, 0, EventType::OpSubmitted, 0, std::uint16_t(trace::OpKind::Recv), op, 100 + i});
+    std::uint64_t next = 1;
+    while (t.events.size() + 8 <= events) {
+        const std::uint64_t id = next++;
+        const std::uint64_t fd = 100 + (id - 1) % sockets;
+        t.events.push_back({now += 150, 0, EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0});
+        t.events.push_back({now += 50, 0, EventType::OpCompleted, 0, std::uint16_t(trace::OpKind::Recv), id, 1});
+        t.events.push_back({now += 20, 0, EventType::QueueSample, std::uint8_t(trace::QueueKind::PortQueue), 0, 0, 1});
+        t.events.push_back({now += 20, 0, EventType::OpDequeued, 0, std::uint16_t(trace::OpKind::Recv), id, fd});
+        t.events.push_back({now += 20, 0, EventType::CallbackBegin, 0, 0, id, 0});
+        t.events.push_back({now += 200, 0, EventType::CallbackEnd, 0, 0, id, 0});
+        t.events.push_back({now += 20, 0, EventType::OpSubmitted, 0, std::uint16_t(trace::OpKind::Recv), op++, fd});
+        t.events.push_back({now += 20, 0, EventType::ThreadState, std::uint8_t(trace::ThreadState::WaitingInPort), 0, 0, 0});
+    }
+    return t;
+}
+
+struct Frame {
+    ui::Session session;
+    ui::MachineView machine{session};
+    ui::TimelineView timeline{session};
+    QImage image{1600, 760, QImage::Format_ARGB32_Premultiplied};
+
+    Frame()
+    {
+        machine.resize(1600, 420);
+        timeline.resize(1600, 340);
+    }
+    void paint()
+    {
+        QPainter p(&image);
+        machine.render(&p);
+        timeline.render(&p, QPoint(0, 420));
+    }
+};
+
+void BM_FrameBigTrace(benchmark::State &state)
+{
+    application();
+    static Frame frame; // built once: loading 10 million events is not what a frame costs
+    static const bool loaded = [] {
+        frame.session.loadTrace(bigTrace(10'000'000, 10'000));
+        frame.paint();
+        return true;
+    }();
+    (void)loaded;
+    for (auto _ : state) {
+        frame.session.followLive(); // what the frame timer does: refresh the views...
+        QCoreApplication::processEvents(); // ...whose queued replot runs here...
+        frame.paint();                     // ...then paint
+    }
+    state.counters["events"] = double(frame.session.model().eventCount());
+    state.counters["sockets"] = double(frame.session.cursorState().sockets.size());
+}
+BENCHMARK(BM_FrameBigTrace)->Iterations(30)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_FrameEmpty(benchmark::State &state)
+{
+    application();
+    QWidget top, bottom;
+    top.resize(1600, 420);
+    bottom.resize(1600, 340);
+    QImage image(1600, 760, QImage::Format_ARGB32_Premultiplied);
+    for (auto _ : state) {
+        QPainter p(&image);
+        top.render(&p);
+        bottom.render(&p, QPoint(0, 420));
+    }
+}
+BENCHMARK(BM_FrameEmpty)->Iterations(30)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+[[maybe_unused]] const bool registered = [] {
+    bench::registerComparison({"frame_ms", "BM_FrameBigTrace/iterations:30/real_time", "BM_FrameEmpty/iterations:30/real_time",
+                               "", "ms/frame"});
+    return true;
+}();
+
+} // namespace
