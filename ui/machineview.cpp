@@ -108,7 +108,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     }
     p.setPen(Palette::text());
     p.drawText(QRectF(area.left(), area.bottom() - line * 2.8, area.width(), line * 2.8), Qt::AlignHCenter | Qt::TextWordWrap,
-               tr("CQ %1 · port %2\npending %3").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps));
+               tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue));
 }
 
 void MachineView::paintThreads(QPainter &p, const QRectF &area)

@@ -106,7 +106,26 @@ void MainWindow::buildToolbar()
     addToolBar(summaryBar);
     connect(m_picker, &QComboBox::currentIndexChanged, this, [this] {
         const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
-        m_summary->setText(load.scenario ? QStringLiteral("<b>%1</b> — %2").arg(load.scenario->title, load.scenario->summary) : QString());
+        if (!load.scenario) {
+            m_summary->clear();
+            return;
+        }
+        const scenario::Scenario &sc = *load.scenario;
+        const auto &cb = sc.runtime.callback;
+        QString params = tr("runtime %1 · %2 sockets").arg(QString::fromLatin1(runtime::runtimeKindName(sc.runtime.kind).data())).arg(sc.sockets);
+        if (sc.trafficEnabled)
+            params += tr(" · %1 msg/s").arg(sc.traffic.messagesPerSecond);
+        if (sc.runtime.portConcurrency)
+            params += tr(" · port concurrency %1").arg(sc.runtime.portConcurrency);
+        if (cb.blockEvery)
+            params += tr(" · every %1. callback blocks %2 ms").arg(cb.blockEvery).arg(cb.blockFor.count());
+        if (cb.offloadToWorker)
+            params += tr(" · work offloaded");
+        if (sc.timers.count)
+            params += tr(" · %1 timers").arg(sc.timers.count);
+        if (sc.posts.count)
+            params += tr(" · %1 posts").arg(sc.posts.count);
+        m_summary->setText(QStringLiteral("<b>%1</b> — %2<br><small>%3</small>").arg(sc.title, sc.summary, params));
     });
     emit m_picker->currentIndexChanged(m_picker->currentIndex());
 }

@@ -37,7 +37,8 @@ protected:
         const QCPRange range = mKeyAxis->range();
         const double pxPerS = mKeyAxis->axisRect()->width() / std::max(1e-9, range.size());
         const auto toNs = [&](double s) { return data.originNs() + std::uint64_t(std::max(0.0, s) * 1e9); };
-        const std::uint64_t from = toNs(range.lower), to = toNs(range.upper);
+        // Nothing past the newest event: a thread's current state is drawn only as far as it is known.
+        const std::uint64_t from = toNs(range.lower), to = std::min(toNs(range.upper), m_session.model().lastTimeNs());
         const std::uint64_t minWidth = std::uint64_t(2e9 / pxPerS); // 2 px
         const auto &lanes = data.lanes();
         for (int lane = 0; lane < laneCount(); ++lane) {
@@ -74,6 +75,9 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_plot->plotLayout()->addElement(0, 0, m_lanesRect);
     m_plot->plotLayout()->addElement(1, 0, m_graphsRect);
     m_plot->plotLayout()->setRowStretchFactors({1.3, 1});
+    auto *margins = new QCPMarginGroup(m_plot); // both rects share one time axis: line them up
+    m_lanesRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    m_graphsRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
     for (QCPAxisRect *r : {m_lanesRect, m_graphsRect}) {
         r->setRangeDrag(Qt::Horizontal);
         r->setRangeZoom(Qt::Horizontal);

@@ -58,7 +58,10 @@ std::vector<Interval> TimelineLane::visible(std::uint64_t from, std::uint64_t to
         }
         // A narrow box: everything that starts within one minimum width of it folds into one box,
         // found by binary search. A frame costs O(pixels x log n), not O(intervals in view).
-        const auto stop = std::lower_bound(it + 1, m_intervals.end(), it->start + minWidthNs, byStart);
+        auto stop = std::lower_bound(it + 1, m_intervals.end(), it->start + minWidthNs, byStart);
+        // Only the last of them can be wide (a wide one ends past the window): it keeps its own box.
+        if (stop - it > 1 && (stop - 1)->end - (stop - 1)->start >= minWidthNs)
+            --stop;
         Interval box = *it;
         const bool several = stop - it > 1;
         if (several) {

@@ -38,6 +38,22 @@ private slots:
         QCOMPARE(lane.visible(0, 95, 1).size(), std::size_t(10));
     }
 
+    // A wide box right after narrow ones keeps its own state and extent.
+    void wideBoxAfterNarrowOnesStaysWhole()
+    {
+        TimelineLane lane;
+        lane.setState(0, 0);
+        lane.setState(10, 1);          // 10 ns
+        lane.setState(20, 2);          // then 1 ms blocked
+        lane.setState(1'000'020, 0);
+        lane.close(1'000'030);
+        const auto boxes = lane.visible(0, 1'000'030, 1000);
+        QCOMPARE(boxes.size(), std::size_t(3));
+        QCOMPARE(boxes[1].state, std::uint8_t(2));
+        QCOMPARE(boxes[1].start, std::uint64_t(20));
+        QCOMPARE(boxes[1].end, std::uint64_t(1'000'020));
+    }
+
     void seriesBuiltFromEvents()
     {
         using porthole::trace::Event;
