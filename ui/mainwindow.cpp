@@ -11,6 +11,8 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QSignalBlocker>
 #include <QFileDialog>
 #include <QKeyEvent>
 #include <QLabel>
@@ -88,6 +90,15 @@ void MainWindow::buildToolbar()
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     bar->addAction(tr("Stop"), m_session, &Session::stop)->setShortcut(QKeySequence(Qt::Key_Escape));
     bar->addAction(tr("Open…"), this, &MainWindow::openScenarioFile)->setShortcut(QKeySequence::Open);
+    bar->addAction(tr("Save a copy…"), this, &MainWindow::saveScenarioCopy)->setShortcut(QKeySequence::Save);
+    bar->addWidget(new QLabel(tr("  traffic ")));
+    m_rate = new QDoubleSpinBox;
+    m_rate->setRange(0, 1e6);
+    m_rate->setDecimals(0);
+    m_rate->setSuffix(tr(" msg/s"));
+    m_rate->setToolTip(tr("Messages per second the peer process writes; changes a running scenario at once"));
+    connect(m_rate, &QDoubleSpinBox::valueChanged, m_session, &Session::setMessagesPerSecond);
+    bar->addWidget(m_rate);
     bar->addSeparator();
     m_pauseAction = bar->addAction(tr("Pause / play  [Space]"), m_session, &Session::togglePause);
     bar->addAction(tr("Step back  [←]"), m_session, &Session::stepBack);
@@ -111,6 +122,8 @@ void MainWindow::buildToolbar()
             return;
         }
         const scenario::Scenario &sc = *load.scenario;
+        const QSignalBlocker quiet(m_rate);
+        m_rate->setValue(sc.traffic.messagesPerSecond);
         const auto &cb = sc.runtime.callback;
         QString params = tr("runtime %1 · %2 sockets").arg(QString::fromLatin1(runtime::runtimeKindName(sc.runtime.kind).data())).arg(sc.sockets);
         if (sc.trafficEnabled)
@@ -147,8 +160,34 @@ void MainWindow::runSelected()
         return;
     }
     m_runAction->setEnabled(false);
-    m_session->start(*load.scenario);
+    scenario::Scenario chosen = *load.scenario;
+    chosen.traffic.messagesPerSecond = m_rate->value();
+    m_session->start(chosen);
     updateStatus();
+}
+
+void MainWindow::saveScenarioCopy()
+{
+    // The running scenario with what was changed live, or the picked one.
+    scenario::Scenario copy;
+    if (m_session->isRunning()) {
+        copy = m_session->scenario();
+    } else {
+        const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
+        if (!load.scenario)
+            return;
+        copy = *load.scenario;
+        copy.traffic.messagesPerSecond = m_rate->value();
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save a copy of the scenario"), copy.id + QStringLiteral("-copy.json"),
+                                                      tr("Scenarios (*.json)"));
+    if (path.isEmpty())
+        return;
+    copy.id += QStringLiteral("-copy");
+    if (const QString why = scenario::saveScenarioFile(copy, path); !why.isEmpty())
+        QMessageBox::warning(this, tr("Cannot save the scenario"), why);
+    else
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
 }
 
 void MainWindow::openScenarioFile()

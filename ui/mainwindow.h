@@ -5,6 +5,7 @@
 class QComboBox;
 class QLabel;
 class QAction;
+class QDoubleSpinBox;
 
 namespace porthole::ui {
 
@@ -38,6 +39,7 @@ private:
     void buildToolbar();
     void updateStatus();
     void openScenarioFile();
+    void saveScenarioCopy();
 
     Session *m_session = nullptr;
     MachineView *m_machine = nullptr;
@@ -47,6 +49,7 @@ private:
     QComboBox *m_picker = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_speedLabel = nullptr;
+    QDoubleSpinBox *m_rate = nullptr;
     QLabel *m_status = nullptr;
     QAction *m_runAction = nullptr;
     QAction *m_pauseAction = nullptr;

@@ -159,6 +159,13 @@ void Session::setSlowMotion(double factor)
     emit frame();
 }
 
+void Session::setMessagesPerSecond(double rate)
+{
+    m_scenario.traffic.messagesPerSecond = rate;
+    if (m_runner)
+        m_runner->setMessagesPerSecond(rate);
+}
+
 void Session::followLive()
 {
     m_following = true;

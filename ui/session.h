@@ -45,6 +45,7 @@ public:
     void step();     // live: one completion through the gate; replay: the cursor to the next completion
     void stepBack(); // the cursor to the previous completion (leaves live)
     void setSlowMotion(double factor);
+    void setMessagesPerSecond(double rate); // live: the traffic rate; kept in scenario() for "save a copy"
     double slowMotion() const { return m_slowMotion; }
 
     void followLive();

@@ -112,6 +112,13 @@ void Runner::setSlowMotion(double factor)
         m_traffic->setSlowMotion(factor);
 }
 
+void Runner::setMessagesPerSecond(double rate)
+{
+    m_scenario.traffic.messagesPerSecond = rate;
+    if (m_traffic)
+        m_traffic->setMessagesPerSecond(rate);
+}
+
 MetricsSample Runner::takeSample(double timeS, const MetricsSample *previous)
 {
     const runtime::RuntimeCounters &c = m_runtime->counters();

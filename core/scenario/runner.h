@@ -31,6 +31,8 @@ public:
     void resume();
     void step();
     void setSlowMotion(double factor);
+    // Safe to change while running: the traffic rate (the socket count and the runtime are not).
+    void setMessagesPerSecond(double rate);
     bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
 
     const Scenario &scenario() const { return m_scenario; }

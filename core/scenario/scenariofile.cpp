@@ -4,6 +4,7 @@
 #include "scenario/claims.h"
 
 #include <QFile>
+#include <QSaveFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -302,6 +303,71 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
     if (load.errors.isEmpty())
         load.scenario = s;
     return load;
+}
+
+QByteArray scenarioToJson(const Scenario &s)
+{
+    const auto &rt = s.runtime;
+    const auto &cb = rt.callback;
+    const char *pattern = !s.trafficEnabled ? "none"
+                          : s.traffic.pattern == workload::TrafficOptions::Pattern::Burst ? "burst"
+                          : s.traffic.pattern == workload::TrafficOptions::Pattern::HotSocket ? "hot_socket"
+                                                                                              : "uniform";
+    QJsonObject root{
+        {QStringLiteral("id"), s.id},
+        {QStringLiteral("title"), s.title},
+        {QStringLiteral("summary"), s.summary},
+        {QStringLiteral("runtime"), QString::fromLatin1(runtime::runtimeKindName(rt.kind).data())},
+        {QStringLiteral("port_concurrency"), int(rt.portConcurrency)},
+        {QStringLiteral("duration_s"), s.durationS},
+        {QStringLiteral("threads"), QJsonObject{{QStringLiteral("io_min"), int(rt.ioMinThreads)}, {QStringLiteral("io_max"), int(rt.ioMaxThreads)},
+                                               {QStringLiteral("io_start"), int(rt.ioStartThreads)},
+                                               {QStringLiteral("worker_min"), int(rt.workers.minThreads)},
+                                               {QStringLiteral("worker_max"), int(rt.workers.maxThreads)}, {QStringLiteral("pollers"), int(rt.pollers)}}},
+        {QStringLiteral("sockets"), QJsonObject{{QStringLiteral("count"), s.sockets}, {QStringLiteral("transport"), QStringLiteral("socketpair")}}},
+        {QStringLiteral("traffic"), QJsonObject{{QStringLiteral("pattern"), QLatin1String(pattern)},
+                                               {QStringLiteral("messages_per_second"), s.traffic.messagesPerSecond},
+                                               {QStringLiteral("message_bytes"), int(s.traffic.messageBytes)},
+                                               {QStringLiteral("burst_period_ms"), qint64(s.traffic.burstPeriod.count())}}},
+        {QStringLiteral("callback"), QJsonObject{{QStringLiteral("cpu_us"), qint64(cb.cpuWork.count())}, {QStringLiteral("block_every"), int(cb.blockEvery)},
+                                                {QStringLiteral("block_ms"), qint64(cb.blockFor.count())},
+                                                {QStringLiteral("block_kind"), cb.blockKind == workload::CallbackBehavior::Block::Sleep
+                                                                                   ? QStringLiteral("sleep") : QStringLiteral("sync_over_async")},
+                                                {QStringLiteral("offload"), cb.offloadToWorker}}},
+        {QStringLiteral("timers"), QJsonObject{{QStringLiteral("count"), s.timers.count}, {QStringLiteral("delay_ms"), s.timers.delayMs}}},
+        {QStringLiteral("posts"), QJsonObject{{QStringLiteral("count"), s.posts.count}, {QStringLiteral("key"), double(s.posts.key)},
+                                             {QStringLiteral("bytes"), double(s.posts.bytes)}, {QStringLiteral("interval_ms"), s.posts.intervalMs}}},
+        {QStringLiteral("files"), QJsonObject{{QStringLiteral("fsync_every_ms"), s.fsyncEveryMs}}},
+    };
+    QJsonArray claims;
+    for (const Claim &c : s.claims)
+        claims.append(QJsonObject{{QStringLiteral("name"), c.name}, {QStringLiteral("expression"), c.expression}});
+    root[QStringLiteral("claims")] = claims;
+    QJsonArray steps;
+    for (const WalkthroughStep &w : s.walkthrough) {
+        QJsonObject step{{QStringLiteral("narration"), w.narration}, {QStringLiteral("highlight"), w.highlight}};
+        if (!w.pauseWhen.isEmpty())
+            step[QStringLiteral("pause_when")] = w.pauseWhen;
+        if (!w.question.prompt.isEmpty())
+            step[QStringLiteral("question")] = QJsonObject{{QStringLiteral("prompt"), w.question.prompt},
+                                                            {QStringLiteral("choices"), QJsonArray::fromStringList(w.question.choices)},
+                                                            {QStringLiteral("answer"), w.question.answer},
+                                                            {QStringLiteral("explanation"), w.question.explanation}};
+        steps.append(step);
+    }
+    root[QStringLiteral("walkthrough")] = steps;
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+QString saveScenarioFile(const Scenario &scenario, const QString &path)
+{
+    QSaveFile file(path); // written in full, then renamed over the target: nothing half-written
+    if (!file.open(QIODevice::WriteOnly))
+        return QStringLiteral("%1: cannot be written: %2").arg(path, file.errorString());
+    file.write(scenarioToJson(scenario));
+    if (!file.commit())
+        return QStringLiteral("%1: cannot be written: %2").arg(path, file.errorString());
+    return {};
 }
 
 ScenarioLoad loadScenarioFile(const QString &path)

@@ -18,5 +18,9 @@ struct ScenarioLoad {
 // Reads and validates a scenario file (or a built-in, ":/scenarios/ID.json").
 ScenarioLoad loadScenarioFile(const QString &path);
 ScenarioLoad parseScenario(const QByteArray &json, const QString &sourceName);
+// The scenario as a file again (every field written out): to save a modified copy.
+QByteArray scenarioToJson(const Scenario &scenario);
+// Writes it to path; empty on success, else what went wrong (and nothing half-written is left).
+QString saveScenarioFile(const Scenario &scenario, const QString &path);
 
 } // namespace porthole::scenario

@@ -7,6 +7,7 @@ namespace porthole::workload {
 TrafficGenerator::TrafficGenerator(PeerHost &peers, const TrafficOptions &options)
     : m_peers(peers)
     , m_options(options)
+    , m_rate(options.messagesPerSecond)
 {
 }
 
@@ -56,7 +57,7 @@ void TrafficGenerator::run()
             break;
         case TrafficOptions::Pattern::HotSocket:
         case TrafficOptions::Pattern::Uniform: {
-            owed += m_options.messagesPerSecond * duration<double>(Tick).count();
+            owed += m_rate.load(std::memory_order_relaxed) * duration<double>(Tick).count();
             const auto count = std::size_t(owed);
             owed -= double(count);
             if (count == 0)

@@ -28,6 +28,21 @@ private slots:
         }
     }
 
+    // Where safe, parameters change while running: the traffic rate.
+    void trafficRateChangesWhileRunning()
+    {
+        const ScenarioLoad load = parseScenario("{\"id\": \"quiet\", \"sockets\": {\"count\": 20}, "
+                                                "\"traffic\": {\"messages_per_second\": 0}}", QStringLiteral("quiet.json"));
+        QVERIFY(load.scenario);
+        Runner runner(*load.scenario);
+        QCOMPARE(runner.start(), QString());
+        QThread::msleep(300);
+        QCOMPARE(runner.runtime()->counters().callbacks.load(), std::uint64_t(0)); // silence: no traffic
+        runner.setMessagesPerSecond(2000);
+        QTRY_VERIFY_WITH_TIMEOUT(runner.runtime()->counters().callbacks.load() > 0, 10000);
+        runner.stop();
+    }
+
     void claimsHoldOnARealRun_data()
     {
         QTest::addColumn<QString>("id");

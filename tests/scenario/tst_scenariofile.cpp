@@ -106,6 +106,29 @@ private slots:
         QVERIFY(errors.join(QString()).contains(QStringLiteral("cannot be read")));
     }
 
+    // A saved copy reads back as the same scenario, changes included.
+    void savedCopyRoundTrips()
+    {
+        const ScenarioLoad original = loadScenarioFile(QStringLiteral(":/scenarios/blocked-callbacks.json"));
+        QVERIFY(original.scenario);
+        Scenario changed = *original.scenario;
+        changed.traffic.messagesPerSecond = 123;
+        changed.id = QStringLiteral("blocked-callbacks-copy");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("copy.json"));
+        QCOMPARE(saveScenarioFile(changed, path), QString());
+        const ScenarioLoad back = loadScenarioFile(path);
+        QVERIFY2(back.scenario, qPrintable(back.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(back.scenario->id, changed.id);
+        QCOMPARE(back.scenario->traffic.messagesPerSecond, 123.0);
+        QCOMPARE(back.scenario->runtime.callback.blockFor, changed.runtime.callback.blockFor);
+        QCOMPARE(back.scenario->runtime.ioMinThreads, changed.runtime.ioMinThreads);
+        QCOMPARE(back.scenario->claims.size(), changed.claims.size());
+        QCOMPARE(back.scenario->walkthrough.size(), changed.walkthrough.size());
+        QCOMPARE(back.scenario->walkthrough[1].question.answer, changed.walkthrough[1].question.answer);
+        QCOMPARE(saveScenarioFile(changed, dir.path()).isEmpty(), false); // a directory: a clear error
+    }
+
     void minimalFileGetsDefaults()
     {
         const ScenarioLoad load = parseScenario("{\"id\": \"mine\"}", QStringLiteral("mine.json"));
