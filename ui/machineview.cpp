@@ -17,6 +17,7 @@ MachineView::MachineView(Session &session, QWidget *parent)
     , m_session(session)
 {
     setMinimumSize(480, 260);
+    m_clock.start();
     connect(&session, &Session::frame, this, qOverload<>(&QWidget::update));
 }
 
@@ -39,6 +40,45 @@ void MachineView::paintEvent(QPaintEvent *)
     paintSockets(p, QRectF(all.left(), all.top(), w * 0.40, all.height()));
     paintQueue(p, QRectF(all.left() + w * 0.42, all.top(), w * 0.16, all.height()));
     paintThreads(p, QRectF(all.left() + w * 0.60, all.top(), w * 0.40, all.height()));
+    launchFlights();
+    paintFlights(p);
+}
+
+void MachineView::launchFlights()
+{
+    const std::size_t now = m_session.cursorState().eventIndex;
+    const auto &events = m_session.model().events();
+    // Only forward steps of a live run or a replay animate; a jump of the cursor just redraws.
+    if (now > m_lastIndex && now - m_lastIndex < 200000 && now <= events.size()) {
+        const qint64 t = m_clock.elapsed();
+        for (std::size_t i = m_lastIndex; i < now && m_flights.size() < MaxFlights; ++i) {
+            const trace::Event &e = events[i];
+            if (e.type == trace::EventType::OpCompleted)
+                m_flights.push_back({false, e.thread, t});
+            else if (e.type == trace::EventType::OpDequeued)
+                m_flights.push_back({true, e.thread, t});
+        }
+    }
+    m_lastIndex = now;
+}
+
+void MachineView::paintFlights(QPainter &p)
+{
+    const qint64 now = m_clock.elapsed();
+    const qint64 duration = qint64(double(FlightMs) * std::min(m_session.slowMotion(), 20.0));
+    std::erase_if(m_flights, [&](const Flight &f) { return now - f.startMs > duration; });
+    const double d = 14 * m_fontScale;
+    for (const Flight &f : m_flights) {
+        const double k = double(now - f.startMs) / double(duration);
+        const QPointF from = f.toThread ? m_queueExit : m_socketsExit;
+        const QPointF to = f.toThread ? m_cardCentre.value(f.thread, m_queueExit) : m_queueEntry;
+        const QPointF at = from + (to - from) * k;
+        p.setPen(QPen(Palette::text(), 1));
+        p.setBrush(f.toThread ? QColor(0xE6, 0x9F, 0x00) : QColor(0xF0, 0xE4, 0x42));
+        p.drawEllipse(QRectF(at.x() - d / 2, at.y() - d / 2, d, d));
+    }
+    if (!m_flights.empty())
+        update(); // keep moving until they land
 }
 
 void MachineView::paintSockets(QPainter &p, const QRectF &area)
@@ -54,6 +94,7 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
     p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft,
                tr("Sockets: %1").arg(sockets.size()));
     const QRectF grid = area.adjusted(0, line * 1.3, 0, -line * 2.6);
+    m_socketsExit = QPointF(grid.right(), grid.center().y());
     if (!sockets.empty()) {
         // Square cells filling the area; each cell is one socket.
         const double cellArea = grid.width() * grid.height() / double(sockets.size());
@@ -95,6 +136,8 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     p.setPen(QPen(Palette::text(), 2));
     p.setBrush(Qt::NoBrush);
     p.drawRoundedRect(tube, 8, 8);
+    m_queueEntry = QPointF(tube.center().x(), tube.bottom() - 10); // the kernel posts at the tail...
+    m_queueExit = QPointF(tube.right(), tube.top() + 10);           // ...threads take from the head
     // One token per completion waiting (the CQ and the port queue), as many as fit; the count says the rest.
     const std::uint64_t waiting = s.cqReady + s.portQueue;
     const double d = std::min(tube.width() * 0.7, 22.0);
@@ -144,6 +187,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
                                                                     qsizetype(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.size()))
                                                       .section(QLatin1Char('('), 0, 0)
                                                       .section(QLatin1Char('.'), -2);
+            m_cardCentre[t.index] = r.center();
             const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
             drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
                      top);
@@ -151,6 +195,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         return;
     }
     // Too many to draw one by one (thread per socket): one card per role and state, with the count.
+    m_cardCentre.clear(); // grouped cards: tokens fly to the group's card
     std::map<std::pair<int, int>, int> groups;
     for (const model::ThreadView *t : alive)
         ++groups[{int(t->role), int(t->state)}];
@@ -158,6 +203,9 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
     int row = 0;
     for (const auto &[key, count] : groups) {
         const QRectF r(cards.left(), cards.top() + row++ * ch, cards.width() - 4, ch - 4);
+        for (const model::ThreadView *t : alive)
+            if (int(t->role) == key.first && int(t->state) == key.second)
+                m_cardCentre[t->index] = r.center();
         drawCard(r, std::uint8_t(key.second), tr("%1 × %2").arg(count).arg(Palette::roleLabel(trace::ThreadRole(key.first))),
                  Palette::threadStateLabel(std::uint8_t(key.second)));
     }

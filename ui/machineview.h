@@ -1,6 +1,11 @@
 #pragma once
 
+#include <QElapsedTimer>
+#include <QHash>
+#include <QPointF>
 #include <QWidget>
+
+#include <vector>
 
 namespace porthole::ui {
 
@@ -24,9 +29,26 @@ private:
     void paintSockets(QPainter &p, const QRectF &area);
     void paintQueue(QPainter &p, const QRectF &area);
     void paintThreads(QPainter &p, const QRectF &area);
+    void launchFlights();
+    void paintFlights(QPainter &p);
+
+    // A completion on its way: from the sockets into the queue (reaped), or from the queue to the
+    // thread that dequeued it. Each one is a real event of the trace, shown for a moment.
+    struct Flight {
+        bool toThread = false;
+        std::uint32_t thread = 0;
+        qint64 startMs = 0;
+    };
+    static constexpr qint64 FlightMs = 350;
+    static constexpr std::size_t MaxFlights = 12;
 
     Session &m_session;
     double m_fontScale = 1;
+    std::size_t m_lastIndex = 0;
+    std::vector<Flight> m_flights;
+    QElapsedTimer m_clock;
+    QPointF m_socketsExit, m_queueEntry, m_queueExit;
+    QHash<std::uint32_t, QPointF> m_cardCentre; // thread index -> its card, as last painted
 };
 
 } // namespace porthole::ui
