@@ -213,6 +213,9 @@ void MainWindow::keyPressEvent(QKeyEvent *event)
     case Qt::Key_Equal: m_session->setSlowMotion(m_session->slowMotion() / 2); break;
     case Qt::Key_Minus: m_session->setSlowMotion(m_session->slowMotion() * 2); break;
     case Qt::Key_L: m_session->followLive(); break;
+    case Qt::Key_M: // mark the cursor's moment: the timeline then measures from it to the cursor
+        m_timeline->setMark(double(m_session->cursorState().timeNs - m_session->timeline().originNs()) / 1e9);
+        break;
     case Qt::Key_BracketLeft: m_timeline->zoom(1.5); break;
     case Qt::Key_BracketRight: m_timeline->zoom(1 / 1.5); break;
     default: QMainWindow::keyPressEvent(event); return;

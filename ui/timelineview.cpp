@@ -122,6 +122,22 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     for (auto *pos : {m_cursorGraphs->point1, m_cursorGraphs->point2})
         pos->setAxes(m_graphsRect->axis(QCPAxis::atBottom), m_graphsRect->axis(QCPAxis::atLeft));
 
+    m_mark = new QCPItemStraightLine(m_plot);
+    m_mark->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 1.5, Qt::DashDotLine));
+    m_mark->setClipAxisRect(m_lanesRect);
+    for (auto *pos : {m_mark->point1, m_mark->point2})
+        pos->setAxes(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
+    m_mark->setVisible(false);
+    m_measure = new QCPItemText(m_plot);
+    m_measure->setClipAxisRect(m_lanesRect);
+    m_measure->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_measure->position->setAxisRect(m_lanesRect);
+    m_measure->position->setCoords(0.5, 0.02);
+    m_measure->setPositionAlignment(Qt::AlignTop | Qt::AlignHCenter);
+    m_measure->setBrush(QColor(255, 255, 255, 220));
+    m_measure->setPadding(QMargins(6, 3, 6, 3));
+    m_measure->setVisible(false);
+
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     connect(m_plot, &QCustomPlot::mousePress, this, &TimelineView::onClick);
     connect(&session, &Session::frame, this, &TimelineView::refresh);
@@ -141,8 +157,36 @@ void TimelineView::pan(double fraction)
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void TimelineView::setMark(double seconds)
+{
+    m_markS = seconds;
+    refresh();
+}
+
+QString TimelineView::measureText() const
+{
+    if (m_markS < 0)
+        return {};
+    const auto &data = m_session.timeline();
+    const model::StateModel &model = m_session.model();
+    const std::uint64_t markNs = data.originNs() + std::uint64_t(m_markS * 1e9);
+    const model::ModelState &cursor = m_session.cursorState();
+    const std::uint64_t cursorNs = cursor.timeNs ? cursor.timeNs : model.lastTimeNs();
+    const model::ModelState mark = model.stateAt(model.indexAtTime(markNs));
+    const double seconds = (double(cursorNs) - double(markNs)) / 1e9;
+    const double completions = double(cursor.dequeued) - double(mark.dequeued);
+    return tr("Δt %1 ms · %2 completions%3")
+        .arg(seconds * 1000, 0, 'f', 3)
+        .arg(completions)
+        .arg(seconds > 0 ? tr(" · %1/s").arg(qRound(completions / seconds)) : QString());
+}
+
 void TimelineView::onClick(QMouseEvent *event)
 {
+    if (event->button() == Qt::RightButton) {
+        setMark(std::max(0.0, m_lanesRect->axis(QCPAxis::atBottom)->pixelToCoord(event->position().x())));
+        return;
+    }
     if (event->button() != Qt::LeftButton || !(event->modifiers() & Qt::ShiftModifier))
         return; // plain drag pans; shift-click scrubs
     const double s = m_lanesRect->axis(QCPAxis::atBottom)->pixelToCoord(event->position().x());
@@ -204,6 +248,13 @@ void TimelineView::refresh()
     m_cursorLanes->point2->setCoords(cursor, 1);
     m_cursorGraphs->point1->setCoords(cursor, 0);
     m_cursorGraphs->point2->setCoords(cursor, 1);
+    m_mark->setVisible(m_markS >= 0);
+    m_measure->setVisible(m_markS >= 0);
+    if (m_markS >= 0) {
+        m_mark->point1->setCoords(m_markS, 0);
+        m_mark->point2->setCoords(m_markS, 1);
+        m_measure->setText(measureText());
+    }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -8,6 +8,7 @@ class QCustomPlot;
 class QCPAxisRect;
 class QCPGraph;
 class QCPItemStraightLine;
+class QCPItemText;
 
 namespace porthole::ui {
 
@@ -27,6 +28,9 @@ public:
     void zoom(double factor);  // < 1 zooms in
     void pan(double fraction); // of the visible range
     void setWindowSeconds(double seconds) { m_windowS = seconds; }
+    // Range measure: from a mark to the cursor, the time and the completions between them.
+    void setMark(double seconds);
+    QString measureText() const;
 
 private:
     void refresh();
@@ -39,6 +43,9 @@ private:
     LanesPlottable *m_lanes = nullptr;
     QCPGraph *m_queue = nullptr, *m_pending = nullptr, *m_threads = nullptr, *m_rate = nullptr;
     QCPItemStraightLine *m_cursorLanes = nullptr, *m_cursorGraphs = nullptr;
+    QCPItemStraightLine *m_mark = nullptr; // right-click: the other end of a range measure
+    QCPItemText *m_measure = nullptr;
+    double m_markS = -1;
     double m_windowS = 10;
     int m_labelledLanes = -1;
     std::uint64_t m_plottedOrigin = 0;

@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "runtime/frames.h"
 #include "session.h"
+#include "timelineview.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -69,6 +70,11 @@ private slots:
 
         window.callstackView()->setNativeNames(true);
         QVERIFY(treeContains(window.callstackView(), QStringLiteral("porthole::runtime::WorkerPool::dispatch")));
+
+        // Range measure from the start of the run to the cursor: the completions between them.
+        window.timelineView()->setMark(0);
+        const QString measured = window.timelineView()->measureText();
+        QVERIFY2(measured.contains(QStringLiteral("· %1 completions").arg(window.session().cursorState().dequeued)), qPrintable(measured));
     }
 };
 
