@@ -1,5 +1,6 @@
 #include "machineview.h"
 
+#include "engine/threadinspector.h"
 #include "palette.h"
 #include "runtime/frames.h"
 #include "session.h"
@@ -162,8 +163,20 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
     for (const model::ThreadView &t : s.threads)
         if (t.alive)
             alive.push_back(&t);
+    // The kernel's own io-wq workers are threads of this process too, but no trace event names them:
+    // while live, /proc lists them (re-read twice a second).
+    if (m_session.isRunning() && m_session.isFollowingLive()) {
+        if (!m_kernelWorkersAge.isValid() || m_kernelWorkersAge.elapsed() > 500) {
+            m_kernelWorkersAge.restart();
+            m_kernelWorkers = engine::ThreadInspector::ioWorkers();
+        }
+    } else {
+        m_kernelWorkers.clear();
+    }
     p.setPen(Palette::text());
-    p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft, tr("Threads: %1").arg(alive.size()));
+    p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft,
+               m_kernelWorkers.empty() ? tr("Threads: %1").arg(alive.size())
+                                       : tr("Threads: %1 + %2 kernel io-wq").arg(alive.size()).arg(m_kernelWorkers.size()));
     const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);
     const auto drawCard = [&](const QRectF &r, std::uint8_t state, const QString &title, const QString &detail) {
         p.setPen(QPen(Palette::text(), 1));
@@ -176,7 +189,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         p.drawText(r.adjusted(12, 2, -4, -2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, title + QLatin1Char('\n') + detail);
     };
     constexpr std::size_t MaxCards = 24;
-    if (alive.size() <= MaxCards) {
+    if (alive.size() + m_kernelWorkers.size() <= MaxCards) {
         const int cols = alive.size() > 8 ? 3 : 2;
         const double cw = cards.width() / cols, ch = std::min(line * 3.4, cards.height() / std::max<double>(1, std::ceil(double(alive.size()) / cols)));
         for (std::size_t i = 0; i < alive.size(); ++i) {
@@ -191,6 +204,15 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
             const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
             drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
                      top);
+        }
+        for (std::size_t k = 0; k < m_kernelWorkers.size(); ++k) {
+            const std::size_t i = alive.size() + k;
+            const QRectF r(cards.left() + double(i % cols) * cw, cards.top() + double(i / cols) * ch, cw - 4, ch - 4);
+            const engine::KernelThreadView &kw = m_kernelWorkers[k];
+            const bool running = kw.state == 'R';
+            drawCard(r, std::uint8_t(running ? trace::ThreadState::Running : trace::ThreadState::Parked),
+                     tr("%1 · kernel").arg(QString::fromStdString(kw.comm)),
+                     tr("io-wq, tid %1, %2").arg(kw.tid).arg(running ? tr("running") : tr("state %1 %2").arg(QLatin1Char(kw.state)).arg(QString::fromStdString(kw.wchan))));
         }
         return;
     }

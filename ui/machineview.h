@@ -5,6 +5,8 @@
 #include <QPointF>
 #include <QWidget>
 
+#include "engine/threadinspector.h"
+
 #include <vector>
 
 namespace porthole::ui {
@@ -49,6 +51,8 @@ private:
     QElapsedTimer m_clock;
     QPointF m_socketsExit, m_queueEntry, m_queueExit;
     QHash<std::uint32_t, QPointF> m_cardCentre; // thread index -> its card, as last painted
+    std::vector<engine::KernelThreadView> m_kernelWorkers; // iou-wrk threads, as /proc shows them now
+    QElapsedTimer m_kernelWorkersAge;
 };
 
 } // namespace porthole::ui

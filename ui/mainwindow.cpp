@@ -207,8 +207,18 @@ void MainWindow::keyPressEvent(QKeyEvent *event)
 {
     switch (event->key()) {
     case Qt::Key_Space: m_session->togglePause(); break;
-    case Qt::Key_Right: m_session->step(); break;
-    case Qt::Key_Left: m_session->stepBack(); break;
+    case Qt::Key_Right:
+        if (event->modifiers() & Qt::ShiftModifier)
+            m_timeline->pan(0.2);
+        else
+            m_session->step();
+        break;
+    case Qt::Key_Left:
+        if (event->modifiers() & Qt::ShiftModifier)
+            m_timeline->pan(-0.2);
+        else
+            m_session->stepBack();
+        break;
     case Qt::Key_Plus:
     case Qt::Key_Equal: m_session->setSlowMotion(m_session->slowMotion() / 2); break;
     case Qt::Key_Minus: m_session->setSlowMotion(m_session->slowMotion() * 2); break;
