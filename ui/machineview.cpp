@@ -93,9 +93,15 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
     }
     p.setPen(Palette::text());
     p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft,
-               tr("Sockets: %1").arg(sockets.size()));
+               tr("Sockets with a receive on the port: %1").arg(sockets.size()));
     const QRectF grid = area.adjusted(0, line * 1.3, 0, -line * 2.6);
     m_socketsExit = QPointF(grid.right(), grid.center().y());
+    if (sockets.empty() && m_session.scenario().sockets > 0) {
+        // Epoll and thread per socket post no receive to a port: their waits show on the threads.
+        p.drawText(grid, Qt::AlignCenter | Qt::TextWordWrap,
+                   tr("%1 sockets, no completion port:\nthis model waits with epoll or with a blocked thread per socket —\nsee the threads")
+                       .arg(m_session.scenario().sockets));
+    }
     if (!sockets.empty()) {
         // Square cells filling the area; each cell is one socket.
         const double cellArea = grid.width() * grid.height() / double(sockets.size());

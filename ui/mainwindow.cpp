@@ -248,11 +248,12 @@ void MainWindow::updateStatus()
                                             : tr("stopped");
     if (!m_session->isFollowingLive())
         mode += tr(" · replay at %1 s").arg(double(s.timeNs - m_session->model().firstTimeNs()) / 1e9, 0, 'f', 3);
-    m_status->setText(tr("%1   ·   pending ops %2   ·   threads %3   ·   %4 completions/s   ·   completions %5   ·   dropped events %6")
+    m_status->setText(tr("%1   ·   pending ops %2   ·   threads %3   ·   %4 callbacks/s   ·   callbacks %5   ·   dequeued from the port %6   ·   dropped events %7")
                           .arg(mode)
                           .arg(s.pendingOps)
                           .arg(s.aliveThreads())
                           .arg(qRound(m_session->completionsPerSecond()))
+                          .arg(s.callbacks)
                           .arg(s.dequeued)
                           .arg(m_session->droppedEvents()));
 }

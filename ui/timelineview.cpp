@@ -104,12 +104,29 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_pending = addGraph(left, tr("pending ops"), QColor(0x00, 0x72, 0xB2), Qt::DashLine);
     m_threads = addGraph(left, tr("threads"), QColor(0x00, 0x9E, 0x73), Qt::DotLine);
     m_rate = addGraph(m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7), Qt::DashDotLine);
-    auto *legend = new QCPLegend;
+    for (int st = 0; st < 4; ++st) {
+        m_inState[st] = addGraph(left, tr("threads %1").arg(Palette::threadStateLabel(std::uint8_t(st))),
+                                 Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
+        m_inState[st]->setVisible(false);
+    }
+    m_moreLanes = new QCPItemText(m_plot);
+    m_moreLanes->setClipAxisRect(m_lanesRect);
+    m_moreLanes->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_moreLanes->position->setAxisRect(m_lanesRect);
+    m_moreLanes->position->setCoords(0.99, 0.98);
+    m_moreLanes->setPositionAlignment(Qt::AlignBottom | Qt::AlignRight);
+    m_moreLanes->setBrush(QColor(255, 255, 255, 220));
+    m_moreLanes->setVisible(false);
+    auto *legend = m_legend = new QCPLegend;
     m_graphsRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
     legend->setLayer(QStringLiteral("legend"));
     for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
         g->addToLegend(legend);
     legend->setBrush(QColor(255, 255, 255, 200));
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    legend->setFont(legendFont);
+    legend->setRowSpacing(0);
 
     m_cursorLanes = new QCPItemStraightLine(m_plot);
     m_cursorGraphs = new QCPItemStraightLine(m_plot);
@@ -209,7 +226,7 @@ void TimelineView::refresh()
     };
     if (data.originNs() != m_plottedOrigin) { // a new run or a loaded trace: start the graphs over
         m_plottedOrigin = data.originNs();
-        for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
+        for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate, m_inState[0], m_inState[1], m_inState[2], m_inState[3]})
             g->data()->clear();
         m_labelledLanes = -1;
     }
@@ -217,6 +234,22 @@ void TimelineView::refresh()
     set(m_pending, data.pendingOps());
     set(m_threads, data.threadCount());
     set(m_rate, data.completionsPerS());
+    // Thousands of threads (thread per socket): the first lanes are drawn, and every thread is counted by state.
+    const std::size_t lanes = data.lanes().size();
+    const bool grouped = lanes > std::size_t(LanesPlottable::MaxLanes);
+    for (int st = 0; st < 4; ++st) {
+        if (grouped)
+            set(m_inState[st], data.threadsInState(std::uint8_t(st)));
+        if (m_inState[st]->visible() != grouped) {
+            m_inState[st]->setVisible(grouped);
+            grouped ? (void)m_inState[st]->addToLegend(m_legend) : (void)m_inState[st]->removeFromLegend(m_legend);
+        }
+    }
+    m_moreLanes->setVisible(grouped);
+    if (grouped)
+        m_moreLanes->setText(tr("%1 lanes of %2 shown · the graph below counts every thread by state")
+                                 .arg(LanesPlottable::MaxLanes)
+                                 .arg(lanes));
     const double last = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
     const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : last;
     if (m_session.isFollowingLive() && m_session.isRunning())
@@ -237,6 +270,7 @@ void TimelineView::refresh()
         const double laneHeight = m_lanesRect->height() / double(std::max(1, m_lanes->laneCount()));
         labels.setPointSizeF(std::clamp(laneHeight * 0.55, 5.0, labels.pointSizeF()));
         m_lanesRect->axis(QCPAxis::atLeft)->setTickLabelFont(labels);
+        m_lanesRect->axis(QCPAxis::atLeft)->setTickLabels(laneHeight >= 9); // unreadable below that
         m_lanesRect->axis(QCPAxis::atLeft)->setTicks(true);
         m_lanesRect->axis(QCPAxis::atLeft)->setSubTicks(false);
     }

@@ -9,6 +9,7 @@ class QCPAxisRect;
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
+class QCPLegend;
 
 namespace porthole::ui {
 
@@ -42,6 +43,9 @@ private:
     QCPAxisRect *m_graphsRect = nullptr;
     LanesPlottable *m_lanes = nullptr;
     QCPGraph *m_queue = nullptr, *m_pending = nullptr, *m_threads = nullptr, *m_rate = nullptr;
+    QCPGraph *m_inState[4] = {}; // threads per state: shown instead of lanes when there are too many lanes
+    QCPItemText *m_moreLanes = nullptr;
+    QCPLegend *m_legend = nullptr;
     QCPItemStraightLine *m_cursorLanes = nullptr, *m_cursorGraphs = nullptr;
     QCPItemStraightLine *m_mark = nullptr; // right-click: the other end of a range measure
     QCPItemText *m_measure = nullptr;

@@ -76,6 +76,20 @@ std::vector<Interval> TimelineLane::visible(std::uint64_t from, std::uint64_t to
     return out;
 }
 
+void TimelineData::moveThread(std::uint32_t thread, int state, double t)
+{
+    if (thread >= m_stateOf.size())
+        m_stateOf.resize(thread + 1, -1);
+    const int old = m_stateOf[thread];
+    if (old == state)
+        return;
+    if (old >= 0)
+        m_inState[std::size_t(old)].add(t, double(--m_stateCount[std::size_t(old)]));
+    if (state >= 0 && state < int(States))
+        m_inState[std::size_t(state)].add(t, double(++m_stateCount[std::size_t(state)]));
+    m_stateOf[thread] = std::int16_t(state);
+}
+
 void TimelineData::reset(std::uint64_t originNs)
 {
     *this = TimelineData{};
@@ -95,13 +109,16 @@ void TimelineData::append(const std::vector<trace::Event> &events)
         case trace::EventType::ThreadCreated:
             m_threadCount.add(t, double(++m_threads));
             m_lanes[e.thread].setState(e.timeNs, std::uint8_t(trace::ThreadState::Running));
+            moveThread(e.thread, int(trace::ThreadState::Running), t);
             break;
         case trace::EventType::ThreadExited:
             m_threadCount.add(t, double(--m_threads));
             m_lanes[e.thread].close(e.timeNs);
+            moveThread(e.thread, -1, t);
             break;
         case trace::EventType::ThreadState:
             m_lanes[e.thread].setState(e.timeNs, e.small);
+            moveThread(e.thread, e.small, t);
             break;
         case trace::EventType::OpSubmitted:
             m_pendingOps.add(t, double(++m_pending));

@@ -3,6 +3,7 @@
 #include "trace/event.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -72,6 +73,8 @@ public:
     const Series &pendingOps() const { return m_pendingOps; }
     const Series &threadCount() const { return m_threadCount; }
     const Series &completionsPerS() const { return m_completionsPerS; }
+    // How many threads are in each trace::ThreadState over time: what lanes become when there are thousands.
+    const Series &threadsInState(std::uint8_t state) const { return m_inState[state]; }
     std::uint64_t originNs() const { return m_origin; }
     double toSeconds(std::uint64_t ns) const { return double(ns - m_origin) / 1e9; }
 
@@ -80,6 +83,11 @@ private:
     std::vector<TimelineLane> m_lanes;
     Series m_queueDepth, m_pendingOps, m_threadCount, m_completionsPerS;
     std::int64_t m_threads = 0, m_pending = 0, m_cq = 0, m_port = 0;
+    static constexpr std::size_t States = std::size_t(trace::ThreadState::Last) + 1;
+    std::array<Series, States> m_inState;
+    std::array<std::int64_t, States> m_stateCount{};
+    std::vector<std::int16_t> m_stateOf; // per thread: its state, or -1 when not alive
+    void moveThread(std::uint32_t thread, int state, double t);
     std::uint64_t m_binStart = 0, m_binCount = 0;
 };
 

@@ -69,6 +69,8 @@ private slots:
         QCOMPARE(data.threadCount().value, (std::vector<double>{1, 2, 1}));
         QCOMPARE(data.pendingOps().value, (std::vector<double>{1, 0}));
         QCOMPARE(data.lanes().size(), std::size_t(2));
+        const auto running = std::uint8_t(porthole::trace::ThreadState::Running);
+        QCOMPARE(data.threadsInState(running).value, (std::vector<double>{1, 2, 1})); // counted by state
     }
 
     // Within one millisecond the graphs keep one point: the largest value.
