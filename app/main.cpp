@@ -1,6 +1,7 @@
 #include "clicommands.h"
 #include "headlessdemo.h"
 #include "mainwindow.h"
+#include "scenario/builtins.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -39,6 +40,13 @@ int main(int argc, char *argv[])
 {
     std::unique_ptr<QCoreApplication> application;
     const bool window = wantsWindow(argc, argv);
+    if (window && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        std::cerr << "error: there is no display to open the window on.\n"
+                     "Run without one: 'porthole run SCENARIO --headless --report', or 'porthole demo';\n"
+                     "or start the window under a virtual display: 'xvfb-run porthole'.\n";
+        return 2;
+    }
     if (window)
         application = std::make_unique<QApplication>(argc, argv);
     else
@@ -87,10 +95,18 @@ int main(int argc, char *argv[])
     if (window) {
         porthole::ui::MainWindow mainWindow;
         const QString id = args.value(1, QStringLiteral("there-is-no-thread"));
-        if (!mainWindow.selectScenario(id))
-            return usageError(err, QStringLiteral("'%1' is not a built-in scenario; see 'porthole --list-scenarios'").arg(id));
+        if (mainWindow.selectScenario(id)) {
+            QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
+        } else {
+            const porthole::scenario::ScenarioLoad load = porthole::scenario::loadScenario(id); // one's own file
+            if (!load.scenario) {
+                for (const QString &e : load.errors)
+                    err << "error: " << e << "\n";
+                return 2;
+            }
+            QTimer::singleShot(0, &mainWindow, [&mainWindow, scenario = *load.scenario] { mainWindow.runScenario(scenario); });
+        }
         mainWindow.show();
-        QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
         return app.exec();
     }
     const QString command = args.value(0, QStringLiteral("demo"));

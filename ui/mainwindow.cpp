@@ -200,7 +200,15 @@ void MainWindow::openScenarioFile()
         QMessageBox::warning(this, tr("This scenario file has errors"), load.errors.join(QLatin1Char('\n')));
         return;
     }
-    m_session->start(*load.scenario);
+    runScenario(*load.scenario);
+}
+
+void MainWindow::runScenario(const scenario::Scenario &scenario)
+{
+    m_summary->setText(QStringLiteral("<b>%1</b> — %2<br><small>%3</small>").arg(scenario.title, scenario.summary, scenario.sourcePath));
+    m_runAction->setEnabled(false);
+    m_session->start(scenario);
+    updateStatus();
 }
 
 void MainWindow::keyPressEvent(QKeyEvent *event)

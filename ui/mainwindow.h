@@ -7,6 +7,10 @@ class QLabel;
 class QAction;
 class QDoubleSpinBox;
 
+namespace porthole::scenario {
+struct Scenario;
+}
+
 namespace porthole::ui {
 
 class Session;
@@ -30,6 +34,7 @@ public:
     TimelineView *timelineView() const { return m_timeline; }
     bool selectScenario(const QString &id); // a built-in id; false if unknown
     void runSelected();
+    void runScenario(const scenario::Scenario &scenario); // e.g. one of the user's own files
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
