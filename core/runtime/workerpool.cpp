@@ -14,7 +14,6 @@ WorkerPool::WorkerPool(const WorkerPoolOptions &options, trace::TraceRecorder &r
     , m_recorder(recorder)
     , m_lastDequeue(std::chrono::steady_clock::now())
 {
-    m_gate = std::thread([this] { gateLoop(); });
 }
 
 WorkerPool::~WorkerPool() { stop(); }
@@ -24,6 +23,8 @@ void WorkerPool::queue(WorkItem item, bool highPriority)
     std::lock_guard lock(m_mutex);
     if (m_stopping)
         return;
+    if (!m_gate.joinable()) // the pool's gate starts with its first work item: no work, no thread
+        m_gate = std::thread([this] { gateLoop(); });
     (highPriority ? m_high : m_normal).push_back(std::move(item));
     trace::record(EventType::QueueSample, std::uint8_t(trace::QueueKind::WorkerQueue), 0, 0, m_high.size() + m_normal.size());
     if (m_idle > 0)
