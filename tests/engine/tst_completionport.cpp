@@ -183,6 +183,8 @@ private slots:
         QVERIFY(port);
         for (int i = 0; i < 1000; ++i)
             QVERIFY(port->post(1, 0, std::uint64_t(i)) > 0);
+        // The submitter hands them to the kernel; wait until all 1,000 completions are in the CQ.
+        QVERIFY(waitFor([&] { return port->ringSnapshot().cqReady == 1000; }));
         std::vector<bool> seen(1000, false);
         Completion batch[64];
         int calls = 0;
@@ -282,7 +284,7 @@ private slots:
             for (int i = 0; i < 8; ++i)
                 QVERIFY(port->nop(std::uint64_t(batch * 8 + i)) > 0);
         // 64 completions, a 16-entry CQ, nobody reaping: the kernel holds the rest on its overflow list.
-        QVERIFY(port->stats().cqHasOverflowList);
+        QVERIFY(waitFor([&] { return port->stats().cqHasOverflowList; }));
         std::vector<int> seen(64, 0);
         Completion c;
         for (int i = 0; i < 64; ++i) {
