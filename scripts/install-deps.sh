@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Porthole needs to build, test and run on Debian 12 / Ubuntu 22.04+.
+# Installs what Porthole needs to build, test and run on Debian 12 (or an Ubuntu with the same packages).
 set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
