@@ -3,11 +3,14 @@
 #include "scenario/builtins.h"
 #include "scenario/runner.h"
 #include "trace/chrometrace.h"
+#include "session.h"
+#include "timelineexport.h"
 #include "trace/tracefile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QThread>
 
 #include <algorithm>
@@ -88,6 +91,12 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         err << "error: --export-trace " << options.exportTrace << ": the name must end in .porthole or .json\n";
         return 2;
     }
+    const QString pictureSuffix = QFileInfo(options.exportTimeline).suffix().toLower();
+    if (!options.exportTimeline.isEmpty() && pictureSuffix != QLatin1String("png") && pictureSuffix != QLatin1String("svg")
+        && pictureSuffix != QLatin1String("pdf")) {
+        err << "error: --export-timeline " << options.exportTimeline << ": the name must end in .png, .svg or .pdf\n";
+        return 2;
+    }
     const double duration = options.durationS > 0 ? options.durationS : load.scenario->durationS;
     Runner runner(*load.scenario);
     if (const QString why = runner.start(); !why.isEmpty()) {
@@ -121,6 +130,17 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
                                                                                       : trace::saveTrace(trace, path);
         if (!why.empty()) {
             err << "error: " << QString::fromStdString(why) << "\n";
+            return 2;
+        }
+    }
+
+    if (!options.exportTimeline.isEmpty()) {
+        ui::Session session;
+        session.loadTrace(runner.trace());
+        const QString why = ui::exportTimeline(session, options.exportTimeline, options.timelineSize,
+                                               QStringLiteral("%1 — Porthole").arg(load.scenario->title));
+        if (!why.isEmpty()) {
+            err << "error: " << why << "\n";
             return 2;
         }
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QSize>
 #include <QString>
 #include <QTextStream>
 
@@ -12,6 +13,8 @@ struct RunOptions {
     bool report = false;
     bool json = false;
     QString exportTrace;      // .porthole or .json
+    QString exportTimeline;   // .png, .svg or .pdf
+    QSize timelineSize{1600, 900};
 };
 
 // Exit codes: 0 fine, 1 a claim failed, 2 bad input.

@@ -47,7 +47,12 @@ int main(int argc, char *argv[])
                      "or start the window under a virtual display: 'xvfb-run porthole'.\n";
         return 2;
     }
-    if (window)
+    bool drawsPictures = false; // --export-timeline draws with widgets, even without a window
+    for (int i = 1; i < argc; ++i)
+        drawsPictures |= QByteArray(argv[i]).startsWith("--export-timeline");
+    if (drawsPictures && !window && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (window || drawsPictures)
         application = std::make_unique<QApplication>(argc, argv);
     else
         application = std::make_unique<QCoreApplication>(argc, argv);
@@ -67,7 +72,7 @@ int main(int argc, char *argv[])
         "  porthole --list-scenarios     the built-in scenarios, one per line, id first\n"
         "  porthole check FILE           validate a scenario file (exit 0, or 2 with the errors)\n"
         "  porthole run SCENARIO|FILE --headless [--duration S] [--speed X] [--report] [--json]\n"
-        "                                [--export-trace F.porthole|F.json]\n"
+        "                                [--export-trace F.porthole|F.json] [--export-timeline F.png|F.svg|F.pdf [--size WxH]]\n"
         "                                run without a window; exit 1 when a claim fails, 2 for bad input"));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -83,9 +88,14 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Save the trace: F.porthole (Porthole's format) or F.json (Chrome Trace "
                                                         "Event JSON, for Perfetto)."),
                                          QStringLiteral("F"));
+    const QCommandLineOption exportTimeline(QStringLiteral("export-timeline"),
+                                            QStringLiteral("Save the timeline of the run as F.png, F.svg or F.pdf."),
+                                            QStringLiteral("F"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Size of the exported timeline (default 1600x900)."),
+                                  QStringLiteral("WxH"), QStringLiteral("1600x900"));
     const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Demo only: sockets with a pending read (1 to 19000)."),
                                      QStringLiteral("N"), QStringLiteral("10000"));
-    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, sockets});
+    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, sockets});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: open the window)."));
     parser.process(app);
 
@@ -133,6 +143,13 @@ int main(int argc, char *argv[])
         options.report = parser.isSet(report);
         options.json = parser.isSet(json);
         options.exportTrace = parser.value(exportTrace);
+        options.exportTimeline = parser.value(exportTimeline);
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        bool wOk = false, hOk = false;
+        if (wh.size() == 2)
+            options.timelineSize = QSize(wh[0].toInt(&wOk), wh[1].toInt(&hOk));
+        if (!wOk || !hOk)
+            return usageError(err, QStringLiteral("--size takes WIDTHxHEIGHT in pixels, e.g. 1920x1080, not '%1'").arg(parser.value(size)));
         return porthole::app::runScenarioHeadless(options, out, err);
     }
     if (command != QLatin1String("demo"))

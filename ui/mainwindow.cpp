@@ -5,6 +5,7 @@
 #include "machineview.h"
 #include "scenario/builtins.h"
 #include "session.h"
+#include "timelineexport.h"
 #include "timelineview.h"
 
 #include <QAction>
@@ -91,6 +92,7 @@ void MainWindow::buildToolbar()
     bar->addAction(tr("Stop"), m_session, &Session::stop)->setShortcut(QKeySequence(Qt::Key_Escape));
     bar->addAction(tr("Open…"), this, &MainWindow::openScenarioFile)->setShortcut(QKeySequence::Open);
     bar->addAction(tr("Save a copy…"), this, &MainWindow::saveScenarioCopy)->setShortcut(QKeySequence::Save);
+    bar->addAction(tr("Export timeline…"), this, &MainWindow::exportTimelinePicture)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     bar->addWidget(new QLabel(tr("  traffic ")));
     m_rate = new QDoubleSpinBox;
     m_rate->setRange(0, 1e6);
@@ -164,6 +166,19 @@ void MainWindow::runSelected()
     chosen.traffic.messagesPerSecond = m_rate->value();
     m_session->start(chosen);
     updateStatus();
+}
+
+void MainWindow::exportTimelinePicture()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the timeline"), m_session->scenario().id + QStringLiteral(".png"),
+                                                      tr("Pictures (*.png *.svg *.pdf)"));
+    if (path.isEmpty())
+        return;
+    const QString title = QStringLiteral("%1 — Porthole").arg(m_session->scenario().title);
+    if (const QString why = exportTimeline(*m_session, path, QSize(1920, 1080), title); !why.isEmpty())
+        QMessageBox::warning(this, tr("Cannot export the timeline"), why);
+    else
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
 }
 
 void MainWindow::saveScenarioCopy()

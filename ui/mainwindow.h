@@ -45,6 +45,7 @@ private:
     void updateStatus();
     void openScenarioFile();
     void saveScenarioCopy();
+    void exportTimelinePicture(); // the whole run as PNG, SVG or PDF, 1920x1080
 
     Session *m_session = nullptr;
     MachineView *m_machine = nullptr;

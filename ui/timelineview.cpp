@@ -7,6 +7,14 @@
 
 namespace porthole::ui {
 
+namespace {
+QFont legendFontFor(QFont f)
+{
+    f.setPointSizeF(f.pointSizeF() * 0.85);
+    return f;
+}
+} // namespace
+
 // Draws the visible, folded intervals of every lane; nothing outside the visible range is touched.
 class LanesPlottable : public QCPAbstractPlottable
 {
@@ -109,6 +117,20 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
                                  Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
         m_inState[st]->setVisible(false);
     }
+    // The lanes' key: one entry per thread state, colour and pattern as the boxes draw them.
+    auto *laneKey = new QCPLegend;
+    m_lanesRect->insetLayout()->addElement(laneKey, Qt::AlignTop | Qt::AlignRight);
+    laneKey->setLayer(QStringLiteral("legend"));
+    laneKey->setBrush(QColor(255, 255, 255, 220));
+    laneKey->setFont(legendFontFor(font()));
+    laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    for (int st = 0; st < 4; ++st) {
+        QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
+        key->setName(Palette::threadStateLabel(std::uint8_t(st)));
+        key->setPen(QPen(Palette::threadState(std::uint8_t(st)), 8));
+        key->removeFromLegend();
+        key->addToLegend(laneKey);
+    }
     m_moreLanes = new QCPItemText(m_plot);
     m_moreLanes->setClipAxisRect(m_lanesRect);
     m_moreLanes->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -123,9 +145,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
         g->addToLegend(legend);
     legend->setBrush(QColor(255, 255, 255, 200));
-    QFont legendFont = font();
-    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
-    legend->setFont(legendFont);
+    legend->setFont(legendFontFor(font()));
     legend->setRowSpacing(0);
 
     m_cursorLanes = new QCPItemStraightLine(m_plot);
@@ -172,6 +192,17 @@ void TimelineView::pan(double fraction)
     QCPAxis *x = m_lanesRect->axis(QCPAxis::atBottom);
     x->moveRange(x->range().size() * fraction);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelineView::showWholeRun()
+{
+    m_plot->replot(); // lay the rects out first: the lane labels depend on their height
+    m_labelledLanes = -1;
+    refresh();
+    const auto &data = m_session.timeline();
+    const double last = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
+    m_lanesRect->axis(QCPAxis::atBottom)->setRange(0, std::max(0.001, last));
+    m_plot->replot();
 }
 
 void TimelineView::setMark(double seconds)

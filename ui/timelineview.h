@@ -29,6 +29,7 @@ public:
     void zoom(double factor);  // < 1 zooms in
     void pan(double fraction); // of the visible range
     void setWindowSeconds(double seconds) { m_windowS = seconds; }
+    void showWholeRun(); // the time axis from the first event to the last
     // Range measure: from a mark to the cursor, the time and the completions between them.
     void setMark(double seconds);
     QString measureText() const;

@@ -1,6 +1,8 @@
 // The command line as a user runs it: exit codes, one line per built-in, JSON that parses.
 
+#include <QImage>
 #include <QJsonArray>
+#include <QXmlStreamReader>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -68,6 +70,44 @@ private slots:
                                      QStringLiteral("0.5"), QStringLiteral("--report")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.out.contains("FAIL  a thread per socket"));
+    }
+
+    void timelineExports_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("png") << QStringLiteral("t.png");
+        QTest::newRow("svg") << QStringLiteral("t.svg");
+        QTest::newRow("pdf") << QStringLiteral("t.pdf");
+    }
+
+    void timelineExports()
+    {
+        QFETCH(QString, name);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(name);
+        const Result run = porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
+                                     QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--export-timeline"), path,
+                                     QStringLiteral("--size"), QStringLiteral("1200x500")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        if (name.endsWith(QLatin1String(".png"))) {
+            QImage image;
+            QVERIFY(image.loadFromData(bytes, "PNG"));
+            QCOMPARE(image.size(), QSize(1200, 500)); // decodes at the size asked for
+        } else if (name.endsWith(QLatin1String(".svg"))) {
+            QXmlStreamReader xml(bytes);
+            while (!xml.atEnd())
+                xml.readNext();
+            QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+            QVERIFY(bytes.contains("there is no thread") || bytes.contains("There is no thread"));
+        } else {
+            QVERIFY(bytes.startsWith("%PDF"));
+            QVERIFY(bytes.contains("/Type /Page"));
+        }
+        QCOMPARE(porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
+                           QStringLiteral("--export-timeline"), dir.filePath(QStringLiteral("t.gif"))}).exitCode, 2);
     }
 
     void jsonReportAndTrace()

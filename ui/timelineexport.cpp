@@ -1,0 +1,51 @@
+#include "timelineexport.h"
+
+#include "session.h"
+#include "timelineview.h"
+
+#include <QFileInfo>
+#include <QSvgGenerator>
+
+#include <qcustomplot.h>
+
+namespace porthole::ui {
+
+QString exportTimeline(Session &session, const QString &path, QSize size, const QString &title)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") && suffix != QLatin1String("pdf"))
+        return QStringLiteral("%1: the timeline is exported as .png, .svg or .pdf").arg(path);
+    if (size.width() < 200 || size.height() < 150 || size.width() > 16000 || size.height() > 16000)
+        return QStringLiteral("the size %1x%2 is out of range: 200x150 to 16000x16000").arg(size.width()).arg(size.height());
+
+    TimelineView view(session); // never shown: drawn straight into the file
+    view.resize(size);
+    QCustomPlot *plot = view.plot();
+    plot->setViewport(QRect(QPoint(0, 0), size)); // a hidden widget gets no resize event
+    view.showWholeRun();
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(view.font().family(), 13, QFont::Bold)));
+    plot->replot();
+
+    bool ok = false;
+    if (suffix == QLatin1String("png")) {
+        ok = plot->savePng(path, size.width(), size.height(), 1.0); // exactly the pixels asked for: ask 3840x2160 for 4K
+    } else if (suffix == QLatin1String("pdf")) {
+        ok = plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, QStringLiteral("Porthole"), title);
+    } else {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle(title);
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot->toPainter(&painter, size.width(), size.height());
+            ok = painter.end();
+        }
+    }
+    return ok ? QString() : QStringLiteral("%1: cannot be written").arg(path);
+}
+
+} // namespace porthole::ui
