@@ -160,6 +160,8 @@ std::size_t CompletionPort::reapLocked()
         submitRearmsLocked();
     }
     if (reaped) {
+        // The CQ as we leave it (the sample above counted it before reaping).
+        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, 0, io_uring_cq_ready(&m_ring));
         trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
         trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0,
                       m_pending.load(std::memory_order_relaxed));

@@ -35,8 +35,8 @@ private:
 };
 
 // A step series (value holds until the next point), for queue depths and counts. Level of detail:
-// one point per millisecond at most, holding the largest value of that millisecond, so a graph
-// of a ten-million-event trace draws thousands of points, not millions.
+// at most two points per millisecond — its largest value, and the value it ended on — so a graph
+// of a ten-million-event trace draws thousands of points, not millions, and spikes stay visible.
 struct Series {
     static constexpr double ResolutionS = 0.001;
     std::vector<double> timeS;
@@ -45,20 +45,27 @@ struct Series {
     void add(double t, double v)
     {
         maxValue = std::max(maxValue, v);
-        if (!value.empty() && t - timeS.back() < ResolutionS) {
+        if (!value.empty() && t - m_bucketStart < ResolutionS) {
             value.back() = std::max(value.back(), v);
-            m_lastRaw = v;
+            m_endTime = t;
+            m_endValue = v;
             return;
         }
-        if (!value.empty() && value.back() == v && m_lastRaw == v)
-            return;
+        // A new millisecond: first say where the last one ended, if not at its peak.
+        if (!value.empty() && m_endValue != value.back() && m_endTime > timeS.back()) {
+            timeS.push_back(m_endTime);
+            value.push_back(m_endValue);
+        }
         timeS.push_back(t);
         value.push_back(v);
-        m_lastRaw = v;
+        m_bucketStart = m_endTime = t;
+        m_endValue = v;
     }
 
 private:
-    double m_lastRaw = 0;
+    double m_bucketStart = 0;
+    double m_endTime = 0;
+    double m_endValue = 0;
 };
 
 // Everything the timeline draws, built incrementally from events.

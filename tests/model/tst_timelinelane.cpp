@@ -80,10 +80,18 @@ private slots:
         for (int i = 0; i < 1000; ++i)
             s.add(1.0 + i * 1e-7, double(i % 10));
         s.add(1.01, 3);
+        // The millisecond's peak (9), where it ended (999 % 10 = 9: no extra point), then the next value.
         QCOMPARE(s.timeS.size(), std::size_t(2));
         QCOMPARE(s.value.front(), 9.0);
         QCOMPARE(s.value.back(), 3.0);
         QCOMPARE(s.maxValue, 9.0);
+        // A spike that falls back within the millisecond: the peak and the fall are both kept.
+        Series spike;
+        spike.add(2.0, 1);
+        spike.add(2.0001, 0);
+        spike.add(2.05, 0);
+        QCOMPARE(spike.value, (std::vector<double>{1, 0, 0}));
+        QCOMPARE(spike.timeS[1], 2.0001);
     }
 };
 
