@@ -45,6 +45,7 @@ protected:
             epoll_event ev{EPOLLIN | EPOLLONESHOT, {.u64 = i}};
             if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_sockets[i], &ev) != 0)
                 return "cannot watch socket " + std::to_string(i) + ": " + std::strerror(errno);
+            ++m_counters.waitingReceives;
         }
         spawn(".NET Sockets", ThreadRole::EventLoop, ThreadReason::Startup, [this] { eventLoop(); });
         return {};
@@ -88,6 +89,7 @@ private:
                 if (events[i].data.u64 == WakeData)
                     return;
                 const std::size_t socket = events[i].data.u64;
+                --m_counters.waitingReceives; // one-shot: disarmed until handleEvents arms it again
                 m_workers->queue({[this, socket] { handleEvents(socket); }, FrameId::HandleEvents});
             }
         }
@@ -102,7 +104,8 @@ private:
         if (n == 0 || stopping())
             return; // the peer closed: nothing more will come
         epoll_event ev{EPOLLIN | EPOLLONESHOT, {.u64 = socket}};
-        ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_sockets[socket], &ev);
+        if (::epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_sockets[socket], &ev) == 0)
+            ++m_counters.waitingReceives;
     }
 
     int m_epoll = -1;

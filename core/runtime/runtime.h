@@ -56,6 +56,7 @@ struct RuntimeCounters {
     std::atomic<std::uint64_t> callbacksUnderDispatch{0};
     std::atomic<std::uint64_t> callbacksUnderPerformIo{0};
     std::atomic<std::uint64_t> posts{0};         // posted packets whose callback ran
+    std::atomic<std::int64_t> waitingReceives{0}; // models without a port: sockets armed in epoll, or threads inside recv
     std::atomic<std::uint64_t> timersFired{0};
     std::atomic<std::uint64_t> timersUnderDispatch{0};
     // Callbacks per thread (threads numbered as they start, modulo the array): who got the packets.

@@ -45,7 +45,9 @@ private:
             {
                 FrameScope frame(FrameId::BlockingReceive);
                 trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Blocked), 0, 0, 0);
+                ++m_counters.waitingReceives;
                 n = ::recv(m_sockets[socket], buffer, sizeof buffer, 0);
+                --m_counters.waitingReceives;
                 trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             }
             if (n <= 0 || stopping())

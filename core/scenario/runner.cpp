@@ -145,10 +145,8 @@ MetricsSample Runner::takeSample(double timeS, const MetricsSample *previous)
         s.running = double(ps.running);
         s.portQueue = double(ps.queued);
         s.cqReady = port->ringSnapshot().cqReady;
-    } else if (m_scenario.runtime.kind != runtime::RuntimeKind::ThreadPerSocket) {
-        s.pendingOps = m_scenario.sockets; // epoll: every socket is watched
     } else {
-        s.pendingOps = s.socketThreads; // each blocked thread is one pending receive
+        s.pendingOps = double(c.waitingReceives.load()); // counted as sockets are armed and threads enter recv
     }
     s.workerQueue = double(m_runtime->workers().queuedCount());
     s.callbacks = double(c.callbacks.load());
