@@ -3,6 +3,9 @@
 #include "engine/descriptorlimit.h"
 #include "scenario/builtins.h"
 #include "scenario/runner.h"
+#include "scenario/walkthrough.h"
+
+#include <QElapsedTimer>
 
 #include <QTest>
 #include <QThread>
@@ -58,8 +61,33 @@ private slots:
         Runner runner(*load.scenario);
         const QString why = runner.start();
         QVERIFY2(why.isEmpty(), qPrintable(why));
-        QThread::msleep(qulonglong(load.scenario->durationS * 1000));
+        // Meanwhile a learner follows the walkthrough: every step's condition must come true in the
+        // run, in order (a step without one is read and left at once).
+        Walkthrough walkthrough(*load.scenario);
+        QList<int> reachedAt; // step index, for each condition that held
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < qint64(load.scenario->durationS * 1000)) {
+            QThread::msleep(20);
+            if (walkthrough.update(runner.history())) {
+                reachedAt.append(walkthrough.currentIndex());
+                QVERIFY(walkthrough.phase() == Walkthrough::Phase::Reached);
+            }
+            if (walkthrough.phase() != Walkthrough::Phase::Watching && !walkthrough.atEnd())
+                walkthrough.next();
+        }
         runner.stop();
+        walkthrough.update(runner.history()); // the last sample
+        QList<int> withCondition;
+        for (int i = 0; i < load.scenario->walkthrough.size(); ++i)
+            if (!load.scenario->walkthrough[i].pauseWhen.isEmpty())
+                withCondition.append(i);
+        if (walkthrough.phase() == Walkthrough::Phase::Reached && reachedAt.value(reachedAt.size() - 1, -1) != walkthrough.currentIndex())
+            reachedAt.append(walkthrough.currentIndex());
+        QVERIFY2(walkthrough.atEnd(), qPrintable(QStringLiteral("%1: the walkthrough stopped at step %2: %3 (observed %4)")
+                                                     .arg(id).arg(walkthrough.currentIndex() + 1)
+                                                     .arg(walkthrough.current().pauseWhen).arg(walkthrough.observed())));
+        QCOMPARE(reachedAt, withCondition);
         for (const ClaimResult &claim : runner.evaluateClaims())
             QVERIFY2(claim.passed, qPrintable(QStringLiteral("%1: %2 [%3] observed %4")
                                                   .arg(id, claim.name, claim.expression).arg(claim.observed)));
