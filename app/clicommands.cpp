@@ -97,6 +97,10 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         err << "error: --export-timeline " << options.exportTimeline << ": the name must end in .png, .svg or .pdf\n";
         return 2;
     }
+    if (!options.exportMetrics.isEmpty() && QFileInfo(options.exportMetrics).suffix().toLower() != QLatin1String("csv")) {
+        err << "error: --export-metrics " << options.exportMetrics << ": the name must end in .csv\n";
+        return 2;
+    }
     const double duration = options.durationS > 0 ? options.durationS : load.scenario->durationS;
     Runner runner(*load.scenario);
     if (const QString why = runner.start(); !why.isEmpty()) {
@@ -138,8 +142,15 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         ui::Session session;
         session.loadTrace(runner.trace());
         const QString why = ui::exportTimeline(session, options.exportTimeline, options.timelineSize,
-                                               QStringLiteral("%1 — Porthole").arg(load.scenario->title));
+                                               QStringLiteral("%1 — Porthole").arg(load.scenario->title), options.rangeFromS, options.rangeToS);
         if (!why.isEmpty()) {
+            err << "error: " << why << "\n";
+            return 2;
+        }
+    }
+
+    if (!options.exportMetrics.isEmpty()) {
+        if (const QString why = saveMetricsCsv(history, options.exportMetrics); !why.isEmpty()) {
             err << "error: " << why << "\n";
             return 2;
         }

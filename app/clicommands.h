@@ -15,6 +15,9 @@ struct RunOptions {
     QString exportTrace;      // .porthole or .json
     QString exportTimeline;   // .png, .svg or .pdf
     QSize timelineSize{1600, 900};
+    double rangeFromS = -1;   // the timeline's range; < 0: the whole run
+    double rangeToS = -1;
+    QString exportMetrics;    // .csv
 };
 
 // Exit codes: 0 fine, 1 a claim failed, 2 bad input.

@@ -1,6 +1,7 @@
 #include "clicommands.h"
 #include "headlessdemo.h"
 #include "mainwindow.h"
+#include "palette.h"
 #include "scenario/builtins.h"
 
 #include <QApplication>
@@ -57,6 +58,7 @@ int main(int argc, char *argv[])
     else
         application = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication &app = *application;
+    QCoreApplication::setOrganizationName(QStringLiteral("porthole"));
     QCoreApplication::setApplicationName(QStringLiteral("porthole"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PORTHOLE_VERSION));
     QTextStream out(stdout);
@@ -72,8 +74,11 @@ int main(int argc, char *argv[])
         "  porthole --list-scenarios     the built-in scenarios, one per line, id first\n"
         "  porthole check FILE           validate a scenario file (exit 0, or 2 with the errors)\n"
         "  porthole run SCENARIO|FILE --headless [--duration S] [--speed X] [--report] [--json]\n"
-        "                                [--export-trace F.porthole|F.json] [--export-timeline F.png|F.svg|F.pdf [--size WxH]]\n"
-        "                                run without a window; exit 1 when a claim fails, 2 for bad input"));
+        "                                [--export-trace F.porthole|F.json] [--export-metrics F.csv]\n"
+        "                                [--export-timeline F.png|F.svg|F.pdf [--size WxH] [--range FROM:TO]]\n"
+        "                                run without a window; exit 1 when a claim fails, 2 for bad input\n"
+        "  porthole [run X] --presenter [--theme light|dark|high-contrast]\n"
+        "                                the window full screen, larger, with the keys on screen (F5 toggles)"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption list(QStringLiteral("list-scenarios"), QStringLiteral("List the built-in scenarios."));
@@ -93,9 +98,16 @@ int main(int argc, char *argv[])
                                             QStringLiteral("F"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Size of the exported timeline (default 1600x900)."),
                                   QStringLiteral("WxH"), QStringLiteral("1600x900"));
+    const QCommandLineOption range(QStringLiteral("range"), QStringLiteral("Seconds of the run the exported timeline shows (default: all)."),
+                                   QStringLiteral("FROM:TO"));
+    const QCommandLineOption exportMetrics(QStringLiteral("export-metrics"), QStringLiteral("Save every metric of every sample as F.csv."),
+                                           QStringLiteral("F"));
+    const QCommandLineOption presenter(QStringLiteral("presenter"), QStringLiteral("Window: presenter mode (full screen, larger, keys shown)."));
+    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("Window: light, dark or high-contrast (default: as last used)."),
+                                   QStringLiteral("NAME"));
     const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Demo only: sockets with a pending read (1 to 19000)."),
                                      QStringLiteral("N"), QStringLiteral("10000"));
-    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, sockets});
+    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, range, exportMetrics, presenter, theme, sockets});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: open the window)."));
     parser.process(app);
 
@@ -104,6 +116,17 @@ int main(int argc, char *argv[])
     const QStringList args = parser.positionalArguments();
     if (window) {
         porthole::ui::MainWindow mainWindow;
+        if (parser.isSet(theme)) {
+            const QString name = parser.value(theme);
+            if (name == QLatin1String("light"))
+                mainWindow.setTheme(porthole::ui::Theme::Light);
+            else if (name == QLatin1String("dark"))
+                mainWindow.setTheme(porthole::ui::Theme::Dark);
+            else if (name == QLatin1String("high-contrast"))
+                mainWindow.setTheme(porthole::ui::Theme::HighContrast);
+            else
+                return usageError(err, QStringLiteral("--theme takes light, dark or high-contrast, not '%1'").arg(name));
+        }
         const QString id = args.value(1, QStringLiteral("there-is-no-thread"));
         if (mainWindow.selectScenario(id)) {
             QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
@@ -117,6 +140,8 @@ int main(int argc, char *argv[])
             QTimer::singleShot(0, &mainWindow, [&mainWindow, scenario = *load.scenario] { mainWindow.runScenario(scenario); });
         }
         mainWindow.show();
+        if (parser.isSet(presenter))
+            mainWindow.setPresenterMode(true);
         return app.exec();
     }
     const QString command = args.value(0, QStringLiteral("demo"));
@@ -144,6 +169,18 @@ int main(int argc, char *argv[])
         options.json = parser.isSet(json);
         options.exportTrace = parser.value(exportTrace);
         options.exportTimeline = parser.value(exportTimeline);
+        options.exportMetrics = parser.value(exportMetrics);
+        if (parser.isSet(range)) {
+            const QStringList fromTo = parser.value(range).split(QLatin1Char(':'));
+            bool fromOk = false, toOk = false;
+            if (fromTo.size() == 2) {
+                options.rangeFromS = fromTo[0].toDouble(&fromOk);
+                options.rangeToS = fromTo[1].toDouble(&toOk);
+            }
+            if (!fromOk || !toOk || options.rangeFromS < 0 || options.rangeToS <= options.rangeFromS)
+                return usageError(err, QStringLiteral("--range takes FROM:TO in seconds with 0 <= FROM < TO, e.g. 1:2.5, not '%1'")
+                                           .arg(parser.value(range)));
+        }
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         bool wOk = false, hOk = false;
         if (wh.size() == 2)

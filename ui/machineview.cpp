@@ -5,6 +5,7 @@
 #include "runtime/frames.h"
 #include "session.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -28,6 +29,29 @@ void MachineView::setFontScale(double scale)
     update();
 }
 
+void MachineView::setHighlight(const QString &area)
+{
+    m_highlight = area;
+    update();
+}
+
+int MachineView::threadAt(QPointF point) const
+{
+    for (const auto &[r, thread] : m_cards)
+        if (r.contains(point))
+            return int(thread);
+    return -1;
+}
+
+void MachineView::mousePressEvent(QMouseEvent *event)
+{
+    if (const int thread = threadAt(event->position()); thread >= 0) {
+        m_session.setSpotlight(m_session.spotlight() == thread ? -1 : thread);
+        return;
+    }
+    QWidget::mousePressEvent(event);
+}
+
 void MachineView::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
@@ -38,11 +62,23 @@ void MachineView::paintEvent(QPaintEvent *)
     p.setFont(f);
     const QRectF all = QRectF(rect()).adjusted(8, 8, -8, -8);
     const double w = all.width();
-    paintSockets(p, QRectF(all.left(), all.top(), w * 0.40, all.height()));
-    paintQueue(p, QRectF(all.left() + w * 0.42, all.top(), w * 0.16, all.height()));
-    paintThreads(p, QRectF(all.left() + w * 0.60, all.top(), w * 0.40, all.height()));
+    m_socketsArea = QRectF(all.left(), all.top(), w * 0.40, all.height());
+    m_queueArea = QRectF(all.left() + w * 0.42, all.top(), w * 0.16, all.height());
+    m_threadsArea = QRectF(all.left() + w * 0.60, all.top(), w * 0.40, all.height());
+    paintSockets(p, m_socketsArea);
+    paintQueue(p, m_queueArea);
+    paintThreads(p, m_threadsArea);
     launchFlights();
     paintFlights(p);
+    const QRectF framed = m_highlight == QLatin1String("sockets") ? m_socketsArea
+                          : m_highlight == QLatin1String("queue") ? m_queueArea
+                          : m_highlight == QLatin1String("threads") ? m_threadsArea
+                                                                    : QRectF();
+    if (!framed.isNull()) {
+        p.setPen(QPen(Palette::highlight(), 4, Qt::DashLine));
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(framed.adjusted(-5, -5, 5, 5), 10, 10);
+    }
 }
 
 void MachineView::launchFlights()
@@ -74,7 +110,7 @@ void MachineView::paintFlights(QPainter &p)
         const QPointF from = f.toThread ? m_queueExit : m_socketsExit;
         const QPointF to = f.toThread ? m_cardCentre.value(f.thread, m_queueExit) : m_queueEntry;
         const QPointF at = from + (to - from) * k;
-        p.setPen(QPen(Palette::text(), 1));
+        p.setPen(QPen(Palette::text(), Palette::lineWidth()));
         p.setBrush(f.toThread ? QColor(0xE6, 0x9F, 0x00) : QColor(0xF0, 0xE4, 0x42));
         p.drawEllipse(QRectF(at.x() - d / 2, at.y() - d / 2, d, d));
     }
@@ -118,18 +154,18 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
                 p.fillRect(r, QBrush(Qt::black, Qt::BDiagPattern));
         }
     }
-    const double y = area.bottom() - line * 2.3;
-    const auto legend = [&](double x, QColor colour, bool hatch, const QString &text) {
-        const QRectF box(x, y + 2, line * 0.8, line * 0.8);
+    const auto legend = [&](double y, QColor colour, bool hatch, const QString &text) {
+        const QRectF box(area.left(), y + 2, line * 0.8, line * 0.8);
         p.fillRect(box, colour);
         if (hatch)
             p.fillRect(box, QBrush(Qt::black, Qt::BDiagPattern));
         p.setPen(Palette::text());
-        p.drawText(QPointF(x + line, y + line * 0.8), text);
+        p.drawText(QPointF(area.left() + line, y + line * 0.8), text);
     };
-    legend(area.left(), Palette::socket(model::SocketState::Pending), false, tr("receive pending: %1").arg(pending));
-    legend(area.left(), Palette::socket(model::SocketState::Completed), true, QString());
-    p.drawText(QPointF(area.left() + line, y + line * 2), tr("data arrived: %1").arg(completed));
+    if (!sockets.empty()) { // models without a port have said so above
+        legend(area.bottom() - line * 2.3, Palette::socket(model::SocketState::Pending), false, tr("receive pending: %1").arg(pending));
+        legend(area.bottom() - line * 1.2, Palette::socket(model::SocketState::Completed), true, tr("data arrived: %1").arg(completed));
+    }
 }
 
 void MachineView::paintQueue(QPainter &p, const QRectF &area)
@@ -140,7 +176,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     p.drawText(QRectF(area.left(), area.top(), area.width(), line * 2.4), Qt::AlignHCenter | Qt::TextWordWrap,
                tr("Completion queue"));
     const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6, -area.width() * 0.25, -line * 3);
-    p.setPen(QPen(Palette::text(), 2));
+    p.setPen(QPen(Palette::text(), 2 * Palette::lineWidth()));
     p.setBrush(Qt::NoBrush);
     p.drawRoundedRect(tube, 8, 8);
     m_queueEntry = QPointF(tube.center().x(), tube.bottom() - 10); // the kernel posts at the tail...
@@ -153,7 +189,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     for (int i = 0; i < shown; ++i) {
         const QRectF token(tube.center().x() - d / 2, tube.bottom() - 4 - (i + 1) * (d + 3), d, d);
         p.setBrush(i < int(std::min<std::uint64_t>(s.portQueue, std::uint64_t(fit))) ? QColor(0xE6, 0x9F, 0x00) : QColor(0xF0, 0xE4, 0x42));
-        p.setPen(QPen(Palette::text(), 1));
+        p.setPen(QPen(Palette::text(), Palette::lineWidth()));
         p.drawEllipse(token);
     }
     p.setPen(Palette::text());
@@ -184,15 +220,23 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
                m_kernelWorkers.empty() ? tr("Threads: %1").arg(alive.size())
                                        : tr("Threads: %1 + %2 kernel io-wq").arg(alive.size()).arg(m_kernelWorkers.size()));
     const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);
-    const auto drawCard = [&](const QRectF &r, std::uint8_t state, const QString &title, const QString &detail) {
-        p.setPen(QPen(Palette::text(), 1));
-        p.setBrush(Palette::threadState(state).lighter(140));
+    m_cards.clear();
+    const int spotlight = m_session.spotlight();
+    // thread < 0: a card of a group or a kernel thread (never spotlit, dimmed while one thread is)
+    const auto drawCard = [&](const QRectF &r, std::uint8_t state, const QString &title, const QString &detail, int thread) {
+        const bool lit = spotlight >= 0 && thread == spotlight;
+        p.setOpacity(spotlight >= 0 && !lit ? 0.3 : 1.0);
+        if (thread >= 0)
+            m_cards.emplace_back(r, std::uint32_t(thread));
+        p.setPen(lit ? QPen(Palette::highlight(), 4) : QPen(Palette::text(), Palette::lineWidth()));
+        p.setBrush(Palette::cardFill(state));
         p.drawRoundedRect(r, 6, 6);
         const QRectF stripe(r.left(), r.top(), 8, r.height());
         p.fillRect(stripe, QBrush(Palette::threadState(state), Qt::SolidPattern));
         p.fillRect(stripe, QBrush(Qt::black, Palette::threadPattern(state) == Qt::SolidPattern ? Qt::NoBrush : Palette::threadPattern(state)));
         p.setPen(Palette::text());
         p.drawText(r.adjusted(12, 2, -4, -2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, title + QLatin1Char('\n') + detail);
+        p.setOpacity(1.0);
     };
     constexpr std::size_t MaxCards = 24;
     if (alive.size() + m_kernelWorkers.size() <= MaxCards) {
@@ -209,7 +253,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
             m_cardCentre[t.index] = r.center();
             const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
             drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
-                     top);
+                     top, int(t.index));
         }
         for (std::size_t k = 0; k < m_kernelWorkers.size(); ++k) {
             const std::size_t i = alive.size() + k;
@@ -218,7 +262,8 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
             const bool running = kw.state == 'R';
             drawCard(r, std::uint8_t(running ? trace::ThreadState::Running : trace::ThreadState::Parked),
                      tr("%1 · kernel").arg(QString::fromStdString(kw.comm)),
-                     tr("io-wq, tid %1, %2").arg(kw.tid).arg(running ? tr("running") : tr("state %1 %2").arg(QLatin1Char(kw.state)).arg(QString::fromStdString(kw.wchan))));
+                     tr("io-wq, tid %1, %2").arg(kw.tid).arg(running ? tr("running") : tr("state %1 %2").arg(QLatin1Char(kw.state)).arg(QString::fromStdString(kw.wchan))),
+                     -1);
         }
         return;
     }
@@ -235,7 +280,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
             if (int(t->role) == key.first && int(t->state) == key.second)
                 m_cardCentre[t->index] = r.center();
         drawCard(r, std::uint8_t(key.second), tr("%1 × %2").arg(count).arg(Palette::roleLabel(trace::ThreadRole(key.first))),
-                 Palette::threadStateLabel(std::uint8_t(key.second)));
+                 Palette::threadStateLabel(std::uint8_t(key.second)), -1);
     }
 }
 

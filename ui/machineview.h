@@ -23,9 +23,14 @@ public:
     explicit MachineView(Session &session, QWidget *parent = nullptr);
     QSize sizeHint() const override { return {900, 420}; }
     void setFontScale(double scale);
+    // The walkthrough points at a part: "sockets", "queue" or "threads" get a frame; anything else none.
+    void setHighlight(const QString &area);
+    QString highlight() const { return m_highlight; }
+    int threadAt(QPointF point) const; // the thread whose card is there, as last painted; -1 = none
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override; // a click on a thread card spotlights it (again: off)
 
 private:
     void paintSockets(QPainter &p, const QRectF &area);
@@ -46,6 +51,9 @@ private:
 
     Session &m_session;
     double m_fontScale = 1;
+    QString m_highlight;
+    QRectF m_socketsArea, m_queueArea, m_threadsArea;
+    std::vector<std::pair<QRectF, std::uint32_t>> m_cards; // one thread's card -> its index, as last painted
     std::size_t m_lastIndex = 0;
     std::vector<Flight> m_flights;
     QElapsedTimer m_clock;

@@ -5,16 +5,17 @@
 #include "machineview.h"
 #include "scenario/builtins.h"
 #include "session.h"
-#include "timelineexport.h"
+#include "highlightframe.h"
 #include "timelineview.h"
+#include "walkthroughpanel.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QSignalBlocker>
-#include <QFileDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
@@ -43,7 +44,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(native, &QCheckBox::toggled, m_callstacks, &CallstackView::setNativeNames);
     stacksLayout->addWidget(native);
     stacksLayout->addWidget(m_callstacks);
-    auto *tabs = new QTabWidget;
+    auto *tabs = m_tabs = new QTabWidget;
     tabs->addTab(stacksPage, tr("Callstacks"));
     tabs->addTab(m_claims, tr("Claims"));
 
@@ -59,7 +60,18 @@ MainWindow::MainWindow(QWidget *parent)
     main->setStretchFactor(1, 2);
     setCentralWidget(main);
 
+    m_walkthrough = new WalkthroughPanel(*m_session);
+    m_walkthroughDock = new QDockWidget(tr("Walkthrough"), this);
+    m_walkthroughDock->setObjectName(QStringLiteral("walkthrough"));
+    m_walkthroughDock->setWidget(m_walkthrough);
+    m_walkthroughDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::RightDockWidgetArea, m_walkthroughDock);
+    m_highlight = new HighlightFrame(this);
+    connect(m_walkthrough, &WalkthroughPanel::highlightRequested, this, &MainWindow::showHighlight);
+
+    m_baseFontPoints = font().pointSizeF() > 0 ? font().pointSizeF() : 10;
     buildToolbar();
+    buildMenus();
     m_status = new QLabel;
     statusBar()->addWidget(m_status, 1);
     connect(m_session, &Session::frame, this, &MainWindow::updateStatus);
@@ -70,7 +82,7 @@ MainWindow::MainWindow(QWidget *parent)
         updateStatus();
     });
     connect(m_session, &Session::stopped, this, &MainWindow::updateStatus);
-    resize(1400, 900);
+    resize(1500, 900);
     updateStatus();
 }
 
@@ -90,9 +102,6 @@ void MainWindow::buildToolbar()
     m_runAction = bar->addAction(tr("Run"), this, &MainWindow::runSelected);
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     bar->addAction(tr("Stop"), m_session, &Session::stop)->setShortcut(QKeySequence(Qt::Key_Escape));
-    bar->addAction(tr("Open…"), this, &MainWindow::openScenarioFile)->setShortcut(QKeySequence::Open);
-    bar->addAction(tr("Save a copy…"), this, &MainWindow::saveScenarioCopy)->setShortcut(QKeySequence::Save);
-    bar->addAction(tr("Export timeline…"), this, &MainWindow::exportTimelinePicture)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     bar->addWidget(new QLabel(tr("  traffic ")));
     m_rate = new QDoubleSpinBox;
     m_rate->setRange(0, 1e6);
@@ -102,16 +111,19 @@ void MainWindow::buildToolbar()
     connect(m_rate, &QDoubleSpinBox::valueChanged, m_session, &Session::setMessagesPerSecond);
     bar->addWidget(m_rate);
     bar->addSeparator();
-    m_pauseAction = bar->addAction(tr("Pause / play  [Space]"), m_session, &Session::togglePause);
-    bar->addAction(tr("Step back  [←]"), m_session, &Session::stepBack);
-    bar->addAction(tr("Step  [→]"), m_session, &Session::step);
-    bar->addAction(tr("Slower  [−]"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() * 2); });
-    bar->addAction(tr("Faster  [+]"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() / 2); });
-    bar->addAction(tr("Live  [L]"), m_session, &Session::followLive);
+    // The keys are in the tooltips and on the key hints bar (F1); the window handles them itself.
+    m_pauseAction = bar->addAction(tr("Pause/play"), m_session, &Session::togglePause);
+    m_pauseAction->setToolTip(tr("Hold every dequeue, or let the run go on (Space)"));
+    bar->addAction(tr("◀ Back"), m_session, &Session::stepBack)->setToolTip(tr("The cursor to the previous completion (←)"));
+    bar->addAction(tr("Step ▶"), m_session, &Session::step)->setToolTip(tr("Exactly one completion to one thread (→)"));
+    bar->addAction(tr("Slower"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() * 2); })->setToolTip(tr("Slow motion ×2 (−)"));
+    bar->addAction(tr("Faster"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() / 2); })->setToolTip(tr("Towards real time (+)"));
+    bar->addAction(tr("Live"), m_session, &Session::followLive)->setToolTip(tr("Back to the newest moment (L)"));
     m_speedLabel = new QLabel;
     bar->addWidget(m_speedLabel);
     m_summary = new QLabel;
-    m_summary->setMinimumWidth(900);
+    m_summary->setWordWrap(true);
+    m_summary->setMinimumWidth(600);
     auto *summaryBar = new QToolBar(tr("Scenario"));
     summaryBar->setMovable(false);
     summaryBar->addWidget(m_summary);
@@ -166,56 +178,6 @@ void MainWindow::runSelected()
     chosen.traffic.messagesPerSecond = m_rate->value();
     m_session->start(chosen);
     updateStatus();
-}
-
-void MainWindow::exportTimelinePicture()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export the timeline"), m_session->scenario().id + QStringLiteral(".png"),
-                                                      tr("Pictures (*.png *.svg *.pdf)"));
-    if (path.isEmpty())
-        return;
-    const QString title = QStringLiteral("%1 — Porthole").arg(m_session->scenario().title);
-    if (const QString why = exportTimeline(*m_session, path, QSize(1920, 1080), title); !why.isEmpty())
-        QMessageBox::warning(this, tr("Cannot export the timeline"), why);
-    else
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-}
-
-void MainWindow::saveScenarioCopy()
-{
-    // The running scenario with what was changed live, or the picked one.
-    scenario::Scenario copy;
-    if (m_session->isRunning()) {
-        copy = m_session->scenario();
-    } else {
-        const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
-        if (!load.scenario)
-            return;
-        copy = *load.scenario;
-        copy.traffic.messagesPerSecond = m_rate->value();
-    }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save a copy of the scenario"), copy.id + QStringLiteral("-copy.json"),
-                                                      tr("Scenarios (*.json)"));
-    if (path.isEmpty())
-        return;
-    copy.id += QStringLiteral("-copy");
-    if (const QString why = scenario::saveScenarioFile(copy, path); !why.isEmpty())
-        QMessageBox::warning(this, tr("Cannot save the scenario"), why);
-    else
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-}
-
-void MainWindow::openScenarioFile()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a scenario"), QString(), tr("Scenarios (*.json)"));
-    if (path.isEmpty())
-        return;
-    const scenario::ScenarioLoad load = scenario::loadScenarioFile(path);
-    if (!load.scenario) {
-        QMessageBox::warning(this, tr("This scenario file has errors"), load.errors.join(QLatin1Char('\n')));
-        return;
-    }
-    runScenario(*load.scenario);
 }
 
 void MainWindow::runScenario(const scenario::Scenario &scenario)

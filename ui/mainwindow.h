@@ -5,7 +5,10 @@
 class QComboBox;
 class QLabel;
 class QAction;
+class QDockWidget;
 class QDoubleSpinBox;
+class QTabWidget;
+class QToolBar;
 
 namespace porthole::scenario {
 struct Scenario;
@@ -18,6 +21,9 @@ class MachineView;
 class TimelineView;
 class CallstackView;
 class ClaimsView;
+class HighlightFrame;
+class WalkthroughPanel;
+enum class Theme;
 
 class MainWindow : public QMainWindow
 {
@@ -32,9 +38,25 @@ public:
     CallstackView *callstackView() const { return m_callstacks; }
     ClaimsView *claimsView() const { return m_claims; }
     TimelineView *timelineView() const { return m_timeline; }
+    WalkthroughPanel *walkthroughPanel() const { return m_walkthrough; }
     bool selectScenario(const QString &id); // a built-in id; false if unknown
     void runSelected();
     void runScenario(const scenario::Scenario &scenario); // e.g. one of the user's own files
+
+    // Files; each returns an empty string on success, else what went wrong (the window also says so).
+    QString saveTraceFile(const QString &path);    // .porthole (re-opens in Porthole) or .json (Chrome Trace, Perfetto)
+    QString openTraceFile(const QString &path);    // replays in every view
+    QString exportWindowPng(const QString &path);  // the whole window, as on screen
+    QString exportMetricsCsv(const QString &path); // every metric of every sample of the run
+
+    // Presenter mode: full screen, everything larger, the keys on screen.
+    void setPresenterMode(bool on);
+    bool presenterMode() const { return m_presenter; }
+    void setScale(double scale); // of every font in the window, 0.75 to 3
+    double scale() const { return m_scale; }
+    void setTheme(Theme theme);
+    void setKeyHintsVisible(bool visible);
+    void showHighlight(const QString &area); // the walkthrough's "look here"
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -42,16 +64,32 @@ protected:
 
 private:
     void buildToolbar();
+    void buildMenus();
+    void buildViewMenu();
     void updateStatus();
     void openScenarioFile();
     void saveScenarioCopy();
-    void exportTimelinePicture(); // the whole run as PNG, SVG or PDF, 1920x1080
+    void exportTimelinePicture(); // what the timeline shows, as PNG, SVG or PDF, 1920x1080
+    void saveTraceDialog();
+    void openTraceDialog();
+    void exportWindowDialog();
+    void exportMetricsDialog();
+    void reportFileResult(const QString &what, const QString &path, const QString &error);
 
     Session *m_session = nullptr;
     MachineView *m_machine = nullptr;
     TimelineView *m_timeline = nullptr;
     CallstackView *m_callstacks = nullptr;
     ClaimsView *m_claims = nullptr;
+    WalkthroughPanel *m_walkthrough = nullptr;
+    QDockWidget *m_walkthroughDock = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    HighlightFrame *m_highlight = nullptr;
+    QToolBar *m_keyHints = nullptr;
+    QLabel *m_keyHintsLabel = nullptr;
+    bool m_presenter = false;
+    double m_scale = 1;
+    double m_baseFontPoints = 10;
     QComboBox *m_picker = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_speedLabel = nullptr;

@@ -6,6 +6,68 @@ namespace porthole::ui {
 
 using trace::ThreadState;
 
+namespace {
+Theme g_theme = Theme::Light; // GUI thread only
+}
+
+void Palette::setTheme(Theme theme) { g_theme = theme; }
+Theme Palette::theme() { return g_theme; }
+
+QString Palette::themeName(Theme theme)
+{
+    switch (theme) {
+    case Theme::Light: return QStringLiteral("light");
+    case Theme::Dark: return QStringLiteral("dark");
+    case Theme::HighContrast: return QStringLiteral("high contrast");
+    }
+    return {};
+}
+
+QColor Palette::background()
+{
+    switch (g_theme) {
+    case Theme::Light: break;
+    case Theme::Dark: return QColor(0x1e, 0x1f, 0x22);
+    case Theme::HighContrast: return Qt::black;
+    }
+    return QColor(0xfa, 0xfa, 0xfa);
+}
+
+QColor Palette::text()
+{
+    switch (g_theme) {
+    case Theme::Light: break;
+    case Theme::Dark: return QColor(0xe8, 0xe8, 0xe8);
+    case Theme::HighContrast: return Qt::white;
+    }
+    return QColor(0x20, 0x20, 0x20);
+}
+
+QColor Palette::cardFill(std::uint8_t state)
+{
+    switch (g_theme) {
+    case Theme::Light: break;
+    case Theme::Dark: return threadState(state).darker(260);
+    case Theme::HighContrast: return Qt::black;
+    }
+    return threadState(state).lighter(140);
+}
+
+QColor Palette::highlight()
+{
+    return g_theme == Theme::Light ? QColor(0xD5, 0x5E, 0x00) : QColor(0xF0, 0xE4, 0x42); // vermillion / yellow
+}
+
+QColor Palette::panel()
+{
+    switch (g_theme) {
+    case Theme::Light: break;
+    case Theme::Dark: return QColor(0x2b, 0x2d, 0x31, 230);
+    case Theme::HighContrast: return QColor(0, 0, 0, 235);
+    }
+    return QColor(255, 255, 255, 220);
+}
+
 QColor Palette::threadState(std::uint8_t state)
 {
     switch (ThreadState(state)) {
@@ -46,7 +108,7 @@ QColor Palette::socket(model::SocketState state)
     case model::SocketState::Completed: return QColor(0xE6, 0x9F, 0x00); // orange: data arrived
     case model::SocketState::Idle: break;
     }
-    return QColor(0xDD, 0xDD, 0xDD);
+    return g_theme == Theme::Light ? QColor(0xDD, 0xDD, 0xDD) : QColor(0x55, 0x55, 0x55);
 }
 
 QString Palette::roleLabel(trace::ThreadRole role)

@@ -29,6 +29,9 @@ void Session::start(const scenario::Scenario &scenario)
     m_following = true;
     m_paused = false;
     m_finalClaims.clear();
+    m_finalHistory.clear();
+    m_replay = false;
+    m_spotlight = -1;
     m_droppedInTrace = 0;
     m_cursorState = {};
     m_starting = true;
@@ -49,9 +52,15 @@ void Session::start(const scenario::Scenario &scenario)
     }).detach();
 }
 
-void Session::loadTrace(const trace::Trace &trace)
+void Session::loadTrace(const trace::Trace &trace, const QString &name)
 {
     stop();
+    m_scenario = scenario::Scenario{};
+    m_scenario.id = QStringLiteral("trace");
+    m_scenario.title = name.isEmpty() ? QStringLiteral("Recorded trace") : name;
+    m_replay = true;
+    m_spotlight = -1;
+    m_finalHistory.clear();
     m_model.reset(trace.threads);
     m_model.append(trace.events);
     m_timeline.reset(trace.events.empty() ? 0 : trace.events.front().timeNs);
@@ -88,6 +97,8 @@ void Session::stop()
     m_frameTimer.stop();
     m_runner->stop();
     m_finalClaims = m_runner->evaluateClaims();
+    m_finalHistory = m_runner->history();
+    m_droppedInTrace = m_runner->droppedEvents();
     m_model.setThreads(m_runner->threads());
     const auto rest = m_runner->eventsSince(m_pulled, 0);
     m_model.append(rest);
@@ -186,6 +197,21 @@ void Session::setCursorTime(std::uint64_t timeNs) { setCursorIndex(m_model.index
 std::size_t Session::cursorIndex() const { return m_cursor; }
 
 QList<scenario::ClaimResult> Session::claims() const { return m_runner ? m_runner->evaluateClaims() : m_finalClaims; }
+
+scenario::MetricsHistory Session::metricsHistory() const { return m_runner ? m_runner->history() : m_finalHistory; }
+
+trace::Trace Session::trace() const
+{
+    if (m_runner)
+        return m_runner->trace();
+    return {m_model.threadInfo(), m_model.events(), m_droppedInTrace};
+}
+
+void Session::setSpotlight(int threadIndex)
+{
+    m_spotlight = threadIndex;
+    emit frame();
+}
 
 std::uint64_t Session::droppedEvents() const { return m_runner ? m_runner->droppedEvents() : m_droppedInTrace; }
 

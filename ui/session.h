@@ -3,6 +3,7 @@
 #include "model/statemodel.h"
 #include "model/timeline.h"
 #include "scenario/claims.h"
+#include "scenario/metrics.h"
 #include "scenario/scenario.h"
 #include "trace/tracestore.h"
 
@@ -32,7 +33,9 @@ public:
     ~Session() override;
 
     void start(const scenario::Scenario &scenario); // asynchronous: started() follows
-    void loadTrace(const trace::Trace &trace);       // replay a recorded run in every view
+    void loadTrace(const trace::Trace &trace, const QString &name = QString()); // replay a recorded run in every view
+    bool isReplay() const { return m_replay; }
+    trace::Trace trace() const; // live: all recorded so far; otherwise what the views hold
     void stop();
     bool isRunning() const { return m_runner != nullptr; }
     bool isStarting() const { return m_starting; }
@@ -58,11 +61,16 @@ public:
     const model::StateModel &model() const { return m_model; }
     const model::TimelineData &timeline() const { return m_timeline; }
     QList<scenario::ClaimResult> claims() const;
+    scenario::MetricsHistory metricsHistory() const; // sampled during a run (a replayed trace has none)
     std::uint64_t droppedEvents() const;
     std::size_t threadsHeldAtGate() const; // live: runtime threads held by pause before their next dequeue
     double completionsPerSecond() const;
 
     void pullNow(); // what the frame timer does; public for tests
+
+    // Presenter's spotlight: one thread (its index in the model) stands out in every view; -1 = none.
+    void setSpotlight(int threadIndex);
+    int spotlight() const { return m_spotlight; }
 
 signals:
     void started(const QString &error); // empty on success
@@ -86,6 +94,9 @@ private:
     bool m_paused = false;
     double m_slowMotion = 1;
     QList<scenario::ClaimResult> m_finalClaims;
+    scenario::MetricsHistory m_finalHistory;
+    bool m_replay = false;
+    int m_spotlight = -1;
     std::uint64_t m_droppedInTrace = 0;
     QTimer m_frameTimer;
 };

@@ -1,5 +1,6 @@
 #include "timelineexport.h"
 
+#include "palette.h"
 #include "session.h"
 #include "timelineview.h"
 
@@ -10,7 +11,7 @@
 
 namespace porthole::ui {
 
-QString exportTimeline(Session &session, const QString &path, QSize size, const QString &title)
+QString exportTimeline(Session &session, const QString &path, QSize size, const QString &title, double fromS, double toS)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") && suffix != QLatin1String("pdf"))
@@ -22,9 +23,14 @@ QString exportTimeline(Session &session, const QString &path, QSize size, const 
     view.resize(size);
     QCustomPlot *plot = view.plot();
     plot->setViewport(QRect(QPoint(0, 0), size)); // a hidden widget gets no resize event
-    view.showWholeRun();
+    if (fromS >= 0 && toS > fromS)
+        view.showRange(fromS, toS);
+    else
+        view.showWholeRun();
     plot->plotLayout()->insertRow(0);
-    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(view.font().family(), 13, QFont::Bold)));
+    auto *heading = new QCPTextElement(plot, title, QFont(view.font().family(), 13, QFont::Bold));
+    heading->setTextColor(Palette::text());
+    plot->plotLayout()->addElement(0, 0, heading);
     plot->replot();
 
     bool ok = false;

@@ -49,7 +49,9 @@ protected:
         const std::uint64_t from = toNs(range.lower), to = std::min(toNs(range.upper), m_session.model().lastTimeNs());
         const std::uint64_t minWidth = std::uint64_t(2e9 / pxPerS); // 2 px
         const auto &lanes = data.lanes();
+        const int spotlight = m_session.spotlight(); // lanes are in thread index order
         for (int lane = 0; lane < laneCount(); ++lane) {
+            painter->setOpacity(spotlight >= 0 && lane != spotlight ? 0.25 : 1.0);
             const double y0 = mValueAxis->coordToPixel(lane - 0.4), y1 = mValueAxis->coordToPixel(lane + 0.4);
             for (const model::Interval &i : lanes[std::size_t(lane)].visible(from, to, minWidth)) {
                 const double x0 = mKeyAxis->coordToPixel(data.toSeconds(i.start));
@@ -59,7 +61,13 @@ protected:
                 if (Palette::threadPattern(i.state) != Qt::SolidPattern && r.width() > 6)
                     painter->fillRect(r, QBrush(QColor(0, 0, 0, 90), Palette::threadPattern(i.state)));
             }
+            if (lane == spotlight) {
+                painter->setPen(QPen(Palette::highlight(), 2));
+                painter->setBrush(Qt::NoBrush);
+                painter->drawRect(QRectF(QPointF(mKeyAxis->axisRect()->left(), y1 - 2), QPointF(mKeyAxis->axisRect()->right(), y0 + 2)));
+            }
         }
+        painter->setOpacity(1.0);
     }
     void drawLegendIcon(QCPPainter *, const QRectF &) const override {}
 
@@ -176,6 +184,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_measure->setVisible(false);
 
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    applyTheme();
     connect(m_plot, &QCustomPlot::mousePress, this, &TimelineView::onClick);
     connect(&session, &Session::frame, this, &TimelineView::refresh);
 }
@@ -203,6 +212,72 @@ void TimelineView::showWholeRun()
     const double last = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
     m_lanesRect->axis(QCPAxis::atBottom)->setRange(0, std::max(0.001, last));
     m_plot->replot();
+}
+
+void TimelineView::showRange(double fromS, double toS)
+{
+    m_plot->replot();
+    m_labelledLanes = -1;
+    refresh();
+    m_lanesRect->axis(QCPAxis::atBottom)->setRange(fromS, std::max(fromS + 0.001, toS));
+    m_plot->replot();
+}
+
+double TimelineView::visibleFromS() const { return m_lanesRect->axis(QCPAxis::atBottom)->range().lower; }
+double TimelineView::visibleToS() const { return m_lanesRect->axis(QCPAxis::atBottom)->range().upper; }
+
+void TimelineView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange)
+        applyTheme();
+    QWidget::changeEvent(event);
+}
+
+void TimelineView::applyTheme()
+{
+    const QColor text = Palette::text();
+    const double width = Palette::lineWidth();
+    m_plot->setBackground(Palette::background());
+    QFont tickFont = font();
+    QFont labelFont = font();
+    labelFont.setBold(Palette::theme() == Theme::HighContrast);
+    for (QCPAxisRect *r : {m_lanesRect, m_graphsRect}) {
+        for (QCPAxis *axis : r->axes()) {
+            axis->setBasePen(QPen(text, width));
+            axis->setTickPen(QPen(text, width));
+            axis->setSubTickPen(QPen(text, width * 0.7));
+            axis->setTickLabelColor(text);
+            axis->setLabelColor(text);
+            axis->setTickLabelFont(tickFont);
+            axis->setLabelFont(labelFont);
+            axis->grid()->setPen(QPen(QColor(text.red(), text.green(), text.blue(), 50), 1, Qt::DotLine));
+        }
+    }
+    const auto themeLegend = [&](QCPLegend *legend) {
+        legend->setBrush(Palette::panel());
+        legend->setTextColor(text);
+        legend->setBorderPen(QPen(text, width));
+        legend->setFont(legendFontFor(font()));
+    };
+    themeLegend(m_legend);
+    for (QCPLayoutElement *e : m_lanesRect->insetLayout()->elements(false))
+        if (auto *legend = qobject_cast<QCPLegend *>(e))
+            themeLegend(legend);
+    for (QCPItemText *label : {m_moreLanes, m_measure}) {
+        label->setBrush(Palette::panel());
+        label->setColor(text);
+        label->setFont(font());
+    }
+    for (auto *line : {m_cursorLanes, m_cursorGraphs})
+        line->setPen(QPen(text, 1.5 * width, Qt::DashLine));
+    m_mark->setPen(QPen(Palette::highlight(), 1.5 * width, Qt::DashDotLine));
+    for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate, m_inState[0], m_inState[1], m_inState[2], m_inState[3]}) {
+        QPen pen = g->pen();
+        pen.setWidthF(2 * width);
+        g->setPen(pen);
+    }
+    m_labelledLanes = -1; // lane labels take the new font
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void TimelineView::setMark(double seconds)
@@ -298,6 +373,7 @@ void TimelineView::refresh()
         m_lanesRect->axis(QCPAxis::atLeft)->setTicker(ticker);
         // Lanes too thin for a label each get smaller labels (the callstack view names every thread).
         QFont labels = font();
+        labels.setBold(Palette::theme() == Theme::HighContrast);
         const double laneHeight = m_lanesRect->height() / double(std::max(1, m_lanes->laneCount()));
         labels.setPointSizeF(std::clamp(laneHeight * 0.55, 5.0, labels.pointSizeF()));
         m_lanesRect->axis(QCPAxis::atLeft)->setTickLabelFont(labels);

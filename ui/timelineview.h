@@ -30,9 +30,16 @@ public:
     void pan(double fraction); // of the visible range
     void setWindowSeconds(double seconds) { m_windowS = seconds; }
     void showWholeRun(); // the time axis from the first event to the last
+    void showRange(double fromS, double toS); // seconds from the first event
+    double visibleFromS() const;
+    double visibleToS() const;
+    void applyTheme(); // colours from Palette's theme, fonts from the widget's font
     // Range measure: from a mark to the cursor, the time and the completions between them.
     void setMark(double seconds);
     QString measureText() const;
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
     void refresh();

@@ -19,6 +19,7 @@ public:
     void setThreads(const std::vector<trace::ThreadInfo> &threads); // names and ids of threads seen so far
     void append(const std::vector<trace::Event> &events);
 
+    const std::vector<trace::ThreadInfo> &threadInfo() const { return m_threadInfo; }
     std::size_t eventCount() const { return m_events.size(); }
     const std::vector<trace::Event> &events() const { return m_events; }
     std::uint64_t firstTimeNs() const { return m_events.empty() ? 0 : m_events.front().timeNs; }

@@ -1,5 +1,7 @@
 #include "scenario/metrics.h"
 
+#include <QSaveFile>
+
 #include <utility>
 
 namespace porthole::scenario {
@@ -44,6 +46,34 @@ std::optional<double> metricValue(const MetricsSample &sample, const QString &na
         if (name == QLatin1String(f.first))
             return sample.*(f.second);
     return std::nullopt;
+}
+
+QString metricsToCsv(const MetricsHistory &history)
+{
+    QString csv = QStringLiteral("time_s");
+    for (const auto &f : Fields)
+        csv += QLatin1Char(',') + QLatin1String(f.first);
+    csv += QLatin1Char('\n');
+    for (const MetricsSample &s : history) {
+        csv += QString::number(s.timeS, 'f', 3);
+        for (const auto &f : Fields)
+            csv += QLatin1Char(',') + QString::number(s.*(f.second), 'g', 10);
+        csv += QLatin1Char('\n');
+    }
+    return csv;
+}
+
+QString saveMetricsCsv(const MetricsHistory &history, const QString &path)
+{
+    if (history.isEmpty())
+        return QStringLiteral("%1: there are no metrics to save: they are sampled while a scenario runs (a re-opened trace has none)").arg(path);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return QStringLiteral("%1: cannot be written: %2").arg(path, file.errorString());
+    file.write(metricsToCsv(history).toUtf8());
+    if (!file.commit())
+        return QStringLiteral("%1: cannot be written: %2").arg(path, file.errorString());
+    return {};
 }
 
 } // namespace porthole::scenario

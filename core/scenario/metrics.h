@@ -44,4 +44,8 @@ using MetricsHistory = QList<MetricsSample>;
 QStringList metricNames();
 std::optional<double> metricValue(const MetricsSample &sample, const QString &name);
 
+// One row per sample: time_s, then every metric by the names claims use. Empty string on success.
+QString metricsToCsv(const MetricsHistory &history);
+QString saveMetricsCsv(const MetricsHistory &history, const QString &path);
+
 } // namespace porthole::scenario

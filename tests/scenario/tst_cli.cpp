@@ -110,6 +110,35 @@ private slots:
                            QStringLiteral("--export-timeline"), dir.filePath(QStringLiteral("t.gif"))}).exitCode, 2);
     }
 
+    // A chosen range of the timeline, and the metrics as CSV, from one headless run.
+    void rangeAndMetrics()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("range.png")), csv = dir.filePath(QStringLiteral("m.csv"));
+        const Result run = porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
+                                     QStringLiteral("--duration"), QStringLiteral("0.6"), QStringLiteral("--export-timeline"), png,
+                                     QStringLiteral("--size"), QStringLiteral("640x360"), QStringLiteral("--range"), QStringLiteral("0.1:0.4"),
+                                     QStringLiteral("--export-metrics"), csv});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QImage(png).size(), QSize(640, 360));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = file.readAll().trimmed().split('\n');
+        QVERIFY(rows.size() >= 5); // a sample every 50 ms
+        QVERIFY(rows[0].startsWith("time_s,"));
+        QVERIFY(rows[0].contains(",pending_ops,"));
+        for (const QString &bad : {QStringLiteral("2:1"), QStringLiteral("x"), QStringLiteral("-1:2")}) {
+            const Result r = porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
+                                       QStringLiteral("--export-timeline"), png, QStringLiteral("--range"), bad});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY(r.err.contains("--range takes FROM:TO"));
+        }
+        const Result notCsv = porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
+                                        QStringLiteral("--export-metrics"), dir.filePath(QStringLiteral("m.txt"))});
+        QCOMPARE(notCsv.exitCode, 2);
+        QVERIFY(notCsv.err.contains("must end in .csv"));
+    }
+
     void jsonReportAndTrace()
     {
         QTemporaryDir dir;

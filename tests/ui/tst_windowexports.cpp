@@ -1,0 +1,246 @@
+// The window's exports, the walkthrough panel on a real run, and presenter mode (offscreen).
+
+#include "engine/descriptorlimit.h"
+#include "machineview.h"
+#include "mainwindow.h"
+#include "palette.h"
+#include "scenario/walkthrough.h"
+#include "session.h"
+#include "timelineexport.h"
+#include "timelineview.h"
+#include "walkthroughpanel.h"
+
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+
+#include <set>
+
+using namespace porthole;
+
+namespace {
+
+// A short real run in the window, stopped: the legacy pool with work offloaded to workers.
+void runAndStop(ui::MainWindow &window, const QString &id, std::uint64_t callbacks)
+{
+    QVERIFY(window.selectScenario(id));
+    QSignalSpy started(&window.session(), &ui::Session::started);
+    window.runSelected();
+    QVERIFY(started.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().callbacks > callbacks, 20000);
+    window.session().stop();
+}
+
+bool sameState(const model::ModelState &a, const model::ModelState &b)
+{
+    if (a.eventIndex != b.eventIndex || a.timeNs != b.timeNs || a.dequeued != b.dequeued || a.callbacks != b.callbacks
+        || a.pendingOps != b.pendingOps || a.cqReady != b.cqReady || a.portQueue != b.portQueue || a.threads.size() != b.threads.size())
+        return false;
+    for (std::size_t i = 0; i < a.threads.size(); ++i)
+        if (a.threads[i].state != b.threads[i].state || a.threads[i].stack != b.threads[i].stack || a.threads[i].alive != b.threads[i].alive)
+            return false;
+    return a.sockets == b.sockets;
+}
+
+} // namespace
+
+class TestWindowExports : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        engine::raiseDescriptorLimit();
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+    }
+
+    void exportsAreValidFiles()
+    {
+        QTemporaryDir dir;
+        ui::MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        runAndStop(window, QStringLiteral("offload-to-workers"), 30);
+
+        // The whole window, as on screen.
+        const QString png = dir.filePath(QStringLiteral("window.png"));
+        QCOMPARE(window.exportWindowPng(png), QString());
+        QImage picture(png);
+        QVERIFY(!picture.isNull());
+        QCOMPARE(picture.size(), window.grab().size());
+        QVERIFY(window.exportWindowPng(dir.filePath(QStringLiteral("window.jpg"))).contains(QStringLiteral(".png")));
+
+        // A chosen range of the timeline: PNG at the size asked, SVG that parses, PDF with a page.
+        const QString title = QStringLiteral("Range — Porthole");
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.png")), QSize(800, 500), title, 0.2, 0.9), QString());
+        QCOMPARE(QImage(dir.filePath(QStringLiteral("t.png"))).size(), QSize(800, 500));
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.svg")), QSize(800, 500), title, 0.2, 0.9), QString());
+        QFile svg(dir.filePath(QStringLiteral("t.svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&svg);
+        while (!xml.atEnd())
+            xml.readNext();
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.pdf")), QSize(800, 500), title, 0.2, 0.9), QString());
+        QFile pdf(dir.filePath(QStringLiteral("t.pdf")));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        const QByteArray pdfBytes = pdf.readAll();
+        QVERIFY(pdfBytes.startsWith("%PDF"));
+        QVERIFY(pdfBytes.contains("/Type /Page"));
+
+        // Chrome Trace JSON: parses, and names every thread of the run.
+        const QString json = dir.filePath(QStringLiteral("run.json"));
+        QCOMPARE(window.saveTraceFile(json), QString());
+        QFile jsonFile(json);
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(jsonFile.readAll(), &error);
+        QVERIFY2(!doc.isNull(), qPrintable(error.errorString()));
+        std::set<qint64> named;
+        for (const QJsonValue &e : doc.object().value(QStringLiteral("traceEvents")).toArray())
+            if (e[QStringLiteral("ph")].toString() == QLatin1String("M") && e[QStringLiteral("name")].toString() == QLatin1String("thread_name"))
+                named.insert(e[QStringLiteral("tid")].toInteger());
+        const trace::Trace recorded = window.session().trace();
+        QVERIFY(!recorded.threads.empty());
+        for (const trace::ThreadInfo &t : recorded.threads)
+            QVERIFY2(named.count(qint64(t.index)), qPrintable(QString::fromStdString(t.name))); // tid: the thread's index
+
+        // Metrics: a header, then one row per sample, every row as wide as the header.
+        const QString csv = dir.filePath(QStringLiteral("metrics.csv"));
+        QCOMPARE(window.exportMetricsCsv(csv), QString());
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList rows = QString::fromUtf8(csvFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), window.session().metricsHistory().size() + 1);
+        QVERIFY(rows[0].startsWith(QStringLiteral("time_s,")));
+        QVERIFY(rows[0].contains(QStringLiteral("callbacks")));
+        for (const QString &row : rows)
+            QCOMPARE(row.count(QLatin1Char(',')), rows[0].count(QLatin1Char(',')));
+
+        // Bad names and nothing to save get a clear message, never a file.
+        QVERIFY(window.saveTraceFile(dir.filePath(QStringLiteral("run.txt"))).contains(QStringLiteral(".porthole")));
+        QVERIFY(window.openTraceFile(dir.filePath(QStringLiteral("missing.porthole"))).contains(QStringLiteral("missing.porthole")));
+        QVERIFY(window.openTraceFile(csv).contains(QStringLiteral("metrics.csv"))); // not a trace
+    }
+
+    // Porthole's own format: re-opened, it shows the same state at the same cursor, and steps back.
+    void savedTraceReopensToTheSameState()
+    {
+        QTemporaryDir dir;
+        ui::MainWindow window;
+        window.show();
+        runAndStop(window, QStringLiteral("many-threads-one-port"), 10);
+        const QString path = dir.filePath(QStringLiteral("run.porthole"));
+        QCOMPARE(window.saveTraceFile(path), QString());
+        const std::size_t events = window.session().model().eventCount();
+        const std::size_t cursor = window.session().model().nextDequeue(events / 2);
+        window.session().setCursorIndex(cursor);
+        const model::ModelState before = window.session().cursorState();
+
+        ui::MainWindow replay;
+        replay.show();
+        QCOMPARE(replay.openTraceFile(path), QString());
+        QVERIFY(replay.session().isReplay());
+        QCOMPARE(replay.session().model().eventCount(), events);
+        replay.session().setCursorIndex(cursor);
+        QVERIFY(sameState(replay.session().cursorState(), before));
+        QVERIFY(before.dequeued > 0);
+        replay.session().stepBack(); // one completion back
+        QCOMPARE(replay.session().cursorState().dequeued + 1, before.dequeued);
+        QVERIFY(replay.exportMetricsCsv(dir.filePath(QStringLiteral("m.csv"))).contains(QStringLiteral("sampled while a scenario runs")));
+    }
+
+    // "Blocked callbacks", step 2 waits for the fourth I/O thread: the panel pauses the real run there.
+    void walkthroughPausesTheRunWhenTheStepConditionHolds()
+    {
+        ui::MainWindow window;
+        window.show();
+        QVERIFY(window.selectScenario(QStringLiteral("blocked-callbacks")));
+        QSignalSpy started(&window.session(), &ui::Session::started);
+        window.runSelected();
+        QVERIFY(started.wait(30000));
+        ui::WalkthroughPanel &panel = *window.walkthroughPanel();
+        QCOMPARE(panel.walkthrough().currentIndex(), 0);
+        QCOMPARE(window.machineView()->highlight(), QStringLiteral("callstacks")); // framed over the tabs, not in this view
+        panel.next();
+        QCOMPARE(panel.walkthrough().current().pauseWhen, QStringLiteral("max(io_threads) >= 4"));
+        QCOMPARE(window.timelineView()->parentWidget() != nullptr, true);
+        panel.choose(1);
+        QVERIFY(!panel.walkthrough().revealed()); // not before the run shows it
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().isPaused(), 15000);
+        QVERIFY(panel.pausedTheRun());
+        QVERIFY(panel.walkthrough().phase() == scenario::Walkthrough::Phase::Reached);
+        QVERIFY(panel.walkthrough().observed() >= 4);
+        QVERIFY(panel.walkthrough().revealed() && panel.walkthrough().predictionHeld());
+        QCOMPARE(scenario::WalkthroughProgress::savedStep(QStringLiteral("blocked-callbacks")), 1);
+        panel.next(); // goes on
+        QVERIFY(!window.session().isPaused());
+        QCOMPARE(window.machineView()->highlight(), QStringLiteral("threads"));
+        window.session().stop();
+
+        // Remembered: the next launch starts at the step this learner reached.
+        ui::MainWindow later;
+        later.show();
+        QVERIFY(later.selectScenario(QStringLiteral("blocked-callbacks")));
+        QSignalSpy startedAgain(&later.session(), &ui::Session::started);
+        later.runSelected();
+        QVERIFY(startedAgain.wait(30000));
+        QCOMPARE(later.walkthroughPanel()->walkthrough().currentIndex(), 2);
+        later.session().stop();
+    }
+
+    void presenterModeThemesAndSpotlight()
+    {
+        ui::MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        runAndStop(window, QStringLiteral("many-threads-one-port"), 5);
+
+        window.setTheme(ui::Theme::Dark);
+        const QImage dark = window.machineView()->grab().toImage();
+        QCOMPARE(dark.pixelColor(2, 2), ui::Palette::background());
+        QVERIFY(ui::Palette::background().lightness() < 60);
+        window.setTheme(ui::Theme::HighContrast);
+        QCOMPARE(window.machineView()->grab().toImage().pixelColor(2, 2), QColor(Qt::black));
+        window.setTheme(ui::Theme::Light);
+        QVERIFY(window.machineView()->grab().toImage().pixelColor(2, 2).lightness() > 200);
+
+        const qreal before = window.machineView()->font().pointSizeF();
+        window.setPresenterMode(true);
+        QVERIFY(window.presenterMode());
+        QCOMPARE(window.machineView()->font().pointSizeF(), before * 1.5);
+        window.setPresenterMode(false);
+        QCOMPARE(window.machineView()->font().pointSizeF(), before);
+
+        // A click on a thread's card spotlights that thread; a second click turns it off.
+        ui::MachineView *machine = window.machineView();
+        window.session().setCursorIndex(window.session().model().eventCount() / 2); // the threads alive then
+        machine->grab(); // paint: the cards are where the last paint put them
+        QPoint card(-1, -1);
+        for (int y = 0; y < machine->height() && card.x() < 0; y += 5)
+            for (int x = machine->width() / 2; x < machine->width(); x += 5)
+                if (machine->threadAt(QPointF(x, y)) >= 0) {
+                    card = QPoint(x, y);
+                    break;
+                }
+        QVERIFY(card.x() >= 0);
+        const int thread = machine->threadAt(card);
+        QTest::mouseClick(machine, Qt::LeftButton, {}, card);
+        QCOMPARE(window.session().spotlight(), thread);
+        QTest::mouseClick(machine, Qt::LeftButton, {}, card);
+        QCOMPARE(window.session().spotlight(), -1);
+    }
+};
+
+QTEST_MAIN(TestWindowExports)
+#include "tst_windowexports.moc"

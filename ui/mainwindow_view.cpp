@@ -1,0 +1,157 @@
+// The window's looks: presenter mode, scale, themes, key hints, the walkthrough's highlight.
+
+#include "mainwindow.h"
+
+#include "highlightframe.h"
+#include "machineview.h"
+#include "palette.h"
+#include "session.h"
+#include "timelineview.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSettings>
+#include <QScreen>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QToolBar>
+
+namespace porthole::ui {
+
+namespace {
+
+QPalette widgetPalette(Theme theme)
+{
+    if (theme == Theme::Light)
+        return QApplication::style()->standardPalette();
+    QPalette p;
+    const bool hc = theme == Theme::HighContrast;
+    const QColor window = Palette::background(), text = Palette::text();
+    const QColor base = hc ? QColor(Qt::black) : window.darker(130);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, hc ? QColor(0x20, 0x20, 0x20) : window.lighter(120));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, hc ? QColor(Qt::black) : window.lighter(130));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Highlight, Palette::highlight());
+    p.setColor(QPalette::HighlightedText, Qt::black);
+    p.setColor(QPalette::Link, hc ? QColor(0x56, 0xB4, 0xE9) : QColor(0x56, 0xB4, 0xE9));
+    p.setColor(QPalette::Disabled, QPalette::Text, text.darker(180));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, text.darker(180));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, text.darker(180));
+    return p;
+}
+
+} // namespace
+
+void MainWindow::buildViewMenu()
+{
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *presenter = view->addAction(tr("&Presenter mode"), QKeySequence(Qt::Key_F5), this, [this] { setPresenterMode(!m_presenter); });
+    presenter->setToolTip(tr("Full screen, everything larger, the keys on screen"));
+    view->addAction(tr("&Full screen"), QKeySequence(Qt::Key_F11), this, [this] { isFullScreen() ? showNormal() : showFullScreen(); });
+    view->addSeparator();
+    view->addAction(tr("&Larger"), QKeySequence(Qt::CTRL | Qt::Key_Equal), this, [this] { setScale(m_scale * 1.25); });
+    view->addAction(tr("&Smaller"), QKeySequence(Qt::CTRL | Qt::Key_Minus), this, [this] { setScale(m_scale / 1.25); });
+    view->addAction(tr("&Normal size"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { setScale(1); });
+    view->addSeparator();
+    auto *themes = new QActionGroup(this);
+    const struct {
+        Theme theme;
+        QString label;
+        QKeySequence key;
+    } choices[] = {{Theme::Light, tr("Light theme"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_1)},
+                   {Theme::Dark, tr("Dark theme"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_2)},
+                   {Theme::HighContrast, tr("High contrast"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3)}};
+    for (const auto &choice : choices) {
+        QAction *a = view->addAction(choice.label, choice.key, this, [this, t = choice.theme] { setTheme(t); });
+        a->setCheckable(true);
+        a->setChecked(choice.theme == Palette::theme());
+        themes->addAction(a);
+    }
+    view->addSeparator();
+    view->addAction(tr("&Key hints"), QKeySequence(Qt::Key_F1), this, [this] { setKeyHintsVisible(!m_keyHints->isVisible()); });
+    view->addAction(tr("&Walkthrough"), QKeySequence(Qt::Key_F2), this, [this] { m_walkthroughDock->setVisible(!m_walkthroughDock->isVisible()); });
+    view->addAction(tr("&Clear the spotlight"), QKeySequence(Qt::Key_Backspace), this, [this] { m_session->setSpotlight(-1); })
+        ->setToolTip(tr("Click a thread's card to spotlight it"));
+
+    m_keyHints = new QToolBar(tr("Keys"));
+    m_keyHints->setMovable(false);
+    m_keyHintsLabel = new QLabel(
+        tr("<b>Space</b> pause/play · <b>→</b> step · <b>←</b> step back · <b>−</b>/<b>+</b> slower/faster · <b>L</b> live · "
+           "<b>[</b> <b>]</b> zoom · <b>Shift+click</b> scrub · <b>M</b> mark · click a thread: spotlight · "
+           "<b>F5</b> presenter · <b>F11</b> full screen · <b>Ctrl+=</b>/<b>Ctrl+−</b> size · <b>F1</b> keys"));
+    m_keyHints->addWidget(m_keyHintsLabel);
+    addToolBar(Qt::BottomToolBarArea, m_keyHints);
+    m_keyHints->hide();
+    const int saved = QSettings().value(QStringLiteral("view/theme"), int(Theme::Light)).toInt();
+    if (saved != int(Theme::Light) && saved <= int(Theme::HighContrast))
+        setTheme(Theme(saved));
+}
+
+void MainWindow::setPresenterMode(bool on)
+{
+    m_presenter = on;
+    setScale(on ? 1.5 : 1);
+    setKeyHintsVisible(on);
+    if (on) {
+        showFullScreen();
+        if (screen())
+            setGeometry(screen()->geometry()); // also where no window manager does it (Xvfb, some kiosks)
+    } else {
+        showNormal();
+    }
+    statusBar()->showMessage(on ? tr("Presenter mode — F5 to leave") : QString(), 4000);
+}
+
+void MainWindow::setScale(double scale)
+{
+    m_scale = std::clamp(scale, 0.75, 3.0);
+    QFont f = font();
+    f.setPointSizeF(m_baseFontPoints * m_scale);
+    setFont(f); // every child that keeps the inherited font follows, the custom-painted views too
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    Palette::setTheme(theme);
+    QSettings().setValue(QStringLiteral("view/theme"), int(theme)); // the next launch opens in it
+    QApplication::setPalette(widgetPalette(theme));
+    m_timeline->applyTheme();
+    m_machine->update();
+    for (QAction *a : findChildren<QAction *>())
+        if (a->isCheckable() && a->actionGroup())
+            a->setChecked(a->text() == (theme == Theme::Light ? tr("Light theme") : theme == Theme::Dark ? tr("Dark theme") : tr("High contrast")));
+}
+
+void MainWindow::setKeyHintsVisible(bool visible)
+{
+    m_keyHints->setVisible(visible);
+}
+
+void MainWindow::showHighlight(const QString &area)
+{
+    m_machine->setHighlight(area);
+    QWidget *target = nullptr;
+    if (area == QLatin1String("callstacks")) {
+        m_tabs->setCurrentIndex(0);
+        target = m_tabs;
+    } else if (area == QLatin1String("claims")) {
+        m_tabs->setCurrentIndex(1);
+        target = m_tabs;
+    } else if (area == QLatin1String("timeline")) {
+        target = m_timeline;
+    }
+    m_highlight->frame(target);
+}
+
+} // namespace porthole::ui

@@ -1,0 +1,198 @@
+#include "walkthroughpanel.h"
+
+#include "session.h"
+
+#include <QButtonGroup>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QVBoxLayout>
+
+namespace porthole::ui {
+
+namespace {
+constexpr qint64 CheckEveryMs = 100; // the runner samples every 50 ms; the history is copied to check
+}
+
+WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+{
+    auto *layout = new QVBoxLayout(this);
+    m_heading = new QLabel;
+    m_narration = new QLabel;
+    m_narration->setWordWrap(true);
+    m_narration->setTextFormat(Qt::RichText);
+    m_watch = new QLabel;
+    m_watch->setWordWrap(true);
+    m_question = new QGroupBox;
+    m_choicesLayout = new QVBoxLayout(m_question);
+    m_choices = new QButtonGroup(this);
+    m_verdict = new QLabel;
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextFormat(Qt::RichText);
+    m_back = new QPushButton(tr("Back"));
+    m_next = new QPushButton(tr("Next"));
+    m_back->setToolTip(tr("The previous step (Alt+Left)"));
+    m_next->setToolTip(tr("The next step; lets a paused run go on (Alt+Right)"));
+    m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+    m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_back);
+    buttons->addStretch();
+    buttons->addWidget(m_next);
+    layout->addWidget(m_heading);
+    layout->addWidget(m_narration);
+    layout->addWidget(m_watch);
+    layout->addWidget(m_question);
+    layout->addWidget(m_verdict);
+    layout->addStretch();
+    layout->addLayout(buttons);
+    setMinimumWidth(300);
+
+    connect(m_back, &QPushButton::clicked, this, &WalkthroughPanel::back);
+    connect(m_next, &QPushButton::clicked, this, &WalkthroughPanel::next);
+    connect(m_choices, &QButtonGroup::idClicked, this, &WalkthroughPanel::choose);
+    connect(&session, &Session::started, this, [this](const QString &error) {
+        if (error.isEmpty())
+            restart();
+    });
+    connect(&session, &Session::frame, this, &WalkthroughPanel::onFrame);
+    restart();
+}
+
+void WalkthroughPanel::restart()
+{
+    m_walkthrough = scenario::Walkthrough(m_session.scenario());
+    m_pausedRun = false;
+    if (!m_walkthrough.isEmpty()) {
+        const QString id = m_session.scenario().id;
+        const int saved = scenario::WalkthroughProgress::savedStep(id);
+        m_walkthrough.goTo(saved >= m_walkthrough.stepCount() ? 0 : saved); // finished: start over
+        m_walkthrough.choose(scenario::WalkthroughProgress::savedChoice(id, m_walkthrough.currentIndex()));
+    }
+    showStep();
+}
+
+void WalkthroughPanel::next()
+{
+    if (m_walkthrough.isEmpty())
+        return;
+    const bool finishing = m_walkthrough.atEnd();
+    m_walkthrough.next();
+    const QString id = m_session.scenario().id;
+    // Finishing the last step marks the walkthrough done: the next launch starts it over.
+    scenario::WalkthroughProgress::saveStep(id, finishing ? m_walkthrough.stepCount() : m_walkthrough.currentIndex());
+    if (!finishing)
+        m_walkthrough.choose(scenario::WalkthroughProgress::savedChoice(id, m_walkthrough.currentIndex()));
+    if (m_pausedRun && m_session.isPaused())
+        m_session.resume();
+    m_pausedRun = false;
+    showStep();
+    if (finishing)
+        m_heading->setText(tr("<b>Walkthrough finished</b> — Back to look again"));
+}
+
+void WalkthroughPanel::back()
+{
+    if (m_walkthrough.isEmpty())
+        return;
+    m_walkthrough.back();
+    scenario::WalkthroughProgress::saveStep(m_session.scenario().id, m_walkthrough.currentIndex());
+    m_walkthrough.choose(scenario::WalkthroughProgress::savedChoice(m_session.scenario().id, m_walkthrough.currentIndex()));
+    showStep();
+}
+
+void WalkthroughPanel::choose(int choice)
+{
+    m_walkthrough.choose(choice);
+    scenario::WalkthroughProgress::saveChoice(m_session.scenario().id, m_walkthrough.currentIndex(), choice);
+    showVerdict();
+}
+
+void WalkthroughPanel::onFrame()
+{
+    if (m_walkthrough.isEmpty() || m_walkthrough.phase() != scenario::Walkthrough::Phase::Watching || !m_session.isRunning())
+        return;
+    if (m_lastCheck.isValid() && m_lastCheck.elapsed() < CheckEveryMs)
+        return;
+    m_lastCheck.restart();
+    if (m_walkthrough.update(m_session.metricsHistory())) {
+        if (!m_session.isPaused()) {
+            m_session.pause(); // hold it here: this is the moment the step is about
+            m_pausedRun = true;
+        }
+        showStep();
+        return;
+    }
+    m_watch->setText(tr("Watching the run for <code>%1</code> — now %2")
+                         .arg(m_walkthrough.current().pauseWhen.toHtmlEscaped())
+                         .arg(m_walkthrough.observed()));
+}
+
+void WalkthroughPanel::showStep()
+{
+    const bool empty = m_walkthrough.isEmpty();
+    m_back->setEnabled(!empty && m_walkthrough.currentIndex() > 0);
+    m_next->setEnabled(!empty);
+    if (empty) {
+        m_heading->setText(tr("<b>Walkthrough</b>"));
+        m_narration->setText(tr("This run has no walkthrough. Pick a built-in scenario and press Run."));
+        m_watch->clear();
+        m_question->hide();
+        m_verdict->clear();
+        emit highlightRequested(QString());
+        return;
+    }
+    const scenario::WalkthroughStep &step = m_walkthrough.current();
+    m_heading->setText(tr("<b>%1</b> · step %2 of %3").arg(m_session.scenario().title.toHtmlEscaped())
+                           .arg(m_walkthrough.currentIndex() + 1).arg(m_walkthrough.stepCount()));
+    m_narration->setText(step.narration);
+    m_next->setText(m_walkthrough.atEnd() ? tr("Finish") : tr("Next"));
+    switch (m_walkthrough.phase()) {
+    case scenario::Walkthrough::Phase::Reading: m_watch->clear(); break;
+    case scenario::Walkthrough::Phase::Watching:
+        m_watch->setText(tr("Watching the run for <code>%1</code>…").arg(step.pauseWhen.toHtmlEscaped()));
+        break;
+    case scenario::Walkthrough::Phase::Reached:
+        m_watch->setText(tr("<b>The run shows it now</b> (<code>%1</code>, observed %2)%3")
+                             .arg(step.pauseWhen.toHtmlEscaped())
+                             .arg(m_walkthrough.observed())
+                             .arg(m_pausedRun ? tr(" — paused here; Next goes on") : QString()));
+        break;
+    }
+    // The question: one radio button per choice.
+    for (QAbstractButton *b : m_choices->buttons()) {
+        m_choices->removeButton(b);
+        delete b;
+    }
+    const scenario::Question &q = step.question;
+    m_question->setVisible(!q.prompt.isEmpty());
+    m_question->setTitle(tr("Predict: %1").arg(q.prompt));
+    for (int i = 0; i < q.choices.size(); ++i) {
+        auto *choice = new QRadioButton(q.choices[i]);
+        choice->setChecked(i == m_walkthrough.chosen());
+        m_choices->addButton(choice, i);
+        m_choicesLayout->addWidget(choice);
+    }
+    showVerdict();
+    emit highlightRequested(step.highlight);
+}
+
+void WalkthroughPanel::showVerdict()
+{
+    if (m_walkthrough.isEmpty() || m_walkthrough.current().question.prompt.isEmpty()) {
+        m_verdict->clear();
+        return;
+    }
+    if (m_walkthrough.revealed())
+        m_verdict->setText(m_walkthrough.verdict());
+    else if (m_walkthrough.chosen() < 0)
+        m_verdict->setText(tr("<i>Pick an answer; the run will show which one is right.</i>"));
+    else
+        m_verdict->setText(tr("<i>Your answer is in. Watch the run…</i>"));
+}
+
+} // namespace porthole::ui

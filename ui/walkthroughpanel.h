@@ -1,0 +1,57 @@
+#pragma once
+
+#include "scenario/walkthrough.h"
+
+#include <QElapsedTimer>
+#include <QWidget>
+
+class QButtonGroup;
+class QGroupBox;
+class QLabel;
+class QPushButton;
+class QVBoxLayout;
+
+namespace porthole::ui {
+
+class Session;
+
+// Plays the running scenario's walkthrough: narration, Back / Next, the step's condition watched in
+// the live run (the run pauses when it holds), and predict-then-reveal questions. Where the learner
+// got to is remembered between launches.
+class WalkthroughPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit WalkthroughPanel(Session &session, QWidget *parent = nullptr);
+    const scenario::Walkthrough &walkthrough() const { return m_walkthrough; }
+    void next();
+    void back();
+    void choose(int choice);
+    bool pausedTheRun() const { return m_pausedRun; }
+
+signals:
+    void highlightRequested(const QString &area); // sockets, queue, threads, callstacks, timeline, claims or empty
+
+private:
+    void restart(); // a new run: its scenario's walkthrough, from where this learner left it
+    void onFrame();
+    void showStep();
+    void showVerdict();
+
+    Session &m_session;
+    scenario::Walkthrough m_walkthrough;
+    QElapsedTimer m_lastCheck;
+    bool m_pausedRun = false; // the walkthrough paused the run: Next lets it go on
+    QLabel *m_heading = nullptr;
+    QLabel *m_narration = nullptr;
+    QLabel *m_watch = nullptr;
+    QGroupBox *m_question = nullptr;
+    QVBoxLayout *m_choicesLayout = nullptr;
+    QButtonGroup *m_choices = nullptr;
+    QLabel *m_verdict = nullptr;
+    QPushButton *m_back = nullptr;
+    QPushButton *m_next = nullptr;
+};
+
+} // namespace porthole::ui
