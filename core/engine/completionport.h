@@ -13,9 +13,12 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#ifndef _WIN32
 #include <liburing.h>
+#endif
 
 namespace porthole::engine {
 
@@ -23,6 +26,12 @@ class BufferRing;
 struct PortMember;
 
 using trace::OpKind;
+
+#ifdef _WIN32
+using NativeHandle = std::uintptr_t; // a SOCKET or a file HANDLE opened with FILE_FLAG_OVERLAPPED
+#else
+using NativeHandle = int; // a file descriptor
+#endif
 
 // One completion packet, as GetQueuedCompletionStatus hands it out.
 struct Completion {
@@ -44,6 +53,9 @@ struct PortOptions {
     unsigned recvBuffers = 8192;       // provided receive buffers shared by every socket (power of two)
     unsigned recvBufferBytes = 512;    // a receive returns at most this much; the rest waits for the next one
     bool useBufferRing = true;         // false: each pending recv owns a buffer (the fallback; for tests)
+    // Windows: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on every associated handle. An operation that
+    // succeeds at once then posts no packet; the engine hands it out itself, without a kernel round trip.
+    bool skipCompletionPortOnSuccess = false;
 };
 
 struct PortStats {
@@ -67,9 +79,10 @@ struct RingSnapshot {
     unsigned cqReady = 0;
 };
 
-// A completion port with IOCP's contract on io_uring. Any thread may submit, post, or dequeue.
-// Waiters are released LIFO, one per packet; at most `concurrency` associated threads run at once;
-// a running thread that announces it will block lets a waiter run.
+// A completion port with IOCP's contract: on Windows the real IOCP (completionport_win.cpp), on Linux
+// built on io_uring. Any thread may submit, post, or dequeue. Waiters are released LIFO, one per packet;
+// at most `concurrency` associated threads run at once; a running thread that blocks lets a waiter run
+// (Windows notices by itself; on Linux the thread announces it).
 class CompletionPort
 {
 public:
@@ -79,13 +92,13 @@ public:
     CompletionPort &operator=(const CompletionPort &) = delete;
 
     // CreateIoCompletionPort(handle, port, key): packets for fd carry key. The port does not own fd.
-    bool associate(int fd, std::uint64_t key);
+    bool associate(NativeHandle fd, std::uint64_t key);
 
     // Overlapped operations. Each returns the op id (> 0), or -errno when it could not be issued.
-    std::int64_t recv(int fd, std::uint64_t token);
-    std::int64_t send(int fd, std::span<const std::byte> bytes, std::uint64_t token);
-    std::int64_t read(int fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token);
-    std::int64_t fsync(int fd, std::uint64_t token, bool forceAsync = false);
+    std::int64_t recv(NativeHandle fd, std::uint64_t token);
+    std::int64_t send(NativeHandle fd, std::span<const std::byte> bytes, std::uint64_t token);
+    std::int64_t read(NativeHandle fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token);
+    std::int64_t fsync(NativeHandle fd, std::uint64_t token, bool forceAsync = false);
     std::int64_t timeout(std::chrono::nanoseconds after, std::uint64_t token);
     std::int64_t nop(std::uint64_t token, bool forceAsync = false); // forceAsync sets IOSQE_ASYNC: an io-wq thread runs it
     // PostQueuedCompletionStatus: the three values arrive unchanged, through the real CQ.
@@ -125,6 +138,31 @@ private:
 
     CompletionPort() = default;
     bool init(const PortOptions &options, std::string &error);
+
+#ifdef _WIN32
+    struct WinOp; // an OVERLAPPED with its buffer and the caller's token (completionport_win.cpp)
+    template<typename Issue>
+    std::int64_t issue(OpKind kind, NativeHandle handle, std::uint64_t token, std::size_t bufferBytes, Issue &&start);
+    bool completionFromPacket(WinOp *op, std::uint64_t key, std::uint32_t bytes, bool ok, std::uint32_t error, Completion &out);
+    void finishOp(WinOp *op);
+    void noteDequeued(const Completion &out);
+
+    KernelFeatures m_features; // io_uring's: empty on Windows
+    std::string m_fallbackNotice;
+    void *m_port = nullptr; // the IOCP HANDLE
+    bool m_skipOnSuccess = false;
+    unsigned m_concurrency = 1;
+    unsigned m_recvBufferBytes = 512;
+    mutable std::mutex m_mutex;             // guards the members below it
+    std::unordered_map<NativeHandle, std::uint64_t> m_keys; // associated handles (close() cancels their I/O)
+    std::unordered_map<std::uint64_t, WinOp *> m_ops;       // op id -> op, until its packet is done with
+    std::deque<Completion> m_inline;        // skip-on-success: completed at once, handed out before the port's
+    std::uint64_t m_nextOpId = 1;
+    std::atomic<bool> m_closed{false};             // release/acquire: a waiter that sees it returns Closed
+    std::atomic<std::uint64_t> m_pending{0};       // ops the kernel still holds (issued, packet not yet taken): a count only
+    std::atomic<std::uint64_t> m_waiters{0};       // threads inside GetQueuedCompletionStatus: a count only
+    std::atomic<std::uint64_t> m_completionsHanded{0};
+#else
 
     // Submission side (m_submitMutex).
     io_uring_sqe *acquireSqeLocked();
@@ -195,6 +233,7 @@ private:
     std::uint64_t m_completionsHanded = 0;
 
     std::atomic<std::uint64_t> m_pending{0}; // written under either lock, read by stats(): a count only
+#endif
 };
 
 // While one lives on a thread, that thread's operations are queued in the SQ and handed to the

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <bit>
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
 
 namespace porthole::trace {
 
@@ -57,6 +61,17 @@ const TickClock &tickClock()
 
 TraceRecorder::TraceRecorder() { detail::tickClock(); }
 
+namespace {
+std::uint64_t currentOsThreadId()
+{
+#ifdef _WIN32
+    return GetCurrentThreadId();
+#else
+    return std::uint64_t(::syscall(SYS_gettid));
+#endif
+}
+} // namespace
+
 TraceRecorder::~TraceRecorder()
 {
     // Threads still attached would write into freed rings: they must have detached (or never record again).
@@ -70,7 +85,7 @@ std::uint32_t TraceRecorder::attachCurrentThread(std::string name, ThreadRole ro
     if (detail::t_slot.recorder)
         detail::t_slot.recorder->detachCurrentThread(ThreadReason::Unspecified);
     auto entry = std::make_unique<Entry>();
-    entry->info.osThreadId = std::int32_t(::syscall(SYS_gettid));
+    entry->info.osThreadId = std::int32_t(currentOsThreadId());
     entry->info.role = role;
     entry->info.name = std::move(name);
     entry->ring = std::make_unique<ThreadRing>(ringEvents);
@@ -84,7 +99,7 @@ std::uint32_t TraceRecorder::attachCurrentThread(std::string name, ThreadRole ro
     }
     detail::t_slot = {ring, index, this};
     record(EventType::ThreadCreated, std::uint8_t(role), std::uint16_t(reason), 0,
-           std::uint64_t(::syscall(SYS_gettid)));
+           std::uint64_t(currentOsThreadId()));
     return index;
 }
 

@@ -1,0 +1,43 @@
+// One plain executable per group of port cases: exit 0 all passed, 1 one failed, 77 all skipped
+// (liburing's convention; CTest's SKIP_RETURN_CODE). Built for Windows, run under Wine by ctest.
+
+#include "portcases.h"
+
+#include <cstdio>
+#include <cstring>
+
+using porthole::testing::CaseResult;
+
+namespace {
+struct Case {
+    const char *name;
+    CaseResult (*run)();
+};
+
+const Case Cases[] = {
+    {"posts", porthole::testing::postsArriveIntact},
+    {"concurrency", porthole::testing::concurrencyValueLimitsRunning},
+    {"lifo", porthole::testing::lastWaiterGetsThePacket},
+    {"pending-receives", porthole::testing::thousandPendingReceivesOnOneThread},
+    {"close", porthole::testing::closeWithPendingLeaksNothing},
+    {"skip-on-success", porthole::testing::skipCompletionPortOnSuccess},
+};
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s CASE\n", argv[0]);
+        return 1;
+    }
+    for (const Case &c : Cases) {
+        if (std::strcmp(c.name, argv[1]) != 0)
+            continue;
+        const CaseResult r = c.run();
+        const char *word = r.outcome == CaseResult::Pass ? "PASS" : r.outcome == CaseResult::Skip ? "SKIP" : "FAIL";
+        std::printf("%s %s%s%s\n", word, c.name, r.why.empty() ? "" : ": ", r.why.c_str());
+        return r.outcome == CaseResult::Pass ? 0 : r.outcome == CaseResult::Skip ? 77 : 1;
+    }
+    std::fprintf(stderr, "unknown case %s\n", argv[1]);
+    return 1;
+}
