@@ -6,6 +6,7 @@ packages=(
     qt6-base-dev qt6-svg-dev libqcustomplot-dev
     liburing-dev libbenchmark-dev
     xvfb xauth imagemagick
+    g++-mingw-w64-x86-64-posix wine wine64
 )
 missing=()
 for p in "${packages[@]}"; do
