@@ -6,6 +6,8 @@
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
 
+#include <optional>
+
 namespace porthole::runtime {
 
 namespace {
@@ -38,22 +40,29 @@ protected:
     void stopThreads() override { m_gateWake.notify_all(); }
 
 private:
-    void spawnIoThread(ThreadReason reason)
+    // `first`: a packet the gate thread already took off the port for the new thread (Windows).
+    void spawnIoThread(ThreadReason reason, std::optional<engine::Completion> first = std::nullopt)
     {
-        if (stopping() || m_ioThreads >= m_options.ioMaxThreads)
+        if (stopping() || m_ioThreads >= m_options.ioMaxThreads) {
+            if (first)
+                m_port->recycle(*first); // stopping: nobody will run it
             return;
+        }
         ++m_ioThreads;
-        spawn(".NET ThreadPool IO", ThreadRole::IoCompletion, reason, [this] { ioLoop(); });
+        spawn(".NET ThreadPool IO", ThreadRole::IoCompletion, reason, [this, first] { ioLoop(first); });
     }
 
-    void ioLoop()
+    void ioLoop(std::optional<engine::Completion> first)
     {
         for (;;) {
-            if (m_gate.pass() == DequeueGate::Pass::Closed)
-                break;
             engine::Completion completion;
-            engine::DequeueStatus status;
-            {
+            engine::DequeueStatus status = engine::DequeueStatus::Ok;
+            if (first) {
+                completion = *first;
+                first.reset();
+            } else {
+                if (m_gate.pass() == DequeueGate::Pass::Closed)
+                    break;
                 FrameScope wait(FrameId::GetQueuedCompletionStatus);
                 status = m_port->dequeue(completion, CpThreadWait);
             }
@@ -83,9 +92,19 @@ private:
                 break;
             // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.
             const engine::PortStats stats = m_port->stats();
+#ifdef _WIN32
+            // IOCP does not say how many packets wait. As the CLR's gate does on Windows: with no I/O
+            // thread waiting, take a packet with a zero timeout; if there was one, a new thread gets it.
+            if (stats.waiters == 0 && m_ioThreads < m_options.ioMaxThreads) {
+                engine::Completion packet;
+                if (m_port->dequeue(packet, 0ms) == engine::DequeueStatus::Ok)
+                    spawnIoThread(ThreadReason::Starvation, packet);
+            }
+#else
             const bool packetsWait = stats.queued > 0 || m_port->ringSnapshot().cqReady > 0;
             if (stats.waiters == 0 && packetsWait)
                 spawnIoThread(ThreadReason::Starvation);
+#endif
         }
     }
 

@@ -177,7 +177,14 @@ std::unique_ptr<Runtime> Runtime::create(const RuntimeOptions &options, trace::T
     switch (options.kind) {
     case RuntimeKind::LegacyIocp: runtime = makeLegacyIocpRuntime(options, recorder); break;
     case RuntimeKind::DotNetPollers: runtime = makePollerRuntime(options, recorder); break;
-    case RuntimeKind::DotNetLinux: runtime = makeEpollRuntime(options, recorder); break;
+    case RuntimeKind::DotNetLinux:
+#ifdef _WIN32
+        error = "the .NET-on-Linux model waits with epoll: it runs on Linux only";
+        return nullptr;
+#else
+        runtime = makeEpollRuntime(options, recorder);
+        break;
+#endif
     case RuntimeKind::RawUring: runtime = makeRawUringRuntime(options, recorder); break;
     case RuntimeKind::ThreadPerSocket: runtime = makeThreadPerSocketRuntime(options, recorder); break;
     }
@@ -191,7 +198,7 @@ std::unique_ptr<Runtime> Runtime::create(const RuntimeOptions &options, trace::T
     return runtime;
 }
 
-std::string Runtime::start(const std::vector<int> &sockets)
+std::string Runtime::start(const std::vector<engine::NativeHandle> &sockets)
 {
     if (m_started)
         return "the runtime is already running";

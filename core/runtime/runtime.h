@@ -75,7 +75,7 @@ public:
     virtual ~Runtime();
 
     // Starts the model's threads and puts a receive on every socket. The sockets stay the caller's.
-    std::string start(const std::vector<int> &sockets);
+    std::string start(const std::vector<engine::NativeHandle> &sockets);
     // Stops every thread this runtime started; afterwards none is left and no descriptor of its own.
     void stop();
 
@@ -120,7 +120,7 @@ protected:
     std::unique_ptr<WorkerPool> m_workers;
     DequeueGate m_gate;
     RuntimeCounters m_counters;
-    std::vector<int> m_sockets;
+    std::vector<engine::NativeHandle> m_sockets;
 
 private:
     class Context;

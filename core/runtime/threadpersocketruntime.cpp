@@ -4,7 +4,11 @@
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
 
+#ifdef _WIN32
+#include <winsock2.h>
+#else
 #include <sys/socket.h>
+#endif
 
 namespace porthole::runtime {
 
@@ -20,6 +24,13 @@ public:
 protected:
     std::string startThreads() override
     {
+#ifdef _WIN32
+        // Windows does not wake a thread blocked in recv when its socket is shut down: each recv
+        // gives up after a while so the thread can see stop(), then blocks again.
+        const DWORD timeoutMs = DWORD(StopCheck.count());
+        for (engine::NativeHandle fd : m_sockets)
+            ::setsockopt(SOCKET(fd), SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char *>(&timeoutMs), sizeof timeoutMs);
+#endif
         for (std::size_t i = 0; i < m_sockets.size(); ++i)
             spawn("socket " + std::to_string(i), trace::ThreadRole::Other, trace::ThreadReason::Startup,
                   [this, i] { receiveLoop(i); }, trace::TraceRecorder::SmallRingEvents, 64 * 1024);
@@ -29,11 +40,20 @@ protected:
     void stopThreads() override
     {
         // recv returns 0 on a socket shut down for reading: every blocked thread wakes and leaves.
-        for (int fd : m_sockets)
+        for (engine::NativeHandle fd : m_sockets) {
+#ifdef _WIN32
+            ::shutdown(SOCKET(fd), SD_BOTH);
+#else
             ::shutdown(fd, SHUT_RD);
+#endif
+        }
     }
 
 private:
+#ifdef _WIN32
+    static constexpr std::chrono::milliseconds StopCheck{200};
+#endif
+
     void receiveLoop(std::size_t socket)
     {
         char buffer[512];
@@ -41,12 +61,18 @@ private:
         for (;;) {
             if (m_gate.pass() == DequeueGate::Pass::Closed)
                 return;
-            ssize_t n;
+            std::int64_t n;
             {
                 FrameScope frame(FrameId::BlockingReceive);
                 trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Blocked), 0, 0, 0);
                 ++m_counters.waitingReceives;
+#ifdef _WIN32
+                do
+                    n = ::recv(SOCKET(m_sockets[socket]), buffer, int(sizeof buffer), 0);
+                while (n < 0 && WSAGetLastError() == WSAETIMEDOUT && !stopping()); // still blocked in recv
+#else
                 n = ::recv(m_sockets[socket], buffer, sizeof buffer, 0);
+#endif
                 --m_counters.waitingReceives;
                 trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             }

@@ -180,7 +180,7 @@ void PeerHost::stop()
     }
     if (m_pid > 0) {
         int status = 0;
-        ::waitpid(m_pid, &status, 0);
+        ::waitpid(pid_t(m_pid), &status, 0);
         m_pid = -1;
     }
 }

@@ -3,15 +3,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
+
+#include "engine/completionport.h"
 
 namespace porthole::workload {
 
-// The far ends of a socket farm, kept in a helper process so that this process spends one
-// descriptor per socket, not two: ~19,000 pending sockets fit under a 20,000-descriptor limit.
-// The helper writes to its ends when told to; it exits (closing them all) on stop() or when
+// The far ends of a socket farm. On Linux they are kept in a helper process so that this process
+// spends one descriptor per socket, not two: ~19,000 pending sockets fit under a 20,000-descriptor
+// limit. The helper writes to its ends when told to; it exits (closing them all) on stop() or when
 // this process dies (its control socket closes). Any thread may start it; it outlives that thread.
+// On Windows (no fork, no socketpair) both ends are loopback TCP sockets of this process.
 class PeerHost
 {
 public:
@@ -20,7 +22,8 @@ public:
     PeerHost(const PeerHost &) = delete;
     PeerHost &operator=(const PeerHost &) = delete;
 
-    // Forks the helper and creates `count` AF_UNIX stream socketpairs; our ends land in localFds().
+    // Creates `count` connected stream socket pairs (Linux: AF_UNIX, the far ends in a forked helper);
+    // our ends land in localFds().
     // Returns an empty string on success, else what went wrong.
     std::string start(std::size_t count);
     // The helper writes `bytes` bytes to each of the sockets in [first, first+count), `rounds` times over.
@@ -29,13 +32,14 @@ public:
     // Closes our ends and ends the helper. Safe to call twice.
     void stop();
 
-    const std::vector<int> &localFds() const { return m_local; }
-    pid_t helperPid() const { return m_pid; }
+    const std::vector<engine::NativeHandle> &localFds() const { return m_local; }
+    long helperPid() const { return m_pid; } // -1 on Windows: no helper
 
 private:
-    std::vector<int> m_local;
+    std::vector<engine::NativeHandle> m_local;
+    std::vector<engine::NativeHandle> m_peers; // Windows: the far ends, in this process
     int m_control = -1;
-    pid_t m_pid = -1;
+    long m_pid = -1;
 };
 
 } // namespace porthole::workload

@@ -1,7 +1,7 @@
 // One real run per runtime model: which threads exist, which one runs the callbacks, under which
 // frames. Invariants of the runs (counts, reasons, frames), never timings.
 
-#include "runtimeharness.h"
+#include "runtimecases.h"
 
 #include "engine/descriptorlimit.h"
 #include "engine/threadinspector.h"
@@ -30,13 +30,12 @@ RuntimeOptions optionsFor(RuntimeKind kind)
     return options;
 }
 
-std::vector<trace::Event> created(const trace::Trace &trace, ThreadRole role)
+// The shared cases (runtimecases.h) also run on Windows' IOCP, under Wine (tests/windows).
+void verify(const testing::CaseResult &r)
 {
-    std::vector<trace::Event> result;
-    for (const trace::Event &e : trace.events)
-        if (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == role)
-            result.push_back(e);
-    return result;
+    if (r.outcome == testing::CaseResult::Skip)
+        QSKIP(r.why.c_str());
+    QVERIFY2(r.outcome == testing::CaseResult::Pass, r.why.c_str());
 }
 
 } // namespace
@@ -48,64 +47,15 @@ class TestRuntimes : public QObject
 private slots:
     void initTestCase() { engine::raiseDescriptorLimit(); }
 
-    void legacyRunsCallbacksInlineOnIoThreads()
-    {
-        testing::RuntimeHarness h;
-        QVERIFY2(h.start(optionsFor(RuntimeKind::LegacyIocp), 50), h.error.c_str());
-        QVERIFY(h.peers.sendToAll(1));
-        const auto &c = h.runtime->counters();
-        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
-        QCOMPARE(c.callbacksOn(ThreadRole::IoCompletion), std::uint64_t(50));
-        QCOMPARE(c.callbacksUnderPerformIo.load(), std::uint64_t(50));
-        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(0));
-        QCOMPARE(h.runtime->workers().maxThreadCount(), 0u);
-    }
+    void legacyRunsCallbacksInlineOnIoThreads() { verify(testing::legacyRunsCallbacksInlineOnIoThreads()); }
 
-    // Blocking callbacks: I/O threads are added (at once up to min, then one per gate period),
-    // while the worker pool, which has no work, creates no thread.
-    void legacyBlockingGrowsIoThreadsOnly()
-    {
-        RuntimeOptions options = optionsFor(RuntimeKind::LegacyIocp);
-        options.ioMinThreads = 3;
-        options.ioMaxThreads = 6;
-        options.callback.blockEvery = 1;
-        options.callback.blockFor = 300ms;
-        testing::RuntimeHarness h;
-        QVERIFY2(h.start(options, 40), h.error.c_str());
-        QVERIFY(h.peers.sendToAll(1));
-        const auto &c = h.runtime->counters();
-        QTRY_VERIFY_WITH_TIMEOUT(c.maxAliveOf(ThreadRole::IoCompletion) >= 5, 20000);
-        QCOMPARE(h.runtime->workers().maxThreadCount(), 0u);
-        const trace::Trace trace = h.finish();
-        const auto io = created(trace, ThreadRole::IoCompletion);
-        QVERIFY(io.size() >= 5);
-        for (std::size_t i = 0; i < io.size(); ++i) {
-            const auto reason = trace::ThreadReason(io[i].aux);
-            // The first min threads come on demand; every later one from the gate, a period apart.
-            QCOMPARE(reason, i < 3 ? trace::ThreadReason::MinThreads : trace::ThreadReason::Starvation);
-            if (i > 3)
-                QVERIFY2(io[i].timeNs - io[i - 1].timeNs >= 450'000'000, "gate injections must be a gate period apart");
-        }
-        QVERIFY(created(trace, ThreadRole::Worker).empty());
-    }
+    void legacyBlockingGrowsIoThreadsOnly() { verify(testing::legacyBlockingGrowsIoThreadsOnly()); }
 
-    void pollersNeverRunCallbacks()
-    {
-        testing::RuntimeHarness h;
-        QVERIFY2(h.start(optionsFor(RuntimeKind::DotNetPollers), 50), h.error.c_str());
-        QVERIFY(h.peers.sendToAll(1));
-        const auto &c = h.runtime->counters();
-        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
-        QCOMPARE(c.callbacksOn(ThreadRole::Poller), std::uint64_t(0));
-        QCOMPARE(c.callbacksOn(ThreadRole::Worker), std::uint64_t(50));
-        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(50));
-        QCOMPARE(c.callbacksUnderPerformIo.load(), std::uint64_t(0));
-        QCOMPARE(c.maxAliveOf(ThreadRole::Poller), 1u); // (ProcessorCount - 1) / 12 + 1 on this machine's cores
-    }
+    void pollersNeverRunCallbacks() { verify(testing::pollersNeverRunCallbacks()); }
 
     void linuxHasNoIoCompletionThreads()
     {
-        testing::RuntimeHarness h;
+        testing::RuntimeRun h;
         QVERIFY2(h.start(optionsFor(RuntimeKind::DotNetLinux), 50), h.error.c_str());
         QVERIFY(h.peers.sendToAll(1));
         const auto &c = h.runtime->counters();
@@ -117,46 +67,11 @@ private slots:
         QVERIFY(h.runtime->port() == nullptr); // a real epoll, no completion port
     }
 
-    void rawLoopRunsCallbacksInline()
-    {
-        testing::RuntimeHarness h;
-        QVERIFY2(h.start(optionsFor(RuntimeKind::RawUring), 50), h.error.c_str());
-        QVERIFY(h.peers.sendToAll(1));
-        const auto &c = h.runtime->counters();
-        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(50), 10000);
-        QCOMPARE(c.callbacksOn(ThreadRole::EventLoop), std::uint64_t(50));
-        QCOMPARE(c.callbacksUnderDispatch.load(), std::uint64_t(0));
-    }
+    void rawLoopRunsCallbacksInline() { verify(testing::rawLoopRunsCallbacksInline()); }
 
-    void threadPerSocketHasAThreadPerSocket()
-    {
-        constexpr std::size_t Sockets = 300;
-        const std::size_t before = engine::ThreadInspector::threadCount();
-        testing::RuntimeHarness h;
-        QVERIFY2(h.start(optionsFor(RuntimeKind::ThreadPerSocket), Sockets), h.error.c_str());
-        const auto &c = h.runtime->counters();
-        QTRY_COMPARE_WITH_TIMEOUT(c.aliveOf(ThreadRole::Other), std::uint32_t(Sockets), 10000);
-        const std::size_t added = engine::ThreadInspector::threadCount() - before;
-        // The collector, the worker pool's gate, and one thread per socket.
-        QVERIFY2(added >= Sockets && added <= Sockets + 3, qPrintable(QString::number(added)));
-        QVERIFY(h.peers.sendToAll(1));
-        QTRY_COMPARE_WITH_TIMEOUT(c.callbacks.load(), std::uint64_t(Sockets), 10000);
-        QCOMPARE(c.callbacksOn(ThreadRole::Other), std::uint64_t(Sockets));
-    }
+    void threadPerSocketHasAThreadPerSocket() { verify(testing::threadPerSocketHasAThreadPerSocket()); }
 
-    void timersRunOnWorkers()
-    {
-        testing::RuntimeHarness h;
-        QVERIFY2(h.start(optionsFor(RuntimeKind::LegacyIocp), 1), h.error.c_str());
-        for (int i = 0; i < 5; ++i)
-            h.runtime->addTimer(std::chrono::milliseconds(5 * i));
-        const auto &c = h.runtime->counters();
-        QTRY_COMPARE_WITH_TIMEOUT(c.timersFired.load(), std::uint64_t(5), 10000);
-        QCOMPARE(c.timersUnderDispatch.load(), std::uint64_t(5));
-        QCOMPARE(c.callbacksOn(ThreadRole::Worker), std::uint64_t(5));
-        QCOMPARE(c.callbacksOn(ThreadRole::IoCompletion), std::uint64_t(0)); // never on an I/O thread
-        QCOMPARE(c.maxAliveOf(ThreadRole::Timer), 1u);
-    }
+    void timersRunOnWorkers() { verify(testing::timersRunOnWorkers()); }
 
     void postsArriveIntact()
     {
@@ -169,7 +84,7 @@ private slots:
                 seen.emplace(c.key - Runtime::PostedKeyBase, c.result, c.token);
             }
         };
-        testing::RuntimeHarness h;
+        testing::RuntimeRun h;
         QVERIFY2(h.start(options, 1), h.error.c_str());
         for (std::uint64_t i = 0; i < 10; ++i)
             QVERIFY(h.runtime->post(0xBEEF + i, std::uint32_t(100 + i), 1000 + i));
@@ -182,7 +97,7 @@ private slots:
 
     void pauseHoldsAndStepReleasesOne()
     {
-        testing::RuntimeHarness h;
+        testing::RuntimeRun h;
         RuntimeOptions options = optionsFor(RuntimeKind::RawUring);
         QVERIFY(h.peers.start(20).empty());
         std::string error;
@@ -223,7 +138,7 @@ private slots:
         QFETCH(int, kind);
         QFETCH(int, expected);
         QFETCH(int, alsoExpected);
-        testing::RuntimeHarness h;
+        testing::RuntimeRun h;
         QVERIFY2(h.start(optionsFor(RuntimeKind(kind)), 30), h.error.c_str());
         QVERIFY(h.peers.sendToAll(1));
         QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(30), 10000);
@@ -260,7 +175,7 @@ private slots:
             keys.insert(c.key);
         };
         {
-            testing::RuntimeHarness h;
+            testing::RuntimeRun h;
             QVERIFY2(h.start(options, 20), h.error.c_str());
             workload::TrafficGenerator hot(h.peers, {workload::TrafficOptions::Pattern::HotSocket, 2000, 8, 1000ms});
             hot.start();
@@ -270,7 +185,7 @@ private slots:
             QCOMPARE(keys, (std::set<std::uint64_t>{0}));
         }
         keys.clear();
-        testing::RuntimeHarness h;
+        testing::RuntimeRun h;
         QVERIFY2(h.start(options, 100), h.error.c_str());
         workload::TrafficGenerator uniform(h.peers, {workload::TrafficOptions::Pattern::Uniform, 5000, 8, 1000ms});
         uniform.start();
@@ -290,7 +205,7 @@ private slots:
         options.callback.blockEvery = 2;
         options.callback.blockFor = 5ms;
         options.callback.blockKind = workload::CallbackBehavior::Block::SyncOverAsync;
-        testing::RuntimeHarness h;
+        testing::RuntimeRun h;
         QVERIFY2(h.start(options, 40), h.error.c_str());
         QVERIFY(h.peers.sendToAll(1));
         QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(40), 20000);
@@ -313,23 +228,7 @@ private slots:
     void stopLeavesNothingBehind()
     {
         QFETCH(int, kind);
-        const std::uint64_t fds = engine::countOpenDescriptors();
-        const std::size_t threads = engine::ThreadInspector::threadCount();
-        {
-            RuntimeOptions options = optionsFor(RuntimeKind(kind));
-            options.callback.blockEvery = 3;
-            options.callback.blockFor = 20ms;
-            testing::RuntimeHarness h;
-            QVERIFY2(h.start(options, 200), h.error.c_str());
-            h.runtime->addTimer(1ms);
-            h.runtime->post(1, 1, 1);
-            QVERIFY(h.peers.sendToAll(1, 3));
-            QTRY_VERIFY_WITH_TIMEOUT(h.runtime->counters().callbacks.load() >= 100, 20000);
-            h.finish();
-        }
-        // The collector thread is gone with the harness; io-wq workers, if any, exit on their own.
-        QCOMPARE(engine::countOpenDescriptors(), fds);
-        QTRY_COMPARE_WITH_TIMEOUT(engine::ThreadInspector::threadCount(), threads, 10000);
+        verify(testing::stopLeavesNothingBehind(RuntimeKind(kind)));
     }
 };
 

@@ -1,7 +1,8 @@
-// One plain executable per group of port cases: exit 0 all passed, 1 one failed, 77 all skipped
+// The port's and the runtimes' cases in one plain executable, one case per run: exit 0 all passed, 1 one failed, 77 all skipped
 // (liburing's convention; CTest's SKIP_RETURN_CODE). Built for Windows, run under Wine by ctest.
 
 #include "portcases.h"
+#include "runtimecases.h"
 
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,17 @@ const Case Cases[] = {
     {"pending-receives", porthole::testing::thousandPendingReceivesOnOneThread},
     {"close", porthole::testing::closeWithPendingLeaksNothing},
     {"skip-on-success", porthole::testing::skipCompletionPortOnSuccess},
+    {"runtime-legacy", porthole::testing::legacyRunsCallbacksInlineOnIoThreads},
+    {"runtime-legacy-blocking", porthole::testing::legacyBlockingGrowsIoThreadsOnly},
+    {"runtime-pollers", porthole::testing::pollersNeverRunCallbacks},
+    {"runtime-raw-loop", porthole::testing::rawLoopRunsCallbacksInline},
+    {"runtime-thread-per-socket", porthole::testing::threadPerSocketHasAThreadPerSocket},
+    {"runtime-timers", porthole::testing::timersRunOnWorkers},
+    {"runtime-posts", porthole::testing::postsReachTheCallbacks},
+    {"stop-legacy", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::LegacyIocp); }},
+    {"stop-pollers", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::DotNetPollers); }},
+    {"stop-raw-loop", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::RawUring); }},
+    {"stop-thread-per-socket", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::ThreadPerSocket); }},
 };
 } // namespace
 

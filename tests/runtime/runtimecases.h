@@ -1,0 +1,238 @@
+#pragma once
+
+// Cases of the runtime models, shared by the Linux Qt Test suite (tst_runtimes) and the plain
+// Windows executables run under Wine (tests/windows): the same models on io_uring and on IOCP.
+// Each is a real run: real sockets, real threads; it asserts counts, roles and frames, never timings.
+
+#include "portcases.h" // CaseResult, threadCount(), handleCount(), underWine()
+#include "runtime/runtime.h"
+#include "trace/collector.h"
+#include "workload/peerhost.h"
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+namespace porthole::testing {
+
+// A trace, a socket farm and one runtime.
+struct RuntimeRun {
+    trace::TraceRecorder recorder;
+    trace::TraceStore store;
+    trace::Collector collector{recorder, store};
+    workload::PeerHost peers;
+    std::unique_ptr<runtime::Runtime> runtime;
+    std::string error;
+
+    bool start(runtime::RuntimeOptions options, std::size_t sockets)
+    {
+        error = peers.start(sockets);
+        if (!error.empty())
+            return false;
+        runtime = runtime::Runtime::create(options, recorder, error);
+        if (!runtime)
+            return false;
+        error = runtime->start(peers.localFds());
+        return error.empty();
+    }
+
+    // Stops the runtime and the peers, then drains the trace.
+    trace::Trace finish()
+    {
+        if (runtime)
+            runtime->stop();
+        runtime.reset();
+        peers.stop();
+        collector.drainNow();
+        return store.snapshot(recorder);
+    }
+
+    ~RuntimeRun() { finish(); }
+};
+
+inline runtime::RuntimeOptions runtimeOptions(runtime::RuntimeKind kind)
+{
+    runtime::RuntimeOptions options;
+    options.kind = kind;
+    options.workers.minThreads = 2;
+    return options;
+}
+
+// Polls until `done` holds or the time is up (the run decides when; the test only waits).
+inline bool waitFor(const std::function<bool()> &done, std::chrono::milliseconds limit = std::chrono::seconds(20))
+{
+    const auto giveUp = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > giveUp)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+#define RUNTIME_CHECK(condition, why)                                                                                              \
+    do {                                                                                                                           \
+        if (!(condition))                                                                                                          \
+            return fail(std::string(why) + " [" #condition "]");                                                                  \
+    } while (false)
+
+using trace::ThreadRole;
+
+// .NET Framework (and Windows up to .NET 6): I/O completion threads run the callbacks inline,
+// under PerformIOCompletionCallback; the worker pool stays empty.
+inline CaseResult legacyRunsCallbacksInlineOnIoThreads()
+{
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::LegacyIocp), 50), r.error);
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.callbacks.load() >= 50; }), "callbacks: " + std::to_string(c.callbacks.load()));
+    RUNTIME_CHECK(c.callbacks.load() == 50, "more callbacks than messages");
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::IoCompletion) == 50, "not all on I/O threads");
+    RUNTIME_CHECK(c.callbacksUnderPerformIo.load() == 50, "not all under PerformIOCompletionCallback");
+    RUNTIME_CHECK(c.callbacksUnderDispatch.load() == 0, "a callback under Dispatch");
+    RUNTIME_CHECK(r.runtime->workers().maxThreadCount() == 0, "the worker pool made a thread");
+    return {};
+}
+
+// Blocking callbacks: I/O threads are added (at once up to min, then one per gate period), while
+// the worker pool, which has no work, creates no thread. The spacing is the gate's own schedule.
+inline CaseResult legacyBlockingGrowsIoThreadsOnly()
+{
+    runtime::RuntimeOptions options = runtimeOptions(runtime::RuntimeKind::LegacyIocp);
+    options.ioMinThreads = 3;
+    options.ioMaxThreads = 6;
+    options.callback.blockEvery = 1;
+    options.callback.blockFor = std::chrono::milliseconds(300);
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(options, 40), r.error);
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.maxAliveOf(ThreadRole::IoCompletion) >= 5; }),
+                  "I/O threads: " + std::to_string(c.maxAliveOf(ThreadRole::IoCompletion)));
+    RUNTIME_CHECK(r.runtime->workers().maxThreadCount() == 0, "the worker pool made a thread");
+    const trace::Trace trace = r.finish();
+    std::vector<trace::Event> io;
+    for (const trace::Event &e : trace.events) {
+        if (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::IoCompletion)
+            io.push_back(e);
+        RUNTIME_CHECK(!(e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::Worker), "a worker was created");
+    }
+    RUNTIME_CHECK(io.size() >= 5, "I/O threads created: " + std::to_string(io.size()));
+    for (std::size_t i = 0; i < io.size(); ++i) {
+        const auto reason = trace::ThreadReason(io[i].aux);
+        // The first min threads come on demand; every later one from the gate, a period apart.
+        RUNTIME_CHECK(reason == (i < 3 ? trace::ThreadReason::MinThreads : trace::ThreadReason::Starvation),
+                      "thread " + std::to_string(i) + " created for the wrong reason");
+        if (i > 3)
+            RUNTIME_CHECK(io[i].timeNs - io[i - 1].timeNs >= 450'000'000, "gate injections must be a gate period apart");
+    }
+    return {};
+}
+
+// .NET 7+ on Windows: pollers dequeue, workers run every callback under Dispatch.
+inline CaseResult pollersNeverRunCallbacks()
+{
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::DotNetPollers), 50), r.error);
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.callbacks.load() >= 50; }), "callbacks: " + std::to_string(c.callbacks.load()));
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Poller) == 0, "a poller ran a callback");
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Worker) == 50, "not all on workers");
+    RUNTIME_CHECK(c.callbacksUnderDispatch.load() == 50, "not all under Dispatch");
+    RUNTIME_CHECK(c.callbacksUnderPerformIo.load() == 0, "a callback under PerformIOCompletionCallback");
+    const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    RUNTIME_CHECK(c.maxAliveOf(ThreadRole::Poller) == (cpus - 1) / 12 + 1, "pollers: (ProcessorCount - 1) / 12 + 1");
+    return {};
+}
+
+// One loop thread serves every socket and runs the callbacks itself.
+inline CaseResult rawLoopRunsCallbacksInline()
+{
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::RawUring), 50), r.error);
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.callbacks.load() >= 50; }), "callbacks: " + std::to_string(c.callbacks.load()));
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::EventLoop) == 50, "not all on the loop thread");
+    RUNTIME_CHECK(c.maxAliveOf(ThreadRole::EventLoop) == 1, "more than one loop thread");
+    RUNTIME_CHECK(c.callbacksUnderDispatch.load() == 0, "a callback under Dispatch");
+    return {};
+}
+
+// The baseline: a real thread blocked in recv per socket.
+inline CaseResult threadPerSocketHasAThreadPerSocket()
+{
+    constexpr std::size_t Sockets = 100;
+    const std::size_t before = threadCount();
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::ThreadPerSocket), Sockets), r.error);
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.waitingReceives.load() == std::int64_t(Sockets); }), "threads in recv: " + std::to_string(c.waitingReceives.load()));
+    const std::size_t added = threadCount() - before;
+    // One per socket, the collector, and at most the worker pool's gate.
+    RUNTIME_CHECK(added >= Sockets + 1 && added <= Sockets + 3, "threads added: " + std::to_string(added));
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    RUNTIME_CHECK(waitFor([&] { return c.callbacks.load() >= Sockets; }), "callbacks: " + std::to_string(c.callbacks.load()));
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Other) == Sockets, "callbacks on other threads");
+    return {};
+}
+
+// Task.Delay: the timer thread queues the continuation to a worker, never to an I/O thread.
+inline CaseResult timersRunOnWorkers()
+{
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::LegacyIocp), 1), r.error);
+    for (int i = 0; i < 5; ++i)
+        r.runtime->addTimer(std::chrono::milliseconds(5 * i));
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.timersFired.load() >= 5; }), "timers fired: " + std::to_string(c.timersFired.load()));
+    RUNTIME_CHECK(c.timersUnderDispatch.load() == 5, "not all under Dispatch");
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Worker) == 5, "not all on workers");
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::IoCompletion) == 0, "a timer ran on an I/O thread");
+    RUNTIME_CHECK(c.maxAliveOf(ThreadRole::Timer) == 1, "not one timer thread");
+    return {};
+}
+
+// PostQueuedCompletionStatus through a model: the posted packets' callbacks run on I/O threads.
+inline CaseResult postsReachTheCallbacks()
+{
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::LegacyIocp), 1), r.error);
+    for (std::uint64_t i = 0; i < 20; ++i)
+        RUNTIME_CHECK(r.runtime->post(0xBEEF, std::uint32_t(i), i), "post refused");
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.posts.load() >= 20; }), "posts: " + std::to_string(c.posts.load()));
+    RUNTIME_CHECK(c.posts.load() == 20 && c.callbacksUnderPerformIo.load() == 20, "posts not run under PerformIOCompletionCallback");
+    return {};
+}
+
+// Stopping a model mid-run, with blocking callbacks, a timer and a post, leaves no thread and no
+// descriptor (handle) behind. Every model that runs on this platform.
+inline CaseResult stopLeavesNothingBehind(runtime::RuntimeKind kind)
+{
+    const std::size_t handles = handleCount(), threads = threadCount();
+    {
+        runtime::RuntimeOptions options = runtimeOptions(kind);
+        options.callback.blockEvery = 3;
+        options.callback.blockFor = std::chrono::milliseconds(20);
+        RuntimeRun r;
+        RUNTIME_CHECK(r.start(options, 200), r.error);
+        r.runtime->addTimer(std::chrono::milliseconds(1));
+        r.runtime->post(1, 1, 1);
+        RUNTIME_CHECK(r.peers.sendToAll(1, 3), "the peers did not send");
+        RUNTIME_CHECK(waitFor([&] { return r.runtime->counters().callbacks.load() >= 100; }),
+                      "callbacks: " + std::to_string(r.runtime->counters().callbacks.load()));
+        r.finish();
+    }
+    // The collector is gone with the run; kernel workers (io-wq) leave on their own.
+    RUNTIME_CHECK(waitFor([&] { return threadCount() == threads; }, std::chrono::seconds(10)),
+                  "threads before " + std::to_string(threads) + ", after " + std::to_string(threadCount()));
+    RUNTIME_CHECK(handleCount() == handles, "handles before " + std::to_string(handles) + ", after " + std::to_string(handleCount()));
+    return {};
+}
+
+#undef RUNTIME_CHECK
+
+} // namespace porthole::testing
