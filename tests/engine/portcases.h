@@ -3,6 +3,7 @@
 // Cases of the completion port's contract, shared by the Linux Qt Test suite (tst_portcases) and the
 // plain Windows executables run under Wine (tests/windows). Each returns Pass, Fail with why, or Skip.
 
+#include "caseresult.h"
 #include "engine/completionport.h"
 #include "testsockets.h"
 
@@ -15,14 +16,6 @@
 #include <vector>
 
 namespace porthole::testing {
-
-struct CaseResult {
-    enum Outcome { Pass, Fail, Skip } outcome = Pass;
-    std::string why;
-};
-
-inline CaseResult fail(std::string why) { return {CaseResult::Fail, std::move(why)}; }
-inline CaseResult skip(std::string why) { return {CaseResult::Skip, std::move(why)}; }
 
 #define PORT_CHECK(condition, why)                                                                                                 \
     do {                                                                                                                           \

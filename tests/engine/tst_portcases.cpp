@@ -8,27 +8,18 @@
 
 using namespace porthole::testing;
 
-namespace {
-void verify(const CaseResult &r)
-{
-    if (r.outcome == CaseResult::Skip)
-        QSKIP(r.why.c_str());
-    QVERIFY2(r.outcome == CaseResult::Pass, r.why.c_str());
-}
-} // namespace
-
 class TestPortCases : public QObject
 {
     Q_OBJECT
 
 private slots:
     void initTestCase() { porthole::engine::raiseDescriptorLimit(); }
-    void postsArriveIntact() { verify(porthole::testing::postsArriveIntact()); }
-    void concurrencyValueLimitsRunning() { verify(porthole::testing::concurrencyValueLimitsRunning()); }
-    void lastWaiterGetsThePacket() { verify(porthole::testing::lastWaiterGetsThePacket()); }
-    void thousandPendingReceivesOnOneThread() { verify(porthole::testing::thousandPendingReceivesOnOneThread()); }
-    void closeWithPendingLeaksNothing() { verify(porthole::testing::closeWithPendingLeaksNothing()); }
-    void skipCompletionPortOnSuccess() { verify(porthole::testing::skipCompletionPortOnSuccess()); }
+    void postsArriveIntact() { PORTHOLE_VERIFY_CASE(porthole::testing::postsArriveIntact()); }
+    void concurrencyValueLimitsRunning() { PORTHOLE_VERIFY_CASE(porthole::testing::concurrencyValueLimitsRunning()); }
+    void lastWaiterGetsThePacket() { PORTHOLE_VERIFY_CASE(porthole::testing::lastWaiterGetsThePacket()); }
+    void thousandPendingReceivesOnOneThread() { PORTHOLE_VERIFY_CASE(porthole::testing::thousandPendingReceivesOnOneThread()); }
+    void closeWithPendingLeaksNothing() { PORTHOLE_VERIFY_CASE(porthole::testing::closeWithPendingLeaksNothing()); }
+    void skipCompletionPortOnSuccess() { PORTHOLE_VERIFY_CASE(porthole::testing::skipCompletionPortOnSuccess()); }
 };
 
 QTEST_GUILESS_MAIN(TestPortCases)

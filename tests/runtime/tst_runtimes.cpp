@@ -30,16 +30,10 @@ RuntimeOptions optionsFor(RuntimeKind kind)
     return options;
 }
 
-// The shared cases (runtimecases.h) also run on Windows' IOCP, under Wine (tests/windows).
-void verify(const testing::CaseResult &r)
-{
-    if (r.outcome == testing::CaseResult::Skip)
-        QSKIP(r.why.c_str());
-    QVERIFY2(r.outcome == testing::CaseResult::Pass, r.why.c_str());
-}
 
 } // namespace
 
+// The shared cases (runtimecases.h) also run on Windows' IOCP, under Wine (tests/windows).
 class TestRuntimes : public QObject
 {
     Q_OBJECT
@@ -47,11 +41,11 @@ class TestRuntimes : public QObject
 private slots:
     void initTestCase() { engine::raiseDescriptorLimit(); }
 
-    void legacyRunsCallbacksInlineOnIoThreads() { verify(testing::legacyRunsCallbacksInlineOnIoThreads()); }
+    void legacyRunsCallbacksInlineOnIoThreads() { PORTHOLE_VERIFY_CASE(testing::legacyRunsCallbacksInlineOnIoThreads()); }
 
-    void legacyBlockingGrowsIoThreadsOnly() { verify(testing::legacyBlockingGrowsIoThreadsOnly()); }
+    void legacyBlockingGrowsIoThreadsOnly() { PORTHOLE_VERIFY_CASE(testing::legacyBlockingGrowsIoThreadsOnly()); }
 
-    void pollersNeverRunCallbacks() { verify(testing::pollersNeverRunCallbacks()); }
+    void pollersNeverRunCallbacks() { PORTHOLE_VERIFY_CASE(testing::pollersNeverRunCallbacks()); }
 
     void linuxHasNoIoCompletionThreads()
     {
@@ -67,11 +61,11 @@ private slots:
         QVERIFY(h.runtime->port() == nullptr); // a real epoll, no completion port
     }
 
-    void rawLoopRunsCallbacksInline() { verify(testing::rawLoopRunsCallbacksInline()); }
+    void rawLoopRunsCallbacksInline() { PORTHOLE_VERIFY_CASE(testing::rawLoopRunsCallbacksInline()); }
 
-    void threadPerSocketHasAThreadPerSocket() { verify(testing::threadPerSocketHasAThreadPerSocket()); }
+    void threadPerSocketHasAThreadPerSocket() { PORTHOLE_VERIFY_CASE(testing::threadPerSocketHasAThreadPerSocket()); }
 
-    void timersRunOnWorkers() { verify(testing::timersRunOnWorkers()); }
+    void timersRunOnWorkers() { PORTHOLE_VERIFY_CASE(testing::timersRunOnWorkers()); }
 
     void postsArriveIntact()
     {
@@ -228,7 +222,7 @@ private slots:
     void stopLeavesNothingBehind()
     {
         QFETCH(int, kind);
-        verify(testing::stopLeavesNothingBehind(RuntimeKind(kind)));
+        PORTHOLE_VERIFY_CASE(testing::stopLeavesNothingBehind(RuntimeKind(kind)));
     }
 };
 

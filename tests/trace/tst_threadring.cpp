@@ -1,5 +1,4 @@
-#include "trace/collector.h"
-#include "trace/recorder.h"
+#include "tracecases.h"
 
 #include <QTest>
 
@@ -12,6 +11,7 @@
 
 using namespace porthole::trace;
 
+// Shared cases (tracecases.h) run on Windows too, under Wine (tests/windows).
 class TestThreadRing : public QObject
 {
     Q_OBJECT
@@ -19,73 +19,9 @@ class TestThreadRing : public QObject
 private slots:
     void eventIs32Bytes() { QCOMPARE(sizeof(Event), std::size_t(32)); }
 
-    // Several writers, a collector draining concurrently: every event arrives once, untorn, in order per thread.
-    void manyWritersNothingLostBelowCapacity()
-    {
-        TraceRecorder recorder;
-        TraceStore store;
-        constexpr int Writers = 4;
-        constexpr std::uint64_t PerWriter = 200000;
-        {
-            Collector collector(recorder, store, std::chrono::milliseconds(1));
-            std::vector<std::thread> threads;
-            for (int w = 0; w < Writers; ++w) {
-                threads.emplace_back([&, w] {
-                    recorder.attachCurrentThread("writer " + std::to_string(w), ThreadRole::Worker, ThreadReason::Startup,
-                                                 TraceRecorder::DefaultRingEvents);
-                    for (std::uint64_t i = 0; i < PerWriter; ++i) {
-                        // Stay below capacity: bursts of a quarter ring, each after the collector emptied it.
-                        if (i % (TraceRecorder::DefaultRingEvents / 4) == 0)
-                            while (!detail::t_slot.ring->isEmpty())
-                                std::this_thread::yield();
-                        record(EventType::OpSubmitted, 0, std::uint16_t(w), i, i * 3 + std::uint64_t(w));
-                    }
-                    recorder.detachCurrentThread(ThreadReason::Shutdown);
-                });
-            }
-            for (auto &t : threads)
-                t.join();
-            collector.stop();
-        }
-        QCOMPARE(recorder.droppedEvents(), std::uint64_t(0));
-        const std::vector<Event> events = store.copyEvents();
-        std::vector<std::uint64_t> next(recorder.threads().size(), 0);
-        std::size_t submitted = 0;
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            const Event &e = events[i];
-            if (i > 0)
-                QVERIFY(events[i - 1].timeNs <= e.timeNs);
-            if (e.type != EventType::OpSubmitted)
-                continue;
-            ++submitted;
-            QCOMPARE(e.id, next[e.thread]); // per-thread order kept, nothing skipped
-            QCOMPARE(e.value, e.id * 3 + e.aux); // not torn
-            ++next[e.thread];
-        }
-        QCOMPARE(submitted, std::size_t(Writers) * PerWriter);
-        // Rings of exited threads are freed once drained.
-        QCOMPARE(recorder.ringBytes(), std::size_t(0));
-    }
+    void manyWritersNothingLostBelowCapacity() { PORTHOLE_VERIFY_CASE(porthole::testing::manyWritersNothingLostBelowCapacity()); }
 
-    // Nobody drains: the ring fills, further events are dropped and counted, the writer never blocks.
-    void fullRingDropsAndCounts()
-    {
-        TraceRecorder recorder;
-        std::thread writer([&] {
-            recorder.attachCurrentThread("writer", ThreadRole::Worker, ThreadReason::Startup, 64);
-            for (int i = 0; i < 1000; ++i)
-                record(EventType::Post, 0, 0, std::uint64_t(i), 0);
-            recorder.detachCurrentThread(ThreadReason::Shutdown);
-        });
-        writer.join();
-        std::vector<Event> out;
-        recorder.drain(out);
-        QCOMPARE(out.size(), std::size_t(64));
-        // 1 created + 1000 posts + 1 exited were offered; 64 fit.
-        QCOMPARE(recorder.droppedEvents(), std::uint64_t(1002 - 64));
-        QCOMPARE(out.front().type, EventType::ThreadCreated);
-        QCOMPARE(out.back().id, std::uint64_t(62)); // the first 63 posts made it, in order
-    }
+    void fullRingDropsAndCounts() { PORTHOLE_VERIFY_CASE(porthole::testing::fullRingDropsAndCounts()); }
 
     // Thread per socket: 10,000 mostly idle threads must cost at most 100 MB of rings.
     void tenThousandIdleThreadsStayUnder100MB()

@@ -1,4 +1,4 @@
-#include "trace/tracefile.h"
+#include "tracecases.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -9,17 +9,6 @@
 using namespace porthole::trace;
 
 namespace {
-
-Trace sampleTrace()
-{
-    Trace trace;
-    trace.threads = {{0, 101, ThreadRole::IoCompletion, "io 1"}, {1, 102, ThreadRole::Worker, "worker \"one\""}};
-    trace.droppedEvents = 7;
-    for (std::uint64_t i = 0; i < 100; ++i)
-        trace.events.push_back(Event{1000 + i * 10, std::uint32_t(i % 2), EventType(1 + i % 16), std::uint8_t(i),
-                                     std::uint16_t(i * 3), i, ~i});
-    return trace;
-}
 
 std::string bytesOf(const Trace &trace, const QTemporaryDir &dir)
 {
@@ -37,31 +26,17 @@ class TestTraceFile : public QObject
     Q_OBJECT
 
 private slots:
-    void roundTrip()
-    {
-        QTemporaryDir dir;
-        const Trace original = sampleTrace();
-        const std::string path = dir.filePath(QStringLiteral("round.porthole")).toStdString();
-        QCOMPARE(QString::fromStdString(saveTrace(original, path)), QString());
-        const TraceLoadResult loaded = loadTrace(path);
-        QVERIFY2(loaded.trace, loaded.error.c_str());
-        QCOMPARE(loaded.trace->droppedEvents, original.droppedEvents);
-        QCOMPARE(loaded.trace->threads.size(), original.threads.size());
-        for (std::size_t i = 0; i < original.threads.size(); ++i) {
-            QCOMPARE(loaded.trace->threads[i].name, original.threads[i].name);
-            QCOMPARE(loaded.trace->threads[i].osThreadId, original.threads[i].osThreadId);
-            QCOMPARE(loaded.trace->threads[i].role, original.threads[i].role);
-        }
-        QCOMPARE(loaded.trace->events.size(), original.events.size());
-        QVERIFY(std::memcmp(loaded.trace->events.data(), original.events.data(), original.events.size() * sizeof(Event)) == 0);
-    }
+    void roundTrip() { PORTHOLE_VERIFY_CASE(porthole::testing::fileRoundTrip()); }
+
+    // Written on Linux, committed: it loads the same on every platform (Windows: tests/windows).
+    void committedFileLoads() { PORTHOLE_VERIFY_CASE(porthole::testing::committedFileLoads(PORTHOLE_SAMPLE_TRACE)); }
 
     void badFilesAreRejected_data()
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("message");
         QTemporaryDir dir;
-        const std::string good = bytesOf(sampleTrace(), dir);
+        const std::string good = bytesOf(porthole::testing::sampleTrace(), dir);
         const auto mutate = [&](std::size_t at, char value) {
             std::string copy = good;
             copy[at] = value;

@@ -1,8 +1,9 @@
-// The port's and the runtimes' cases in one plain executable, one case per run: exit 0 all passed, 1 one failed, 77 all skipped
+// The trace's, the port's and the runtimes' cases in one plain executable, one case per run: exit 0 all passed, 1 one failed, 77 all skipped
 // (liburing's convention; CTest's SKIP_RETURN_CODE). Built for Windows, run under Wine by ctest.
 
 #include "portcases.h"
 #include "runtimecases.h"
+#include "tracecases.h"
 
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,10 @@ struct Case {
 };
 
 const Case Cases[] = {
+    {"trace-writers", porthole::testing::manyWritersNothingLostBelowCapacity},
+    {"trace-full-ring", porthole::testing::fullRingDropsAndCounts},
+    {"trace-file-round-trip", porthole::testing::fileRoundTrip},
+    {"trace-file-from-linux", [] { return porthole::testing::committedFileLoads(PORTHOLE_SAMPLE_TRACE); }},
     {"posts", porthole::testing::postsArriveIntact},
     {"concurrency", porthole::testing::concurrencyValueLimitsRunning},
     {"lifo", porthole::testing::lastWaiterGetsThePacket},
