@@ -123,7 +123,7 @@ void MainWindow::buildToolbar()
     bar->addWidget(m_speedLabel);
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
-    m_summary->setMinimumWidth(600);
+    m_summary->setMinimumWidth(820);
     auto *summaryBar = new QToolBar(tr("Scenario"));
     summaryBar->setMovable(false);
     summaryBar->addWidget(m_summary);
