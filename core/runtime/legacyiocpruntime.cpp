@@ -57,12 +57,15 @@ private:
         for (;;) {
             engine::Completion completion;
             engine::DequeueStatus status = engine::DequeueStatus::Ok;
-            if (first) {
+            if (m_gate.pass() == DequeueGate::Pass::Closed) {
+                if (first)
+                    m_port->recycle(*first);
+                break;
+            }
+            if (first) { // taken off the port by the gate thread; held at the gate like any other
                 completion = *first;
                 first.reset();
             } else {
-                if (m_gate.pass() == DequeueGate::Pass::Closed)
-                    break;
                 FrameScope wait(FrameId::GetQueuedCompletionStatus);
                 status = m_port->dequeue(completion, CpThreadWait);
             }
@@ -95,7 +98,7 @@ private:
 #ifdef _WIN32
             // IOCP does not say how many packets wait. As the CLR's gate does on Windows: with no I/O
             // thread waiting, take a packet with a zero timeout; if there was one, a new thread gets it.
-            if (stats.waiters == 0 && m_ioThreads < m_options.ioMaxThreads) {
+            if (stats.waiters == 0 && m_ioThreads < m_options.ioMaxThreads && !m_gate.isPaused()) { // paused: no dequeue at all
                 engine::Completion packet;
                 if (m_port->dequeue(packet, 0ms) == engine::DequeueStatus::Ok)
                     spawnIoThread(ThreadReason::Starvation, packet);

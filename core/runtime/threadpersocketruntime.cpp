@@ -25,7 +25,7 @@ protected:
     std::string startThreads() override
     {
 #ifdef _WIN32
-        // Windows does not wake a thread blocked in recv when its socket is shut down: each recv
+        // Under Wine a thread blocked in recv does not wake when its socket is shut down: each recv
         // gives up after a while so the thread can see stop(), then blocks again.
         const DWORD timeoutMs = DWORD(StopCheck.count());
         for (engine::NativeHandle fd : m_sockets)
