@@ -208,6 +208,28 @@ inline CaseResult postsReachTheCallbacks()
     return {};
 }
 
+// Pause closes a gate before every dequeue; a step lets exactly one completion through.
+inline CaseResult pauseHoldsAndStepReleasesOne()
+{
+    RuntimeRun r;
+    RUNTIME_CHECK(r.peers.start(20).empty(), "no sockets");
+    r.runtime = runtime::Runtime::create(runtimeOptions(runtime::RuntimeKind::RawUring), r.recorder, r.error);
+    RUNTIME_CHECK(r.runtime, r.error);
+    r.runtime->gate().pause();
+    r.error = r.runtime->start(r.peers.localFds());
+    RUNTIME_CHECK(r.error.empty(), r.error);
+    RUNTIME_CHECK(waitFor([&] { return r.runtime->gate().waiting() == 1; }), "the loop thread is not held at the gate");
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the data arrives; nobody may take it
+    RUNTIME_CHECK(r.runtime->counters().callbacks.load() == 0, "a callback ran while paused");
+    r.runtime->gate().step();
+    RUNTIME_CHECK(waitFor([&] { return r.runtime->gate().stepsTaken() == 1 && r.runtime->gate().waiting() == 1; }), "the step was not taken");
+    RUNTIME_CHECK(r.runtime->counters().callbacks.load() == 1, "callbacks after one step: " + std::to_string(r.runtime->counters().callbacks.load()));
+    r.runtime->gate().resume();
+    RUNTIME_CHECK(waitFor([&] { return r.runtime->counters().callbacks.load() == 20; }), "not every completion after resume");
+    return {};
+}
+
 // Stopping a model mid-run, with blocking callbacks, a timer and a post, leaves no thread and no
 // descriptor (handle) behind. Every model that runs on this platform.
 inline CaseResult stopLeavesNothingBehind(runtime::RuntimeKind kind)

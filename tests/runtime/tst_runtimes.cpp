@@ -89,6 +89,9 @@ private slots:
         QCOMPARE(h.runtime->counters().callbacksOn(ThreadRole::Worker), std::uint64_t(10));
     }
 
+    void pauseHoldsAndStepReleasesOneShared() { PORTHOLE_VERIFY_CASE(testing::pauseHoldsAndStepReleasesOne()); }
+
+    // Here the held completions can be seen waiting in the CQ as well.
     void pauseHoldsAndStepReleasesOne()
     {
         testing::RuntimeRun h;

@@ -34,6 +34,7 @@ const Case Cases[] = {
     {"runtime-thread-per-socket", porthole::testing::threadPerSocketHasAThreadPerSocket},
     {"runtime-timers", porthole::testing::timersRunOnWorkers},
     {"runtime-posts", porthole::testing::postsReachTheCallbacks},
+    {"runtime-pause-step", porthole::testing::pauseHoldsAndStepReleasesOne},
     {"stop-legacy", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::LegacyIocp); }},
     {"stop-pollers", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::DotNetPollers); }},
     {"stop-raw-loop", [] { return porthole::testing::stopLeavesNothingBehind(porthole::runtime::RuntimeKind::RawUring); }},
