@@ -7,6 +7,7 @@
 #include "session.h"
 #include "timelineexport.h"
 #include "timelineview.h"
+#include "walkthroughpanel.h"
 #include "trace/chrometrace.h"
 #include "trace/tracefile.h"
 
@@ -66,6 +67,7 @@ QString MainWindow::openTraceFile(const QString &path)
     if (!load.trace)
         return QString::fromStdString(load.error);
     m_session->loadTrace(*load.trace, QFileInfo(path).fileName());
+    m_walkthrough->restart();
     m_summary->setText(tr("<b>Replay of %1</b> — a recorded run: %2 events, %3 threads. Shift+click or ← → to move through it.")
                            .arg(QFileInfo(path).fileName().toHtmlEscaped())
                            .arg(load.trace->events.size())

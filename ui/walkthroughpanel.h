@@ -29,12 +29,12 @@ public:
     void back();
     void choose(int choice);
     bool pausedTheRun() const { return m_pausedRun; }
+    void restart(); // the session's scenario's walkthrough, from where this learner left it (a replay has none)
 
 signals:
     void highlightRequested(const QString &area); // sockets, queue, threads, callstacks, timeline, claims or empty
 
 private:
-    void restart(); // a new run: its scenario's walkthrough, from where this learner left it
     void onFrame();
     void showStep();
     void showVerdict();
