@@ -141,8 +141,9 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
     if (!options.exportTimeline.isEmpty()) {
         ui::Session session;
         session.loadTrace(runner.trace());
-        const QString why = ui::exportTimeline(session, options.exportTimeline, options.timelineSize,
-                                               QStringLiteral("%1 — Porthole").arg(load.scenario->title), options.rangeFromS, options.rangeToS);
+        const ui::TimelinePicture picture{options.timelineSize, QStringLiteral("%1 — Porthole").arg(load.scenario->title),
+                                          options.rangeFromS, options.rangeToS, options.pixelRatio};
+        const QString why = ui::exportTimeline(session, options.exportTimeline, picture);
         if (!why.isEmpty()) {
             err << "error: " << why << "\n";
             return 2;

@@ -18,6 +18,7 @@ struct RunOptions {
     double rangeFromS = -1;   // the timeline's range; < 0: the whole run
     double rangeToS = -1;
     QString exportMetrics;    // .csv
+    double pixelRatio = 1;    // the PNG timeline: 2 for high DPI
 };
 
 // Exit codes: 0 fine, 1 a claim failed, 2 bad input.

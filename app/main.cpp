@@ -75,7 +75,7 @@ int main(int argc, char *argv[])
         "  porthole check FILE           validate a scenario file (exit 0, or 2 with the errors)\n"
         "  porthole run SCENARIO|FILE --headless [--duration S] [--speed X] [--report] [--json]\n"
         "                                [--export-trace F.porthole|F.json] [--export-metrics F.csv]\n"
-        "                                [--export-timeline F.png|F.svg|F.pdf [--size WxH] [--range FROM:TO]]\n"
+        "                                [--export-timeline F.png|F.svg|F.pdf [--size WxH] [--scale X] [--range FROM:TO]]\n"
         "                                run without a window; exit 1 when a claim fails, 2 for bad input\n"
         "  porthole [run X] --presenter [--theme light|dark|high-contrast]\n"
         "                                the window full screen, larger, with the keys on screen (F5 toggles)"));
@@ -100,6 +100,9 @@ int main(int argc, char *argv[])
                                   QStringLiteral("WxH"), QStringLiteral("1600x900"));
     const QCommandLineOption range(QStringLiteral("range"), QStringLiteral("Seconds of the run the exported timeline shows (default: all)."),
                                    QStringLiteral("FROM:TO"));
+    const QCommandLineOption scale(QStringLiteral("scale"),
+                                   QStringLiteral("PNG timeline: pixels per layout pixel, 1 to 4 (2: high DPI, --size 1920x1080 gives 3840x2160)."),
+                                   QStringLiteral("X"), QStringLiteral("1"));
     const QCommandLineOption exportMetrics(QStringLiteral("export-metrics"), QStringLiteral("Save every metric of every sample as F.csv."),
                                            QStringLiteral("F"));
     const QCommandLineOption presenter(QStringLiteral("presenter"), QStringLiteral("Window: presenter mode (full screen, larger, keys shown)."));
@@ -107,7 +110,7 @@ int main(int argc, char *argv[])
                                    QStringLiteral("NAME"));
     const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Demo only: sockets with a pending read (1 to 19000)."),
                                      QStringLiteral("N"), QStringLiteral("10000"));
-    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, range, exportMetrics, presenter, theme, sockets});
+    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: open the window)."));
     parser.process(app);
 
@@ -170,6 +173,9 @@ int main(int argc, char *argv[])
         options.exportTrace = parser.value(exportTrace);
         options.exportTimeline = parser.value(exportTimeline);
         options.exportMetrics = parser.value(exportMetrics);
+        options.pixelRatio = parser.value(scale).toDouble(&ok);
+        if (!ok || options.pixelRatio < 1 || options.pixelRatio > 4)
+            return usageError(err, QStringLiteral("--scale takes a factor from 1 to 4, not '%1'").arg(parser.value(scale)));
         if (parser.isSet(range)) {
             const QStringList fromTo = parser.value(range).split(QLatin1Char(':'));
             bool fromOk = false, toOk = false;

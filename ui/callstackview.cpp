@@ -58,6 +58,8 @@ void CallstackView::refresh()
     setUpdatesEnabled(false);
     clear();
     int listed = 0, alive = 0;
+    const int spotlight = m_session.spotlight();
+    QTreeWidgetItem *lit = nullptr;
     for (const model::ThreadView &t : state.threads) {
         if (!t.alive)
             continue;
@@ -80,7 +82,14 @@ void CallstackView::refresh()
             const runtime::FrameInfo &info = runtime::frameInfo(runtime::FrameId(*frame));
             new QTreeWidgetItem(item, {m_native ? text(info.nativeName) : text(info.dotnetName), m_native ? QString() : text(info.version)});
         }
-        item->setExpanded(listed <= 12);
+        // The spotlit thread is open and selected; while one is, the others fold away.
+        item->setExpanded(spotlight >= 0 ? int(t.index) == spotlight : listed <= 12);
+        if (int(t.index) == spotlight)
+            lit = item;
+    }
+    if (lit) {
+        setCurrentItem(lit);
+        scrollToItem(lit, QAbstractItemView::PositionAtTop);
     }
     if (alive > listed)
         new QTreeWidgetItem(this, {tr("… and %1 more threads").arg(alive - listed)});

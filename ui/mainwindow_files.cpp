@@ -133,8 +133,8 @@ void MainWindow::exportTimelinePicture()
         return;
     const QString title = QStringLiteral("%1 — Porthole").arg(m_session->scenario().title);
     // What the timeline shows now: zoom or pan it first to export a chosen range.
-    if (const QString why = exportTimeline(*m_session, path, QSize(1920, 1080), title, m_timeline->visibleFromS(), m_timeline->visibleToS());
-        !why.isEmpty())
+    const TimelinePicture picture{QSize(1920, 1080), title, m_timeline->visibleFromS(), m_timeline->visibleToS(), devicePixelRatioF()};
+    if (const QString why = exportTimeline(*m_session, path, picture); !why.isEmpty())
         QMessageBox::warning(this, tr("Cannot export the timeline"), why);
     else
         statusBar()->showMessage(tr("Saved %1").arg(path), 5000);

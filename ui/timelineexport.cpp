@@ -11,8 +11,13 @@
 
 namespace porthole::ui {
 
-QString exportTimeline(Session &session, const QString &path, QSize size, const QString &title, double fromS, double toS)
+QString exportTimeline(Session &session, const QString &path, const TimelinePicture &picture)
 {
+    const QSize size = picture.size;
+    const QString &title = picture.title;
+    const double fromS = picture.fromS, toS = picture.toS;
+    if (picture.pixelRatio < 1 || picture.pixelRatio > 4)
+        return QStringLiteral("the pixel ratio %1 is out of range: 1 to 4").arg(picture.pixelRatio);
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") && suffix != QLatin1String("pdf"))
         return QStringLiteral("%1: the timeline is exported as .png, .svg or .pdf").arg(path);
@@ -35,7 +40,7 @@ QString exportTimeline(Session &session, const QString &path, QSize size, const 
 
     bool ok = false;
     if (suffix == QLatin1String("png")) {
-        ok = plot->savePng(path, size.width(), size.height(), 1.0); // exactly the pixels asked for: ask 3840x2160 for 4K
+        ok = plot->savePng(path, size.width(), size.height(), picture.pixelRatio); // size × ratio pixels
     } else if (suffix == QLatin1String("pdf")) {
         ok = plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, QStringLiteral("Porthole"), title);
     } else {

@@ -7,9 +7,17 @@ namespace porthole::ui {
 
 class Session;
 
-// The timeline as a picture for slides: PNG (any size), SVG or PDF, with a title, the
-// legend, the time axis and the scenario's name; the whole run, or seconds [fromS, toS] of it (what is
-// on screen, or a chosen range). Returns an empty string on success.
-QString exportTimeline(Session &session, const QString &path, QSize size, const QString &title, double fromS = -1, double toS = -1);
+struct TimelinePicture {
+    QSize size{1600, 900};  // the layout, in pixels (PNG) or points (SVG, PDF)
+    QString title;
+    double fromS = -1;      // seconds from the first event; < 0: the whole run
+    double toS = -1;
+    double pixelRatio = 1;  // PNG only: 2 draws the same layout with twice the pixels each way (high DPI)
+};
+
+// The timeline as a picture for slides: PNG, SVG or PDF, with a title, the legend, the time axis
+// and the scenario's name; the whole run, or a range of it (what is on screen, or a chosen one).
+// Returns an empty string on success.
+QString exportTimeline(Session &session, const QString &path, const TimelinePicture &picture);
 
 } // namespace porthole::ui

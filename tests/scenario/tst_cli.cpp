@@ -117,10 +117,11 @@ private slots:
         const QString png = dir.filePath(QStringLiteral("range.png")), csv = dir.filePath(QStringLiteral("m.csv"));
         const Result run = porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
                                      QStringLiteral("--duration"), QStringLiteral("0.6"), QStringLiteral("--export-timeline"), png,
-                                     QStringLiteral("--size"), QStringLiteral("640x360"), QStringLiteral("--range"), QStringLiteral("0.1:0.4"),
+                                     QStringLiteral("--size"), QStringLiteral("640x360"), QStringLiteral("--scale"), QStringLiteral("2"),
+                                     QStringLiteral("--range"), QStringLiteral("0.1:0.4"),
                                      QStringLiteral("--export-metrics"), csv});
         QVERIFY2(run.exitCode == 0, run.err.constData());
-        QCOMPARE(QImage(png).size(), QSize(640, 360));
+        QCOMPARE(QImage(png).size(), QSize(1280, 720)); // high DPI: the 640x360 layout with twice the pixels
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QList<QByteArray> rows = file.readAll().trimmed().split('\n');

@@ -1,5 +1,6 @@
 // The window's exports, the walkthrough panel on a real run, and presenter mode (offscreen).
 
+#include "callstackview.h"
 #include "engine/descriptorlimit.h"
 #include "machineview.h"
 #include "mainwindow.h"
@@ -82,16 +83,21 @@ private slots:
 
         // A chosen range of the timeline: PNG at the size asked, SVG that parses, PDF with a page.
         const QString title = QStringLiteral("Range — Porthole");
-        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.png")), QSize(800, 500), title, 0.2, 0.9), QString());
+        const ui::TimelinePicture range{QSize(800, 500), title, 0.2, 0.9, 1};
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.png")), range), QString());
         QCOMPARE(QImage(dir.filePath(QStringLiteral("t.png"))).size(), QSize(800, 500));
-        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.svg")), QSize(800, 500), title, 0.2, 0.9), QString());
+        ui::TimelinePicture highDpi = range;
+        highDpi.pixelRatio = 2;
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t2.png")), highDpi), QString());
+        QCOMPARE(QImage(dir.filePath(QStringLiteral("t2.png"))).size(), QSize(1600, 1000)); // the same layout, twice the pixels
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.svg")), range), QString());
         QFile svg(dir.filePath(QStringLiteral("t.svg")));
         QVERIFY(svg.open(QIODevice::ReadOnly));
         QXmlStreamReader xml(&svg);
         while (!xml.atEnd())
             xml.readNext();
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
-        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.pdf")), QSize(800, 500), title, 0.2, 0.9), QString());
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("t.pdf")), range), QString());
         QFile pdf(dir.filePath(QStringLiteral("t.pdf")));
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         const QByteArray pdfBytes = pdf.readAll();
@@ -237,6 +243,11 @@ private slots:
         const int thread = machine->threadAt(card);
         QTest::mouseClick(machine, Qt::LeftButton, {}, card);
         QCOMPARE(window.session().spotlight(), thread);
+        // The callstacks open that thread and fold the others.
+        const QTreeWidgetItem *current = window.callstackView()->currentItem();
+        QVERIFY(current && current->isExpanded());
+        const auto &threads = window.session().cursorState().threads;
+        QVERIFY(current->text(0).contains(QStringLiteral("(tid %1)").arg(threads[std::size_t(thread)].osThreadId)));
         QTest::mouseClick(machine, Qt::LeftButton, {}, card);
         QCOMPARE(window.session().spotlight(), -1);
     }
