@@ -114,8 +114,14 @@ void WalkthroughPanel::choose(int choice)
 
 void WalkthroughPanel::onFrame()
 {
-    if (m_walkthrough.isEmpty() || m_walkthrough.phase() != scenario::Walkthrough::Phase::Watching || !m_session.isRunning())
+    if (m_walkthrough.isEmpty() || m_walkthrough.phase() != scenario::Walkthrough::Phase::Watching)
         return;
+    if (!m_session.isRunning()) {
+        if (!m_session.isStarting())
+            m_watch->setText(tr("The run stopped before it showed <code>%1</code>. Run starts it again.")
+                                 .arg(m_walkthrough.current().pauseWhen.toHtmlEscaped()));
+        return;
+    }
     if (m_lastCheck.isValid() && m_lastCheck.elapsed() < CheckEveryMs)
         return;
     m_lastCheck.restart();
