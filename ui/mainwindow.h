@@ -86,6 +86,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     HighlightFrame *m_highlight = nullptr;
     QToolBar *m_keyHints = nullptr;
+    QAction *m_themeActions[3] = {}; // View menu: light, dark, high contrast (in Theme's order)
     QLabel *m_keyHintsLabel = nullptr;
     bool m_presenter = false;
     double m_scale = 1;

@@ -77,6 +77,7 @@ void MainWindow::buildViewMenu()
         a->setCheckable(true);
         a->setChecked(choice.theme == Palette::theme());
         themes->addAction(a);
+        m_themeActions[int(choice.theme)] = a;
     }
     view->addSeparator();
     view->addAction(tr("&Key hints"), QKeySequence(Qt::Key_F1), this, [this] { setKeyHintsVisible(!m_keyHints->isVisible()); });
@@ -128,9 +129,8 @@ void MainWindow::setTheme(Theme theme)
     QApplication::setPalette(widgetPalette(theme));
     m_timeline->applyTheme();
     m_machine->update();
-    for (QAction *a : findChildren<QAction *>())
-        if (a->isCheckable() && a->actionGroup())
-            a->setChecked(a->text() == (theme == Theme::Light ? tr("Light theme") : theme == Theme::Dark ? tr("Dark theme") : tr("High contrast")));
+    if (QAction *checked = m_themeActions[int(theme)])
+        checked->setChecked(true);
 }
 
 void MainWindow::setKeyHintsVisible(bool visible)
