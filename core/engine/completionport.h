@@ -157,6 +157,7 @@ private:
     std::unordered_map<NativeHandle, std::uint64_t> m_keys; // associated handles (close() cancels their I/O)
     std::unordered_map<std::uint64_t, WinOp *> m_ops;       // op id -> op, until its packet is done with
     std::deque<Completion> m_inline;        // skip-on-success: completed at once, handed out before the port's
+    std::atomic<std::size_t> m_inlineCount{0}; // m_inline.size(), stored under m_mutex; release/acquire: read without it
     std::uint64_t m_nextOpId = 1;
     std::atomic<bool> m_closed{false};             // release/acquire: a waiter that sees it returns Closed
     std::atomic<std::uint64_t> m_pending{0};       // ops the kernel still holds (issued, packet not yet taken): a count only

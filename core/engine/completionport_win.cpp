@@ -127,6 +127,7 @@ std::int64_t CompletionPort::issue(OpKind kind, NativeHandle handle, std::uint64
         completionFromPacket(op, key, bytes, true, 0, done);
         std::lock_guard lock(m_mutex);
         m_inline.push_back(done);
+        m_inlineCount.store(m_inline.size(), std::memory_order_release);
         if (m_waiters.load(std::memory_order_relaxed) > 0)
             PostQueuedCompletionStatus(portHandle(m_port), 0, NudgeKey, nullptr);
     }
@@ -262,6 +263,7 @@ void CompletionPort::close()
         delete op; // receives handed out and never recycled, and inline completions never taken
     m_ops.clear();
     m_inline.clear();
+    m_inlineCount.store(0, std::memory_order_release);
     CloseHandle(portHandle(m_port));
     m_port = nullptr;
 }

@@ -53,12 +53,15 @@ std::size_t CompletionPort::dequeueBatch(std::span<Completion> out, std::chrono:
             return 0;
         }
         std::size_t count = 0;
-        {
+        // No lock unless an inline completion waits: a thread that blocks on a lock counts as not
+        // running to the Windows scheduler, which would let another waiter past the concurrency value.
+        if (m_inlineCount.load(std::memory_order_acquire) > 0) {
             std::lock_guard lock(m_mutex);
             while (count < out.size() && !m_inline.empty()) {
                 out[count++] = m_inline.front();
                 m_inline.pop_front();
             }
+            m_inlineCount.store(m_inline.size(), std::memory_order_release);
         }
         if (count) {
             for (std::size_t i = 0; i < count; ++i)
