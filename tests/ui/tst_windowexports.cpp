@@ -188,6 +188,8 @@ private slots:
         QVERIFY(panel.walkthrough().phase() == scenario::Walkthrough::Phase::Reached);
         QVERIFY(panel.walkthrough().observed() >= 4);
         QVERIFY(panel.walkthrough().revealed() && panel.walkthrough().predictionHeld());
+        if (const QString shots = qEnvironmentVariable("PORTHOLE_TEST_SHOTS"); !shots.isEmpty()) // to look at it
+            window.grab().save(shots + QStringLiteral("/walkthrough-revealed.png"));
         QCOMPARE(scenario::WalkthroughProgress::savedStep(QStringLiteral("blocked-callbacks")), 1);
         panel.next(); // goes on
         QVERIFY(!window.session().isPaused());
