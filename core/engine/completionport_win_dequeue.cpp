@@ -4,6 +4,8 @@
 #include "engine/completionport_win_p.h"
 #include "trace/recorder.h"
 
+#include <winternl.h>
+
 namespace porthole::engine {
 
 using namespace win;
@@ -107,10 +109,9 @@ std::size_t CompletionPort::dequeueBatch(std::span<Completion> out, std::chrono:
             }
             // Ex reports each I/O's NTSTATUS in Internal; turn failures into Win32 codes.
             for (ULONG i = 0; i < removed; ++i)
-                if (entries[i].lpOverlapped && entries[i].lpOverlapped->Internal != 0)
-                    entries[i].Internal = ULONG_PTR(entries[i].lpOverlapped->Internal == ULONG_PTR(0xC0000120) ? ERROR_OPERATION_ABORTED : ERROR_NETNAME_DELETED);
-                else
-                    entries[i].Internal = 0;
+                entries[i].Internal = entries[i].lpOverlapped && entries[i].lpOverlapped->Internal != 0
+                                          ? ULONG_PTR(RtlNtStatusToDosError(NTSTATUS(entries[i].lpOverlapped->Internal)))
+                                          : 0;
         }
         trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
         for (ULONG i = 0; i < removed; ++i) {

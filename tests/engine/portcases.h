@@ -219,6 +219,34 @@ inline CaseResult skipCompletionPortOnSuccess()
 #endif
 }
 
+// A receive cancelled in the kernel (CancelIoEx) comes back through the batch dequeue
+// (GetQueuedCompletionStatusEx) with the Win32 error ERROR_OPERATION_ABORTED. Windows only.
+inline CaseResult cancelledReceiveReportsAborted()
+{
+#ifndef _WIN32
+    return skip("CancelIoEx is Windows' (io_uring's cancel is tested in tst_completionport)");
+#else
+    std::string error;
+    auto port = makePort(1, error);
+    PORT_CHECK(port, error);
+    std::vector<SocketPair> pairs = makeSocketPairs(1, error);
+    PORT_CHECK(!pairs.empty(), error);
+    PORT_CHECK(port->associate(pairs[0].mine, 5), "associate failed");
+    PORT_CHECK(port->recv(pairs[0].mine, 9) > 0, "recv failed");
+    PORT_CHECK(CancelIoEx(reinterpret_cast<HANDLE>(pairs[0].mine), nullptr), "CancelIoEx failed");
+    engine::Completion batch[8];
+    engine::DequeueStatus status = engine::DequeueStatus::Ok;
+    PORT_CHECK(port->dequeueBatch(batch, std::chrono::seconds(5), status) == 1, "no packet for the cancelled receive");
+    PORT_CHECK(batch[0].key == 5 && batch[0].token == 9, "key or token changed");
+    PORT_CHECK(batch[0].result == -std::int64_t(ERROR_OPERATION_ABORTED), "result " + std::to_string(batch[0].result));
+    port->recycle(batch[0]);
+    port->close();
+    closeSocket(pairs[0].mine);
+    closeSocket(pairs[0].peer);
+    return {};
+#endif
+}
+
 #undef PORT_CHECK
 
 } // namespace porthole::testing

@@ -19,6 +19,7 @@ private slots:
     void lastWaiterGetsThePacket() { PORTHOLE_VERIFY_CASE(porthole::testing::lastWaiterGetsThePacket()); }
     void thousandPendingReceivesOnOneThread() { PORTHOLE_VERIFY_CASE(porthole::testing::thousandPendingReceivesOnOneThread()); }
     void closeWithPendingLeaksNothing() { PORTHOLE_VERIFY_CASE(porthole::testing::closeWithPendingLeaksNothing()); }
+    void cancelledReceiveReportsAborted() { PORTHOLE_VERIFY_CASE(porthole::testing::cancelledReceiveReportsAborted()); }
     void skipCompletionPortOnSuccess() { PORTHOLE_VERIFY_CASE(porthole::testing::skipCompletionPortOnSuccess()); }
 };
 

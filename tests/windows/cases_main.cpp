@@ -27,6 +27,7 @@ const Case Cases[] = {
     {"pending-receives", porthole::testing::thousandPendingReceivesOnOneThread},
     {"close", porthole::testing::closeWithPendingLeaksNothing},
     {"skip-on-success", porthole::testing::skipCompletionPortOnSuccess},
+    {"cancelled-receive", porthole::testing::cancelledReceiveReportsAborted},
     {"runtime-legacy", porthole::testing::legacyRunsCallbacksInlineOnIoThreads},
     {"runtime-legacy-blocking", porthole::testing::legacyBlockingGrowsIoThreadsOnly},
     {"runtime-pollers", porthole::testing::pollersNeverRunCallbacks},
