@@ -101,7 +101,10 @@ void MainWindow::buildToolbar()
     bar->addWidget(m_picker);
     m_runAction = bar->addAction(tr("Run"), this, &MainWindow::runSelected);
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    bar->addAction(tr("Stop"), m_session, &Session::stop)->setShortcut(QKeySequence(Qt::Key_Escape));
+    // Esc stops the run; in presenter mode it first leaves full screen, as a slide show does.
+    QAction *stop = bar->addAction(tr("Stop"), this, [this] { m_presenter ? setPresenterMode(false) : m_session->stop(); });
+    stop->setShortcut(QKeySequence(Qt::Key_Escape));
+    stop->setToolTip(tr("Stop the run (Esc; in presenter mode Esc leaves it first)"));
     bar->addWidget(new QLabel(tr("  traffic ")));
     m_rate = new QDoubleSpinBox;
     m_rate->setRange(0, 1e6);

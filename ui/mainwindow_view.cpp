@@ -90,7 +90,7 @@ void MainWindow::buildViewMenu()
     m_keyHintsLabel = new QLabel(
         tr("<b>Space</b> pause/play · <b>→</b> step · <b>←</b> step back · <b>−</b>/<b>+</b> slower/faster · <b>L</b> live · "
            "<b>[</b> <b>]</b> zoom · <b>Shift+click</b> scrub · <b>M</b> mark · click a thread: spotlight · "
-           "<b>F5</b> presenter · <b>F11</b> full screen · <b>Ctrl+=</b>/<b>Ctrl+−</b> size · <b>F1</b> keys"));
+           "<b>F5</b> presenter (<b>Esc</b> leaves) · <b>F11</b> full screen · <b>Ctrl+=</b>/<b>Ctrl+−</b> size · <b>F1</b> keys"));
     m_keyHints->addWidget(m_keyHintsLabel);
     addToolBar(Qt::BottomToolBarArea, m_keyHints);
     m_keyHints->hide();
@@ -111,7 +111,7 @@ void MainWindow::setPresenterMode(bool on)
     } else {
         showNormal();
     }
-    statusBar()->showMessage(on ? tr("Presenter mode — F5 to leave") : QString(), 4000);
+    statusBar()->showMessage(on ? tr("Presenter mode — F5 or Esc to leave") : QString(), 4000);
 }
 
 void MainWindow::setScale(double scale)
