@@ -227,7 +227,10 @@ private slots:
         window.setPresenterMode(true);
         QVERIFY(window.presenterMode());
         QCOMPARE(window.machineView()->font().pointSizeF(), before * 1.5);
-        window.setPresenterMode(false);
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_Escape); // leaves presenter mode (a run would not be stopped yet)
+        QVERIFY(!window.presenterMode());
         QCOMPARE(window.machineView()->font().pointSizeF(), before);
 
         // A click on a thread's card spotlights that thread; a second click turns it off.
