@@ -92,13 +92,16 @@ inline CaseResult concurrencyValueLimitsRunning()
     for (auto &t : threads)
         t.join();
     PORT_CHECK(handled.load() == Packets, "not every packet was handled: " + std::to_string(handled.load()));
-    if (most.load() > 1 && underWine()) // measured: Wine 8's completion ports do not cap running threads
+    // Measured here, and Wine says so itself (server/completion.c, FIXME: "max concurrent active threads"
+    // parameter not used): Wine's completion ports do not cap running threads. Asserted on Windows.
+    if (most.load() > 1 && underWine())
         return skip("Wine does not enforce the concurrency value: " + std::to_string(most.load()) + " threads ran at once");
     PORT_CHECK(most.load() == 1, "threads running at once: " + std::to_string(most.load()));
     return {};
 }
 
-// The most recent waiter gets the packet (Windows). Wine releases waiters FIFO: not asserted there.
+// The most recent waiter gets the packet (Windows). Wine releases waiters FIFO (FACTS §7; Wine's
+// server/completion.c: "threads are awaken FIFO and not LIFO as native does"): not asserted there.
 inline CaseResult lastWaiterGetsThePacket()
 {
     if (underWine())
