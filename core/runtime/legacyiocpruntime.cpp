@@ -96,8 +96,9 @@ private:
             // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.
             const engine::PortStats stats = m_port->stats();
 #ifdef _WIN32
-            // IOCP does not say how many packets wait. As the CLR's gate does on Windows: with no I/O
-            // thread waiting, take a packet with a zero timeout; if there was one, a new thread gets it.
+            // The Win32 API does not say how many packets wait (only the undocumented NtQueryIoCompletion
+            // does). As the CLR's gate does on Windows: with no I/O thread waiting, take a packet with a
+            // zero timeout; if there was one, a new thread gets it.
             if (stats.waiters == 0 && m_ioThreads < m_options.ioMaxThreads && !m_gate.isPaused()) { // paused: no dequeue at all
                 engine::Completion packet;
                 if (m_port->dequeue(packet, 0ms) == engine::DequeueStatus::Ok)
