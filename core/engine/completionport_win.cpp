@@ -41,6 +41,19 @@ std::string win32Message(DWORD code)
     return message + " (error " + std::to_string(code) + ")";
 }
 
+// How many packets wait in the port. The Win32 API does not say; ntdll's NtQueryIoCompletion
+// (IoCompletionBasicInformation: one LONG, the depth) does, on Windows and in Wine alike.
+std::uint64_t kernelQueueDepth(void *port)
+{
+    using Query = LONG(NTAPI *)(HANDLE, int, void *, ULONG, ULONG *);
+    static const Query query = reinterpret_cast<Query>(
+        reinterpret_cast<void *>(GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtQueryIoCompletion")));
+    LONG depth = 0;
+    if (!query || !port || query(portHandle(port), 0 /* IoCompletionBasicInformation */, &depth, sizeof depth, nullptr) != 0)
+        return 0;
+    return std::uint64_t(std::max<LONG>(0, depth));
+}
+
 } // namespace
 
 std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
@@ -275,8 +288,9 @@ PortStats CompletionPort::stats() const
     s.waiters = m_waiters.load(std::memory_order_relaxed);
     s.concurrency = m_concurrency;
     s.completions = m_completionsHanded.load(std::memory_order_relaxed);
+    s.queued = kernelQueueDepth(m_port); // packets the kernel holds for no thread yet
     std::lock_guard lock(m_mutex);
-    s.queued = m_inline.size(); // IOCP does not tell how many packets wait in the kernel
+    s.queued += m_inline.size();
     return s;
 }
 

@@ -6,8 +6,6 @@
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
 
-#include <optional>
-
 namespace porthole::runtime {
 
 namespace {
@@ -40,32 +38,22 @@ protected:
     void stopThreads() override { m_gateWake.notify_all(); }
 
 private:
-    // `first`: a packet the gate thread already took off the port for the new thread (Windows).
-    void spawnIoThread(ThreadReason reason, std::optional<engine::Completion> first = std::nullopt)
+    void spawnIoThread(ThreadReason reason)
     {
-        if (stopping() || m_ioThreads >= m_options.ioMaxThreads) {
-            if (first)
-                m_port->recycle(*first); // stopping: nobody will run it
+        if (stopping() || m_ioThreads >= m_options.ioMaxThreads)
             return;
-        }
         ++m_ioThreads;
-        spawn(".NET ThreadPool IO", ThreadRole::IoCompletion, reason, [this, first] { ioLoop(first); });
+        spawn(".NET ThreadPool IO", ThreadRole::IoCompletion, reason, [this] { ioLoop(); });
     }
 
-    void ioLoop(std::optional<engine::Completion> first)
+    void ioLoop()
     {
         for (;;) {
-            engine::Completion completion;
-            engine::DequeueStatus status = engine::DequeueStatus::Ok;
-            if (m_gate.pass() == DequeueGate::Pass::Closed) {
-                if (first)
-                    m_port->recycle(*first);
+            if (m_gate.pass() == DequeueGate::Pass::Closed)
                 break;
-            }
-            if (first) { // taken off the port by the gate thread; held at the gate like any other
-                completion = *first;
-                first.reset();
-            } else {
+            engine::Completion completion;
+            engine::DequeueStatus status;
+            {
                 FrameScope wait(FrameId::GetQueuedCompletionStatus);
                 status = m_port->dequeue(completion, CpThreadWait);
             }
@@ -95,20 +83,9 @@ private:
                 break;
             // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.
             const engine::PortStats stats = m_port->stats();
-#ifdef _WIN32
-            // The Win32 API does not say how many packets wait (only the undocumented NtQueryIoCompletion
-            // does). As the CLR's gate does on Windows: with no I/O thread waiting, take a packet with a
-            // zero timeout; if there was one, a new thread gets it.
-            if (stats.waiters == 0 && m_ioThreads < m_options.ioMaxThreads && !m_gate.isPaused()) { // paused: no dequeue at all
-                engine::Completion packet;
-                if (m_port->dequeue(packet, 0ms) == engine::DequeueStatus::Ok)
-                    spawnIoThread(ThreadReason::Starvation, packet);
-            }
-#else
             const bool packetsWait = stats.queued > 0 || m_port->ringSnapshot().cqReady > 0;
             if (stats.waiters == 0 && packetsWait)
                 spawnIoThread(ThreadReason::Starvation);
-#endif
         }
     }
 

@@ -56,6 +56,26 @@ inline CaseResult postsArriveIntact()
     return {};
 }
 
+// Packets nobody has taken yet are counted (the legacy pool's gate reads this to add threads):
+// on Linux the CQ plus the port's queue, on Windows the kernel's queue depth.
+inline CaseResult waitingPacketsAreCounted()
+{
+    std::string error;
+    auto port = makePort(1, error);
+    PORT_CHECK(port, error);
+    for (std::uint64_t i = 0; i < 5; ++i)
+        PORT_CHECK(port->post(1, 0, i) > 0, "post failed");
+    const auto waiting = [&] { return port->stats().queued + port->ringSnapshot().cqReady; };
+    const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (waiting() < 5 && std::chrono::steady_clock::now() < giveUp)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    PORT_CHECK(waiting() == 5, "waiting: " + std::to_string(waiting()));
+    engine::Completion c;
+    PORT_CHECK(port->dequeue(c, std::chrono::seconds(5)) == engine::DequeueStatus::Ok, "no packet");
+    PORT_CHECK(waiting() == 4, "after one dequeue: " + std::to_string(waiting()));
+    return {};
+}
+
 // Concurrency value 1: with four threads waiting and packets queued, never two run at once
 // (the handlers compute; they do not block, which would let another waiter run).
 inline CaseResult concurrencyValueLimitsRunning()

@@ -15,6 +15,7 @@ class TestPortCases : public QObject
 private slots:
     void initTestCase() { porthole::engine::raiseDescriptorLimit(); }
     void postsArriveIntact() { PORTHOLE_VERIFY_CASE(porthole::testing::postsArriveIntact()); }
+    void waitingPacketsAreCounted() { PORTHOLE_VERIFY_CASE(porthole::testing::waitingPacketsAreCounted()); }
     void concurrencyValueLimitsRunning() { PORTHOLE_VERIFY_CASE(porthole::testing::concurrencyValueLimitsRunning()); }
     void lastWaiterGetsThePacket() { PORTHOLE_VERIFY_CASE(porthole::testing::lastWaiterGetsThePacket()); }
     void thousandPendingReceivesOnOneThread() { PORTHOLE_VERIFY_CASE(porthole::testing::thousandPendingReceivesOnOneThread()); }

@@ -22,6 +22,7 @@ const Case Cases[] = {
     {"trace-file-round-trip", porthole::testing::fileRoundTrip},
     {"trace-file-from-linux", [] { return porthole::testing::committedFileLoads(PORTHOLE_SAMPLE_TRACE); }},
     {"posts", porthole::testing::postsArriveIntact},
+    {"waiting-packets", porthole::testing::waitingPacketsAreCounted},
     {"concurrency", porthole::testing::concurrencyValueLimitsRunning},
     {"lifo", porthole::testing::lastWaiterGetsThePacket},
     {"pending-receives", porthole::testing::thousandPendingReceivesOnOneThread},
