@@ -68,7 +68,7 @@ bool PeerHost::sendToRange(std::size_t first, std::size_t count, std::uint32_t b
 {
     if (first + count > m_peers.size())
         return false;
-    std::vector<char> message(bytes, 'x');
+    std::vector<char> message(bytes, 'p'); // as the Linux helper writes
     for (std::uint32_t round = 0; round < rounds; ++round)
         for (std::size_t i = first; i < first + count; ++i)
             ::send(SOCKET(m_peers[i]), message.data(), int(message.size()), 0); // WSAEWOULDBLOCK: skipped

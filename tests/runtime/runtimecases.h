@@ -4,7 +4,8 @@
 // Windows executables run under Wine (tests/windows): the same models on io_uring and on IOCP.
 // Each is a real run: real sockets, real threads; it asserts counts, roles and frames, never timings.
 
-#include "portcases.h" // CaseResult, threadCount(), handleCount(), underWine()
+#include "caseresult.h"
+#include "processcounts.h"
 #include "runtime/runtime.h"
 #include "trace/collector.h"
 #include "workload/peerhost.h"
