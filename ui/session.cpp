@@ -200,6 +200,13 @@ QList<scenario::ClaimResult> Session::claims() const { return m_runner ? m_runne
 
 scenario::MetricsHistory Session::metricsHistory() const { return m_runner ? m_runner->history() : m_finalHistory; }
 
+scenario::MetricsHistory Session::metricsSince(qsizetype from) const
+{
+    if (m_runner)
+        return m_runner->historySince(from);
+    return from >= m_finalHistory.size() ? scenario::MetricsHistory() : m_finalHistory.mid(from);
+}
+
 trace::Trace Session::trace() const
 {
     if (m_runner)

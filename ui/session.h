@@ -62,6 +62,7 @@ public:
     const model::TimelineData &timeline() const { return m_timeline; }
     QList<scenario::ClaimResult> claims() const;
     scenario::MetricsHistory metricsHistory() const; // sampled during a run (a replayed trace has none)
+    scenario::MetricsHistory metricsSince(qsizetype from) const; // the samples from index `from` on
     std::uint64_t droppedEvents() const;
     std::size_t threadsHeldAtGate() const; // live: runtime threads held by pause before their next dequeue
     double completionsPerSecond() const;

@@ -13,7 +13,7 @@
 namespace porthole::ui {
 
 namespace {
-constexpr qint64 CheckEveryMs = 100; // the runner samples every 50 ms; the history is copied to check
+constexpr qint64 CheckEveryMs = 100; // the runner samples every 50 ms
 }
 
 WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
@@ -66,6 +66,7 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
 void WalkthroughPanel::restart()
 {
     m_walkthrough = scenario::Walkthrough(m_session.scenario());
+    m_history.clear();
     m_pausedRun = false;
     if (!m_walkthrough.isEmpty()) {
         const QString id = m_session.scenario().id;
@@ -125,7 +126,8 @@ void WalkthroughPanel::onFrame()
     if (m_lastCheck.isValid() && m_lastCheck.elapsed() < CheckEveryMs)
         return;
     m_lastCheck.restart();
-    if (m_walkthrough.update(m_session.metricsHistory())) {
+    m_history += m_session.metricsSince(m_history.size());
+    if (m_walkthrough.update(m_history)) {
         if (!m_session.isPaused()) {
             m_session.pause(); // hold it here: this is the moment the step is about
             m_pausedRun = true;

@@ -41,6 +41,7 @@ private:
 
     Session &m_session;
     scenario::Walkthrough m_walkthrough;
+    scenario::MetricsHistory m_history; // the run's samples so far: only new ones are fetched
     QElapsedTimer m_lastCheck;
     bool m_pausedRun = false; // the walkthrough paused the run: Next lets it go on
     QLabel *m_heading = nullptr;

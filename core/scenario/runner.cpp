@@ -205,6 +205,12 @@ MetricsHistory Runner::history() const
     return m_history;
 }
 
+MetricsHistory Runner::historySince(qsizetype from) const
+{
+    std::lock_guard lock(m_mutex);
+    return from >= m_history.size() ? MetricsHistory() : m_history.mid(from);
+}
+
 QList<ClaimResult> Runner::evaluateClaims() const
 {
     const MetricsHistory h = history();

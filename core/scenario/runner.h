@@ -37,6 +37,7 @@ public:
 
     const Scenario &scenario() const { return m_scenario; }
     MetricsHistory history() const;
+    MetricsHistory historySince(qsizetype from) const; // the samples from index `from` on: for readers that keep their own copy
     QList<ClaimResult> evaluateClaims() const;
     trace::Trace trace() const; // everything recorded so far
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).

@@ -2,6 +2,7 @@
 
 #include "callstackview.h"
 #include "engine/descriptorlimit.h"
+#include "highlightframe.h"
 #include "machineview.h"
 #include "mainwindow.h"
 #include "palette.h"
@@ -180,7 +181,9 @@ private slots:
         QCOMPARE(window.machineView()->highlight(), QStringLiteral("callstacks")); // framed over the tabs, not in this view
         panel.next();
         QCOMPARE(panel.walkthrough().current().pauseWhen, QStringLiteral("max(io_threads) >= 4"));
-        QCOMPARE(window.timelineView()->parentWidget() != nullptr, true);
+        // Step 2 is about the timeline: the frame is drawn over it.
+        const auto *frame = window.findChild<ui::HighlightFrame *>();
+        QVERIFY(frame && frame->target() == window.timelineView() && frame->isVisible());
         panel.choose(1);
         QVERIFY(!panel.walkthrough().revealed()); // not before the run shows it
         QTRY_VERIFY_WITH_TIMEOUT(window.session().isPaused(), 15000);
