@@ -250,7 +250,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
                                                                     qsizetype(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.size()))
                                                       .section(QLatin1Char('('), 0, 0)
                                                       .section(QLatin1Char('.'), -2);
-            m_cardCentre[t.index] = r.center();
+            m_cardCentre[t.index] = QPointF(r.right() - r.height() * 0.3, r.center().y()); // tokens land clear of the text
             const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
             drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
                      top, int(t.index));

@@ -73,10 +73,11 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     laneKey->setBrush(QColor(255, 255, 255, 220));
     laneKey->setFont(legendFontFor(font()));
     laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    for (int st = 0; st < 4; ++st) {
+    // The last entry: boxes where the state changed faster than the zoom can draw (zoom in to see them).
+    for (const std::uint8_t st : {std::uint8_t(0), std::uint8_t(1), std::uint8_t(2), std::uint8_t(3), model::Interval::Mixed}) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
-        key->setName(Palette::threadStateLabel(std::uint8_t(st)));
-        key->setPen(QPen(Palette::threadState(std::uint8_t(st)), 8));
+        key->setName(st == model::Interval::Mixed ? tr("changing too fast to draw") : Palette::threadStateLabel(st));
+        key->setPen(QPen(Palette::threadState(st), 8));
         key->removeFromLegend();
         key->addToLegend(laneKey);
     }
