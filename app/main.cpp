@@ -1,4 +1,5 @@
 #include "clicommands.h"
+#include "clitrace.h"
 #include "headlessdemo.h"
 #include "mainwindow.h"
 #include "palette.h"
@@ -49,8 +50,10 @@ int main(int argc, char *argv[])
         return 2;
     }
     bool drawsPictures = false; // --export-timeline draws with widgets, even without a window
-    for (int i = 1; i < argc; ++i)
-        drawsPictures |= QByteArray(argv[i]).startsWith("--export-timeline");
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        drawsPictures |= arg.startsWith("--export-timeline") || arg.startsWith("--timeline") || arg.startsWith("--window");
+    }
     if (drawsPictures && !window && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     if (window || drawsPictures)
@@ -77,6 +80,11 @@ int main(int argc, char *argv[])
         "                                [--export-trace F.porthole|F.json] [--export-metrics F.csv]\n"
         "                                [--export-timeline F.png|F.svg|F.pdf [--size WxH] [--scale X] [--range FROM:TO]]\n"
         "                                run without a window; exit 1 when a claim fails, 2 for bad input\n"
+        "  porthole replay TRACE.porthole [--json] [--report]\n"
+        "                                re-check the recorded scenario's claims from the trace alone (exit as run)\n"
+        "  porthole export TRACE.porthole [--timeline F.png|F.svg|F.pdf] [--window F.png --at S] [--chrome F.json]\n"
+        "                                [--metrics F.csv] [--size WxH] [--scale X] [--range FROM:TO]\n"
+        "                                pictures and files of a saved run, without running it again\n"
         "  porthole [run X] --presenter [--theme light|dark|high-contrast]\n"
         "                                the window full screen, larger, with the keys on screen (F5 toggles)"));
     parser.addHelpOption();
@@ -110,8 +118,15 @@ int main(int argc, char *argv[])
                                    QStringLiteral("NAME"));
     const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Demo only: sockets with a pending read (1 to 19000)."),
                                      QStringLiteral("N"), QStringLiteral("10000"));
-    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check or demo (default: open the window)."));
+    const QCommandLineOption timeline(QStringLiteral("timeline"), QStringLiteral("Export: the timeline as F.png, F.svg or F.pdf."), QStringLiteral("F"));
+    const QCommandLineOption windowPicture(QStringLiteral("window"), QStringLiteral("Export: the whole window as F.png, with the cursor at --at."),
+                                           QStringLiteral("F"));
+    const QCommandLineOption at(QStringLiteral("at"), QStringLiteral("Export --window: seconds from the start (default: the end)."), QStringLiteral("S"));
+    const QCommandLineOption chrome(QStringLiteral("chrome"), QStringLiteral("Export: Chrome Trace Event JSON (Perfetto) as F.json."), QStringLiteral("F"));
+    const QCommandLineOption metrics(QStringLiteral("metrics"), QStringLiteral("Export: every metric of every sample as F.csv."), QStringLiteral("F"));
+    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
+                       timeline, windowPicture, at, chrome, metrics});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check, replay, export or demo (default: open the window)."));
     parser.process(app);
 
     if (parser.isSet(list))
@@ -154,6 +169,60 @@ int main(int argc, char *argv[])
             return usageError(err, QStringLiteral("'porthole check' takes one scenario file"));
         return porthole::app::checkScenario(args[1], out, err);
     }
+    // --size, --scale and --range, shared by run and export. An empty string: all good.
+    QSize pictureSize;
+    double pixelRatio = 1, rangeFromS = -1, rangeToS = -1;
+    const auto readPictureOptions = [&]() -> QString {
+        bool ok = false;
+        pixelRatio = parser.value(scale).toDouble(&ok);
+        if (!ok || pixelRatio < 1 || pixelRatio > 4)
+            return QStringLiteral("--scale takes a factor from 1 to 4, not '%1'").arg(parser.value(scale));
+        if (parser.isSet(range)) {
+            const QStringList fromTo = parser.value(range).split(QLatin1Char(':'));
+            bool fromOk = false, toOk = false;
+            if (fromTo.size() == 2) {
+                rangeFromS = fromTo[0].toDouble(&fromOk);
+                rangeToS = fromTo[1].toDouble(&toOk);
+            }
+            if (!fromOk || !toOk || rangeFromS < 0 || rangeToS <= rangeFromS)
+                return QStringLiteral("--range takes FROM:TO in seconds with 0 <= FROM < TO, e.g. 1:2.5, not '%1'").arg(parser.value(range));
+        }
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        bool wOk = false, hOk = false;
+        if (wh.size() == 2)
+            pictureSize = QSize(wh[0].toInt(&wOk), wh[1].toInt(&hOk));
+        if (!wOk || !hOk || pictureSize.width() < 320 || pictureSize.height() < 200 || pictureSize.width() > 8192 || pictureSize.height() > 8192)
+            return QStringLiteral("--size takes WIDTHxHEIGHT in pixels, each from 320x200 to 8192x8192, e.g. 1920x1080, not '%1'").arg(parser.value(size));
+        return {};
+    };
+    if (command == QLatin1String("replay")) {
+        if (args.size() != 2)
+            return usageError(err, QStringLiteral("'porthole replay' takes one trace file (.porthole)"));
+        return porthole::app::replayTrace(args[1], parser.isSet(json), parser.isSet(report), out, err);
+    }
+    if (command == QLatin1String("export")) {
+        if (args.size() != 2)
+            return usageError(err, QStringLiteral("'porthole export' takes one trace file (.porthole)"));
+        if (const QString why = readPictureOptions(); !why.isEmpty())
+            return usageError(err, why);
+        porthole::app::ExportOptions options;
+        options.trace = args[1];
+        options.timeline = parser.value(timeline);
+        options.window = parser.value(windowPicture);
+        options.chrome = parser.value(chrome);
+        options.metrics = parser.value(metrics);
+        options.size = pictureSize;
+        options.pixelRatio = pixelRatio;
+        options.rangeFromS = rangeFromS;
+        options.rangeToS = rangeToS;
+        if (parser.isSet(at)) {
+            bool ok = false;
+            options.atS = parser.value(at).toDouble(&ok);
+            if (!ok || options.atS < 0)
+                return usageError(err, QStringLiteral("--at takes seconds from the start, 0 or more, not '%1'").arg(parser.value(at)));
+        }
+        return porthole::app::exportTrace(options, out, err);
+    }
     if (command == QLatin1String("run")) {
         if (args.size() != 2)
             return usageError(err, QStringLiteral("'porthole run' takes one scenario: a built-in id (see --list-scenarios) or a file"));
@@ -173,30 +242,16 @@ int main(int argc, char *argv[])
         options.exportTrace = parser.value(exportTrace);
         options.exportTimeline = parser.value(exportTimeline);
         options.exportMetrics = parser.value(exportMetrics);
-        options.pixelRatio = parser.value(scale).toDouble(&ok);
-        if (!ok || options.pixelRatio < 1 || options.pixelRatio > 4)
-            return usageError(err, QStringLiteral("--scale takes a factor from 1 to 4, not '%1'").arg(parser.value(scale)));
-        if (parser.isSet(range)) {
-            const QStringList fromTo = parser.value(range).split(QLatin1Char(':'));
-            bool fromOk = false, toOk = false;
-            if (fromTo.size() == 2) {
-                options.rangeFromS = fromTo[0].toDouble(&fromOk);
-                options.rangeToS = fromTo[1].toDouble(&toOk);
-            }
-            if (!fromOk || !toOk || options.rangeFromS < 0 || options.rangeToS <= options.rangeFromS)
-                return usageError(err, QStringLiteral("--range takes FROM:TO in seconds with 0 <= FROM < TO, e.g. 1:2.5, not '%1'")
-                                           .arg(parser.value(range)));
-        }
-        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
-        bool wOk = false, hOk = false;
-        if (wh.size() == 2)
-            options.timelineSize = QSize(wh[0].toInt(&wOk), wh[1].toInt(&hOk));
-        if (!wOk || !hOk)
-            return usageError(err, QStringLiteral("--size takes WIDTHxHEIGHT in pixels, e.g. 1920x1080, not '%1'").arg(parser.value(size)));
+        if (const QString why = readPictureOptions(); !why.isEmpty())
+            return usageError(err, why);
+        options.pixelRatio = pixelRatio;
+        options.rangeFromS = rangeFromS;
+        options.rangeToS = rangeToS;
+        options.timelineSize = pictureSize;
         return porthole::app::runScenarioHeadless(options, out, err);
     }
     if (command != QLatin1String("demo"))
-        return usageError(err, QStringLiteral("unknown command '%1'; the commands are run, check and demo").arg(command));
+        return usageError(err, QStringLiteral("unknown command '%1'; the commands are run, check, replay, export and demo").arg(command));
 
     bool ok = false;
     const qulonglong count = parser.value(sockets).toULongLong(&ok);

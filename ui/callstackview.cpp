@@ -1,8 +1,6 @@
 #include "callstackview.h"
 
-#include "engine/threadinspector.h"
 #include "palette.h"
-#include "runtime/frames.h"
 #include "session.h"
 
 #include <QHeaderView>
@@ -31,23 +29,16 @@ void CallstackView::setNativeNames(bool native)
     refresh();
 }
 
-QString CallstackView::kernelWaitPoint(qint32 osThreadId)
+QString CallstackView::kernelWaitPoint(const model::ThreadView &t) const
 {
-    if (!m_session.isRunning() || !m_session.isFollowingLive())
-        return {}; // a replayed moment: the kernel's view of it was not recorded
-    if (!m_wchanAge.isValid() || m_wchanAge.elapsed() > 500) {
-        m_wchan.clear();
-        m_wchanAge.restart();
-    }
-    auto it = m_wchan.find(osThreadId);
-    if (it == m_wchan.end()) {
-        const engine::KernelThreadView view = engine::ThreadInspector::inspect(osThreadId);
-        QString where = view.wchan.empty() ? QString() : QString::fromStdString(view.wchan);
-        if (where.isEmpty() && !view.unreadable.empty())
-            where = tr("(unreadable: %1)").arg(QString::fromStdString(view.unreadable.front()));
-        it = m_wchan.insert(osThreadId, where);
-    }
-    return *it;
+    // What the sampler last read of this thread from /proc, recorded in the trace (so a replay has it too).
+    if (!t.kernel.state)
+        return {};
+    const std::string_view wchan = m_session.model().string(t.kernel.wchan);
+    QString where = wchan.empty() || wchan == "0" ? QString() : text(wchan);
+    if (t.kernel.syscall >= 0)
+        where += (where.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("syscall %1").arg(t.kernel.syscall);
+    return tr("[kernel] state %1%2").arg(QString(QLatin1Char(t.kernel.state)), where.isEmpty() ? QString() : QStringLiteral(" · ") + where);
 }
 
 void CallstackView::refresh()
@@ -73,14 +64,12 @@ void CallstackView::refresh()
                              .arg(t.osThreadId)
                              .arg(Palette::threadStateLabel(std::uint8_t(t.state))));
         item->setForeground(0, Palette::threadState(std::uint8_t(t.state)).darker(130));
-        if (t.state != trace::ThreadState::Running) {
-            const QString wait = kernelWaitPoint(t.osThreadId);
-            if (!wait.isEmpty())
-                new QTreeWidgetItem(item, {tr("[kernel] %1").arg(wait), tr("read live from /proc")});
-        }
+        if (const QString wait = kernelWaitPoint(t); !wait.isEmpty())
+            new QTreeWidgetItem(item, {wait, tr("observed in /proc")});
+        const trace::Vocabulary &names = m_session.model().vocabulary();
         for (auto frame = t.stack.rbegin(); frame != t.stack.rend(); ++frame) {
-            const runtime::FrameInfo &info = runtime::frameInfo(runtime::FrameId(*frame));
-            new QTreeWidgetItem(item, {m_native ? text(info.nativeName) : text(info.dotnetName), m_native ? QString() : text(info.version)});
+            new QTreeWidgetItem(item, {m_native ? text(m_session.model().string(frame->native)) : text(names.frameName(frame->frame)),
+                                       m_native ? QString() : text(names.frameVersion(frame->frame))});
         }
         // The spotlit thread is open and selected; while one is, the others fold away.
         item->setExpanded(spotlight >= 0 ? int(t.index) == spotlight : listed <= 12);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QElapsedTimer>
-#include <QHash>
+#include "model/modelstate.h"
+
 #include <QTreeWidget>
 
 namespace porthole::ui {
@@ -9,7 +9,8 @@ namespace porthole::ui {
 class Session;
 
 // Every thread's stack at the cursor: .NET names (with the version they belong to) or native
-// names; for a sleeping thread of a live run, where the kernel says it sleeps (wchan).
+// names (the functions that pushed the frames); where the sampler read it, the kernel's state and
+// wait channel at that moment.
 class CallstackView : public QTreeWidget
 {
     Q_OBJECT
@@ -21,12 +22,10 @@ public:
 
 private:
     void refresh();
-    QString kernelWaitPoint(qint32 osThreadId);
+    QString kernelWaitPoint(const model::ThreadView &t) const;
 
     Session &m_session;
     bool m_native = false;
-    QHash<qint32, QString> m_wchan; // read from /proc at most every 500 ms
-    QElapsedTimer m_wchanAge;
 };
 
 } // namespace porthole::ui

@@ -1,8 +1,6 @@
 #include "machineview.h"
 
-#include "engine/threadinspector.h"
 #include "palette.h"
-#include "runtime/frames.h"
 #include "session.h"
 
 #include <QMouseEvent>
@@ -201,24 +199,15 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
 {
     const model::ModelState &s = m_session.cursorState();
     const qreal line = p.fontMetrics().height();
-    std::vector<const model::ThreadView *> alive;
+    // The kernel's own io-wq workers are threads of the trace too: the sampler saw them in /proc.
+    std::vector<const model::ThreadView *> alive, kernelWorkers;
     for (const model::ThreadView &t : s.threads)
         if (t.alive)
-            alive.push_back(&t);
-    // The kernel's own io-wq workers are threads of this process too, but no trace event names them:
-    // while live, /proc lists them (re-read twice a second).
-    if (m_session.isRunning() && m_session.isFollowingLive()) {
-        if (!m_kernelWorkersAge.isValid() || m_kernelWorkersAge.elapsed() > 500) {
-            m_kernelWorkersAge.restart();
-            m_kernelWorkers = engine::ThreadInspector::ioWorkers();
-        }
-    } else {
-        m_kernelWorkers.clear();
-    }
+            (t.role == trace::ThreadRole::KernelWorker ? kernelWorkers : alive).push_back(&t);
     p.setPen(Palette::text());
     p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft,
-               m_kernelWorkers.empty() ? tr("Threads: %1").arg(alive.size())
-                                       : tr("Threads: %1 + %2 kernel io-wq").arg(alive.size()).arg(m_kernelWorkers.size()));
+               kernelWorkers.empty() ? tr("Threads: %1").arg(alive.size())
+                                     : tr("Threads: %1 + %2 kernel io-wq").arg(alive.size()).arg(kernelWorkers.size()));
     const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);
     m_cards.clear();
     const int spotlight = m_session.spotlight();
@@ -239,31 +228,31 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         p.setOpacity(1.0);
     };
     constexpr std::size_t MaxCards = 24;
-    if (alive.size() + m_kernelWorkers.size() <= MaxCards) {
+    const trace::Vocabulary &names = m_session.model().vocabulary();
+    if (alive.size() + kernelWorkers.size() <= MaxCards) {
         const int cols = alive.size() > 8 ? 3 : 2;
         const double cw = cards.width() / cols, ch = std::min(line * 3.4, cards.height() / std::max<double>(1, std::ceil(double(alive.size()) / cols)));
         for (std::size_t i = 0; i < alive.size(); ++i) {
             const model::ThreadView &t = *alive[i];
             const QRectF r(cards.left() + double(i % cols) * cw, cards.top() + double(i / cols) * ch, cw - 4, ch - 4);
-            const QString top = t.stack.empty() ? QString()
-                                                : QString::fromUtf8(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.data(),
-                                                                    qsizetype(runtime::frameInfo(runtime::FrameId(t.stack.back())).dotnetName.size()))
-                                                      .section(QLatin1Char('('), 0, 0)
-                                                      .section(QLatin1Char('.'), -2);
+            const std::string_view frame = t.stack.empty() ? std::string_view() : names.frameName(t.stack.back().frame);
+            const QString top = QString::fromUtf8(frame.data(), qsizetype(frame.size())).section(QLatin1Char('('), 0, 0).section(QLatin1Char('.'), -2);
             m_cardCentre[t.index] = QPointF(r.right() - r.height() * 0.3, r.center().y()); // tokens land clear of the text
             const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
             drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
                      top, int(t.index));
         }
-        for (std::size_t k = 0; k < m_kernelWorkers.size(); ++k) {
+        for (std::size_t k = 0; k < kernelWorkers.size(); ++k) {
             const std::size_t i = alive.size() + k;
             const QRectF r(cards.left() + double(i % cols) * cw, cards.top() + double(i / cols) * ch, cw - 4, ch - 4);
-            const engine::KernelThreadView &kw = m_kernelWorkers[k];
-            const bool running = kw.state == 'R';
+            const model::ThreadView &kw = *kernelWorkers[k];
+            const bool running = kw.kernel.state == 'R';
+            const std::string_view wchan = m_session.model().string(kw.kernel.wchan);
+            const QString seen = !kw.kernel.state ? tr("state not observed yet")
+                                 : running        ? tr("running")
+                                                  : tr("state %1 %2").arg(QString(QLatin1Char(kw.kernel.state)), QString::fromUtf8(wchan.data(), qsizetype(wchan.size())));
             drawCard(r, std::uint8_t(running ? trace::ThreadState::Running : trace::ThreadState::Parked),
-                     tr("%1 · kernel").arg(QString::fromStdString(kw.comm)),
-                     tr("io-wq, tid %1, %2").arg(kw.tid).arg(running ? tr("running") : tr("state %1 %2").arg(QLatin1Char(kw.state)).arg(QString::fromStdString(kw.wchan))),
-                     -1);
+                     tr("%1 · kernel").arg(QString::fromStdString(kw.name)), tr("io-wq, tid %1, %2").arg(kw.osThreadId).arg(seen), -1);
         }
         return;
     }

@@ -5,7 +5,6 @@
 #include <QPointF>
 #include <QWidget>
 
-#include "engine/threadinspector.h"
 
 #include <vector>
 
@@ -59,8 +58,6 @@ private:
     QElapsedTimer m_clock;
     QPointF m_socketsExit, m_queueEntry, m_queueExit;
     QHash<std::uint32_t, QPointF> m_cardCentre; // thread index -> its card, as last painted
-    std::vector<engine::KernelThreadView> m_kernelWorkers; // iou-wrk threads, as /proc shows them now
-    QElapsedTimer m_kernelWorkersAge;
 };
 
 } // namespace porthole::ui

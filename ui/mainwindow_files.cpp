@@ -89,7 +89,7 @@ QString MainWindow::exportWindowPng(const QString &path)
 
 QString MainWindow::exportMetricsCsv(const QString &path)
 {
-    return scenario::saveMetricsCsv(m_session->metricsHistory(), path);
+    return model::saveMetricsCsv(m_session->metricsHistory(), path);
 }
 
 void MainWindow::saveTraceDialog()

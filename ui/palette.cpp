@@ -121,7 +121,7 @@ QString Palette::roleLabel(trace::ThreadRole role)
     case trace::ThreadRole::Timer: return QStringLiteral("timer");
     case trace::ThreadRole::Gate: return QStringLiteral("gate");
     case trace::ThreadRole::KernelWorker: return QStringLiteral("iou-wrk");
-    case trace::ThreadRole::Collector: return QStringLiteral("collector");
+    case trace::ThreadRole::Porthole: return QStringLiteral("Porthole");
     case trace::ThreadRole::Other: break;
     }
     return QStringLiteral("thread");

@@ -1,8 +1,11 @@
 #include "session.h"
 
 #include "scenario/runner.h"
+#include "scenario/scenariofile.h"
 
 #include <QPointer>
+
+#include <cmath>
 
 #include <thread>
 
@@ -28,8 +31,6 @@ void Session::start(const scenario::Scenario &scenario)
     m_cursor = 0;
     m_following = true;
     m_paused = false;
-    m_finalClaims.clear();
-    m_finalHistory.clear();
     m_replay = false;
     m_spotlight = -1;
     m_droppedInTrace = 0;
@@ -55,18 +56,23 @@ void Session::start(const scenario::Scenario &scenario)
 void Session::loadTrace(const trace::Trace &trace, const QString &name)
 {
     stop();
-    m_scenario = scenario::Scenario{};
-    m_scenario.id = QStringLiteral("trace");
-    m_scenario.title = name.isEmpty() ? QStringLiteral("Recorded trace") : name;
+    // The trace carries the scenario it ran: its claims and walkthrough replay with it.
+    const scenario::ScenarioLoad load = trace.scenarioJson.empty()
+                                            ? scenario::ScenarioLoad{}
+                                            : scenario::parseScenario(QByteArray::fromStdString(trace.scenarioJson), name);
+    m_scenario = load.scenario.value_or(scenario::Scenario{});
+    if (!load.scenario) {
+        m_scenario.id = QStringLiteral("trace");
+        m_scenario.title = name.isEmpty() ? QStringLiteral("Recorded trace") : name;
+    }
     m_replay = true;
     m_spotlight = -1;
-    m_finalHistory.clear();
     m_model.reset(trace.threads);
+    m_model.setNames(trace.vocabulary, trace.strings);
     m_model.append(trace.events);
     m_timeline.reset(trace.events.empty() ? 0 : trace.events.front().timeNs);
     m_timeline.append(trace.events);
     m_pulled = trace.events.size();
-    m_finalClaims.clear();
     m_droppedInTrace = trace.droppedEvents;
     m_following = true;
     refreshCursorState();
@@ -96,10 +102,9 @@ void Session::stop()
         return;
     m_frameTimer.stop();
     m_runner->stop();
-    m_finalClaims = m_runner->evaluateClaims();
-    m_finalHistory = m_runner->history();
     m_droppedInTrace = m_runner->droppedEvents();
     m_model.setThreads(m_runner->threads());
+    m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
     const auto rest = m_runner->eventsSince(m_pulled, 0);
     m_model.append(rest);
     m_timeline.append(rest);
@@ -117,6 +122,7 @@ void Session::pullNow()
     const auto events = m_runner->eventsSince(m_pulled, SettleNs);
     if (!events.empty()) {
         m_model.setThreads(m_runner->threads());
+        m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
         m_model.append(events);
         m_timeline.append(events);
         m_pulled += events.size();
@@ -196,22 +202,24 @@ void Session::setCursorTime(std::uint64_t timeNs) { setCursorIndex(m_model.index
 
 std::size_t Session::cursorIndex() const { return m_cursor; }
 
-QList<scenario::ClaimResult> Session::claims() const { return m_runner ? m_runner->evaluateClaims() : m_finalClaims; }
+// Claims and metrics come from the model's fold of the events it holds, live or replayed alike.
+QList<scenario::ClaimResult> Session::claims() const { return scenario::evaluateClaims(m_scenario.claims, m_model.history()); }
 
-scenario::MetricsHistory Session::metricsHistory() const { return m_runner ? m_runner->history() : m_finalHistory; }
+scenario::MetricsHistory Session::metricsHistory() const { return m_model.history(); }
 
 scenario::MetricsHistory Session::metricsSince(qsizetype from) const
 {
-    if (m_runner)
-        return m_runner->historySince(from);
-    return from >= m_finalHistory.size() ? scenario::MetricsHistory() : m_finalHistory.mid(from);
+    const scenario::MetricsHistory &h = m_model.history();
+    return from >= h.size() ? scenario::MetricsHistory() : h.mid(from);
 }
 
 trace::Trace Session::trace() const
 {
     if (m_runner)
         return m_runner->trace();
-    return {m_model.threadInfo(), m_model.events(), m_droppedInTrace};
+    trace::Trace t{m_model.threadInfo(), m_model.events(), m_droppedInTrace, m_model.vocabulary(), m_model.strings(), {}};
+    t.scenarioJson = m_replay && m_scenario.id == QLatin1String("trace") ? std::string() : scenario::scenarioToJson(m_scenario).toStdString();
+    return t;
 }
 
 void Session::setSpotlight(int threadIndex)
@@ -224,7 +232,8 @@ std::uint64_t Session::droppedEvents() const { return m_runner ? m_runner->dropp
 
 std::size_t Session::threadsHeldAtGate() const
 {
-    return m_runner && m_runner->runtime() ? m_runner->runtime()->gate().waiting() : 0;
+    const double held = m_cursorState.observedValue(trace::Metric::HeldAtGate);
+    return std::isnan(held) ? 0 : std::size_t(held);
 }
 
 double Session::completionsPerSecond() const

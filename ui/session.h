@@ -3,7 +3,6 @@
 #include "model/statemodel.h"
 #include "model/timeline.h"
 #include "scenario/claims.h"
-#include "scenario/metrics.h"
 #include "scenario/scenario.h"
 #include "trace/tracestore.h"
 
@@ -61,10 +60,10 @@ public:
     const model::StateModel &model() const { return m_model; }
     const model::TimelineData &timeline() const { return m_timeline; }
     QList<scenario::ClaimResult> claims() const;
-    scenario::MetricsHistory metricsHistory() const; // sampled during a run (a replayed trace has none)
+    scenario::MetricsHistory metricsHistory() const; // the interpreter's rows of the events the model holds
     scenario::MetricsHistory metricsSince(qsizetype from) const; // the samples from index `from` on
     std::uint64_t droppedEvents() const;
-    std::size_t threadsHeldAtGate() const; // live: runtime threads held by pause before their next dequeue
+    std::size_t threadsHeldAtGate() const; // at the cursor: threads the sampler saw held by pause before their next dequeue
     double completionsPerSecond() const;
 
     void pullNow(); // what the frame timer does; public for tests
@@ -94,8 +93,6 @@ private:
     model::ModelState m_cursorState;
     bool m_paused = false;
     double m_slowMotion = 1;
-    QList<scenario::ClaimResult> m_finalClaims;
-    scenario::MetricsHistory m_finalHistory;
     bool m_replay = false;
     int m_spotlight = -1;
     std::uint64_t m_droppedInTrace = 0;

@@ -33,18 +33,36 @@ std::optional<std::string> readSmallFile(const std::string &path, std::vector<st
 
 } // namespace
 
-KernelThreadView ThreadInspector::inspect(std::int32_t tid)
+std::string ThreadInspector::threadName(std::int32_t tid)
+{
+    std::vector<std::string> ignored;
+    return readSmallFile("/proc/self/task/" + std::to_string(tid) + "/comm", ignored).value_or(std::string());
+}
+
+KernelThreadView ThreadInspector::inspect(std::int32_t tid, bool full)
 {
     KernelThreadView view;
     view.tid = tid;
     const std::string base = "/proc/self/task/" + std::to_string(tid) + "/";
-    if (auto comm = readSmallFile(base + "comm", view.unreadable))
-        view.comm = *comm;
+    if (full)
+        if (auto comm = readSmallFile(base + "comm", view.unreadable))
+            view.comm = *comm;
     if (auto stat = readSmallFile(base + "stat", view.unreadable)) {
         // "tid (comm) S ..." -- comm may hold spaces and parentheses, so read after the last ')'.
         const auto close = stat->rfind(')');
-        if (close != std::string::npos && close + 2 < stat->size())
+        if (close != std::string::npos && close + 2 < stat->size()) {
             view.state = (*stat)[close + 2];
+            // After the state: ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime.
+            std::istringstream fields(stat->substr(close + 3));
+            std::string skip;
+            unsigned long long utime = 0, stime = 0;
+            for (int i = 0; i < 10; ++i)
+                fields >> skip;
+            if (fields >> utime >> stime) {
+                static const long hz = ::sysconf(_SC_CLK_TCK);
+                view.cpuNs = (utime + stime) * (1'000'000'000ull / std::uint64_t(hz > 0 ? hz : 100));
+            }
+        }
     }
     if (auto wchan = readSmallFile(base + "wchan", view.unreadable))
         view.wchan = (*wchan == "0") ? std::string() : *wchan;
@@ -54,6 +72,8 @@ KernelThreadView ThreadInspector::inspect(std::int32_t tid)
             view.syscall = std::strtol(sys->c_str(), nullptr, 10);
     }
     std::vector<std::string> ignored; // the stack file needs root; its absence is normal, not news
+    if (!full)
+        return view;
     if (auto stack = readSmallFile(base + "stack", ignored)) {
         std::istringstream lines(*stack);
         for (std::string line; std::getline(lines, line);) {

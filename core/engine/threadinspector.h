@@ -14,6 +14,7 @@ struct KernelThreadView {
     char state = '?';            // from stat: R running, S sleeping, D uninterruptible, ...
     std::string wchan;           // where it sleeps, e.g. io_cqring_wait; "0" or empty when running
     std::optional<long> syscall; // the syscall it sleeps in (426 = io_uring_enter); empty when running
+    std::uint64_t cpuNs = 0;     // user + system CPU time so far (stat's utime + stime)
     std::vector<std::string> kernelStack; // innermost first; only where /proc/.../stack is readable (root)
     std::vector<std::string> unreadable;  // which files could not be read, and why
 
@@ -24,7 +25,9 @@ struct KernelThreadView {
 class ThreadInspector
 {
 public:
-    static KernelThreadView inspect(std::int32_t tid);
+    // full: also the name and the kernel stack (more files to open; the sampler's rounds skip them).
+    static KernelThreadView inspect(std::int32_t tid, bool full = true);
+    static std::string threadName(std::int32_t tid); // comm
     static std::vector<std::int32_t> listThreads();  // every task of this process
     static std::vector<KernelThreadView> ioWorkers(); // io-wq workers now alive
     static std::size_t threadCount();                // what /proc/self/task lists

@@ -1,8 +1,22 @@
 #include "model/modelstate.h"
 
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
 namespace porthole::model {
 
 using trace::EventType;
+using trace::FrameId;
+
+namespace {
+bool onStack(const ThreadView &t, FrameId frame)
+{
+    return std::any_of(t.stack.begin(), t.stack.end(), [frame](const StackFrame &f) { return f.frame == std::uint16_t(frame); });
+}
+} // namespace
+
+ModelState::ModelState() { observed.fill(std::nan("")); }
 
 void ModelState::apply(const trace::Event &e)
 {
@@ -14,19 +28,25 @@ void ModelState::apply(const trace::Event &e)
     t.index = e.thread;
     switch (e.type) {
     case EventType::ThreadCreated:
+        if (t.alive)
+            break;
         t.alive = true;
-        t.role = trace::ThreadRole(e.small);
+        t.role = trace::ThreadRole(std::min<std::uint8_t>(e.small, std::uint8_t(trace::ThreadRole::Last)));
         t.osThreadId = std::int32_t(e.value);
+        ++aliveByRole[std::size_t(t.role)];
         break;
     case EventType::ThreadExited:
+        if (!t.alive)
+            break;
         t.alive = false;
         t.stack.clear();
+        --aliveByRole[std::size_t(t.role)];
         break;
     case EventType::ThreadState:
         t.state = trace::ThreadState(e.small);
         break;
     case EventType::StackPush:
-        t.stack.push_back(e.aux);
+        t.stack.push_back({e.aux, std::uint32_t(e.id)});
         break;
     case EventType::StackPop:
         if (!t.stack.empty())
@@ -75,9 +95,22 @@ void ModelState::apply(const trace::Event &e)
     case EventType::CallbackBegin:
         ++callbacks;
         ++t.callbacks;
+        ++callbacksByRole[std::size_t(t.role)];
+        callbacksUnderDispatch += onStack(t, FrameId::Dispatch);
+        callbacksUnderPerformIo += onStack(t, FrameId::PerformIOCompletionCallback);
         break;
     case EventType::Post:
         ++posts;
+        break;
+    case EventType::Timer:
+        timersFired += e.small == 1;
+        break;
+    case EventType::Observed:
+        if (e.aux < observed.size())
+            observed[e.aux] = std::bit_cast<double>(e.value);
+        break;
+    case EventType::KernelState:
+        t.kernel = {char(e.small), std::uint32_t(e.id), std::int64_t(e.id >> 32) - 1, e.value, e.timeNs};
         break;
     default:
         break;

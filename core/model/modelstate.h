@@ -1,13 +1,29 @@
 #pragma once
 
-#include "trace/event.h"
+#include "trace/vocabulary.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace porthole::model {
+
+struct StackFrame {
+    std::uint16_t frame = 0;  // trace::FrameId: the .NET name is in the trace's vocabulary
+    std::uint32_t native = 0; // the trace's string: the function that pushed it
+    bool operator==(const StackFrame &) const = default;
+};
+
+// What the sampler last read of a thread from the kernel (/proc/self/task/TID).
+struct KernelObservation {
+    char state = 0;          // R, S, D, ...; 0 = never observed
+    std::uint32_t wchan = 0; // the trace's string: where it sleeps ("0" or "" when it does not)
+    std::int64_t syscall = -1;
+    std::uint64_t cpuNs = 0;
+    std::uint64_t timeNs = 0; // when it was read
+};
 
 struct ThreadView {
     std::uint32_t index = 0;
@@ -16,26 +32,34 @@ struct ThreadView {
     std::string name;
     trace::ThreadState state = trace::ThreadState::Running;
     bool alive = false;
-    std::vector<std::uint16_t> stack; // frame ids, outermost first
+    std::vector<StackFrame> stack; // outermost first
     std::uint64_t callbacks = 0;
+    KernelObservation kernel;
 };
 
 enum class SocketState : std::uint8_t { Idle, Pending, Completed };
 
-// Everything the views show, as it was after a given number of events.
+// Everything the views show, as it was after a given number of events: the one fold over events.
 struct ModelState {
+    static constexpr std::size_t Roles = std::size_t(trace::ThreadRole::Last) + 1;
+
     std::size_t eventIndex = 0; // events applied
     std::uint64_t timeNs = 0;
     std::vector<ThreadView> threads;
     std::uint64_t portQueue = 0, cqReady = 0, sqPending = 0, workerQueue = 0;
     std::uint64_t pendingOps = 0;
-    std::uint64_t reaped = 0, dequeued = 0, callbacks = 0, posts = 0;
+    std::uint64_t reaped = 0, dequeued = 0, callbacks = 0, posts = 0, timersFired = 0;
+    std::uint64_t callbacksUnderDispatch = 0, callbacksUnderPerformIo = 0;
+    std::array<std::uint64_t, Roles> aliveByRole{}, callbacksByRole{};
+    std::array<double, trace::MetricCount> observed; // the sampler's last reading of each metric (NaN: none)
     std::vector<SocketState> sockets;                 // one cell per descriptor seen, in order of first use
     std::unordered_map<std::int64_t, std::uint32_t> cellOfFd;
     std::unordered_map<std::uint64_t, std::uint32_t> cellOfOp; // receives in flight
 
+    ModelState();
     void apply(const trace::Event &e);
     std::size_t aliveThreads() const;
+    double observedValue(trace::Metric m) const { return observed[std::size_t(m)]; }
 };
 
 } // namespace porthole::model

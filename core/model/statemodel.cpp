@@ -8,11 +8,19 @@ void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
 {
     m_events.clear();
     m_checkpoints.assign(1, ModelState{});
-    m_latest = {};
+    m_interpreter = {};
     m_threadInfo = threads;
+    m_vocabulary = trace::Vocabulary::current();
+    m_strings.clear();
 }
 
 void StateModel::setThreads(const std::vector<trace::ThreadInfo> &threads) { m_threadInfo = threads; }
+
+void StateModel::setNames(trace::Vocabulary vocabulary, std::vector<std::string> strings)
+{
+    m_vocabulary = std::move(vocabulary);
+    m_strings = std::move(strings);
+}
 
 void StateModel::append(const std::vector<trace::Event> &events)
 {
@@ -21,9 +29,9 @@ void StateModel::append(const std::vector<trace::Event> &events)
     m_events.reserve(m_events.size() + events.size());
     for (const trace::Event &e : events) {
         m_events.push_back(e);
-        m_latest.apply(e);
+        m_interpreter.apply(e);
         if (m_events.size() % CheckpointEvery == 0)
-            m_checkpoints.push_back(m_latest);
+            m_checkpoints.push_back(m_interpreter.state());
     }
 }
 
@@ -41,7 +49,7 @@ ModelState StateModel::stateAt(std::size_t eventIndex) const
     eventIndex = std::min(eventIndex, m_events.size());
     ModelState state;
     if (eventIndex == m_events.size()) {
-        state = m_latest;
+        state = m_interpreter.state();
     } else {
         const std::size_t k = std::min(eventIndex / CheckpointEvery, m_checkpoints.empty() ? 0 : m_checkpoints.size() - 1);
         if (!m_checkpoints.empty())

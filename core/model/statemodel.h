@@ -1,7 +1,7 @@
 #pragma once
 
-#include "model/modelstate.h"
-#include "trace/recorder.h"
+#include "model/interpreter.h"
+#include "trace/tracestore.h"
 
 #include <vector>
 
@@ -17,16 +17,21 @@ public:
 
     void reset(const std::vector<trace::ThreadInfo> &threads);
     void setThreads(const std::vector<trace::ThreadInfo> &threads); // names and ids of threads seen so far
+    void setNames(trace::Vocabulary vocabulary, std::vector<std::string> strings); // the trace's, as it grows
     void append(const std::vector<trace::Event> &events);
 
     const std::vector<trace::ThreadInfo> &threadInfo() const { return m_threadInfo; }
+    const trace::Vocabulary &vocabulary() const { return m_vocabulary; }
+    const std::vector<std::string> &strings() const { return m_strings; }
+    std::string_view string(std::uint64_t id) const { return id < m_strings.size() ? std::string_view(m_strings[id]) : std::string_view(); }
+    const MetricsHistory &history() const { return m_interpreter.history(); }
     std::size_t eventCount() const { return m_events.size(); }
     const std::vector<trace::Event> &events() const { return m_events; }
     std::uint64_t firstTimeNs() const { return m_events.empty() ? 0 : m_events.front().timeNs; }
     std::uint64_t lastTimeNs() const { return m_events.empty() ? 0 : m_events.back().timeNs; }
 
     ModelState stateAt(std::size_t eventIndex) const; // after applying events [0, eventIndex)
-    const ModelState &latest() const { return m_latest; }
+    const ModelState &latest() const { return m_interpreter.state(); }
     std::size_t indexAtTime(std::uint64_t timeNs) const; // events with time <= timeNs
     // The event index just after the next (or previous) packet handed to a thread: one step of a completion.
     std::size_t nextDequeue(std::size_t from) const;
@@ -38,7 +43,9 @@ private:
     std::vector<trace::ThreadInfo> m_threadInfo;
     std::vector<trace::Event> m_events;
     std::vector<ModelState> m_checkpoints; // m_checkpoints[k] = state after k * CheckpointEvery events
-    ModelState m_latest;
+    Interpreter m_interpreter;             // the state after every event, and the metrics
+    trace::Vocabulary m_vocabulary = trace::Vocabulary::current();
+    std::vector<std::string> m_strings;
 };
 
 } // namespace porthole::model

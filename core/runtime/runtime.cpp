@@ -251,6 +251,7 @@ void Runtime::addTimer(std::chrono::milliseconds delay)
 void Runtime::fireTimer(std::uint64_t id)
 {
     ++m_counters.timersFired;
+    trace::record(EventType::Timer, 1, 0, id, 0); // small 1: fired (0: came due, queued to the workers)
     if (ShadowStack::contains(FrameId::Dispatch))
         ++m_counters.timersUnderDispatch;
     runUserCallback(id);

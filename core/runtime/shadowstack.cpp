@@ -21,10 +21,12 @@ void setCurrentThreadSlot(std::uint32_t slot) { t_slot = slot; }
 
 void nameCurrentThread(const std::string &name) { ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str()); }
 
-void ShadowStack::push(FrameId frame)
+void ShadowStack::push(FrameId frame, const char *nativeName)
 {
     t_frames.push_back(frame); // stacks are a few frames deep: no allocation after the first pushes
-    trace::record(trace::EventType::StackPush, std::uint8_t(t_frames.size()), std::uint16_t(frame), 0, 0);
+    // The name's address travels; the collector turns it into one of the trace's strings.
+    trace::record(trace::EventType::StackPush, std::uint8_t(t_frames.size()), std::uint16_t(frame),
+                  reinterpret_cast<std::uintptr_t>(nativeName), 0);
 }
 
 void ShadowStack::pop()

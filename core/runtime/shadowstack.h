@@ -3,6 +3,7 @@
 #include "runtime/frames.h"
 #include "trace/event.h"
 
+#include <source_location>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace porthole::runtime {
 class ShadowStack
 {
 public:
-    static void push(FrameId frame);
+    // nativeName: the function that pushes the frame, a literal of static storage (see FrameScope).
+    static void push(FrameId frame, const char *nativeName);
     static void pop();
     static std::vector<FrameId> current(); // this thread's stack, outermost first
     static bool contains(FrameId frame);
@@ -27,11 +29,15 @@ void setCurrentThreadSlot(std::uint32_t slot);
 // Gives the OS thread its name (the first 15 bytes), so /proc/self/task/TID/comm shows it too.
 void nameCurrentThread(const std::string &name);
 
-// Pushes on construction, pops on destruction.
+// Pushes on construction, pops on destruction. The frame's native name is the function that
+// constructs the scope, as the compiler names it: never a string typed by hand.
 class FrameScope
 {
 public:
-    explicit FrameScope(FrameId frame) { ShadowStack::push(frame); }
+    explicit FrameScope(FrameId frame, std::source_location site = std::source_location::current())
+    {
+        ShadowStack::push(frame, site.function_name());
+    }
     ~FrameScope() { ShadowStack::pop(); }
     FrameScope(const FrameScope &) = delete;
     FrameScope &operator=(const FrameScope &) = delete;

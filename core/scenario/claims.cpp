@@ -1,6 +1,6 @@
 #include "scenario/claims.h"
 
-#include "trace/event.h"
+#include "trace/vocabulary.h"
 
 #include <QRegularExpression>
 
@@ -136,37 +136,54 @@ ClaimResult evaluateClaim(const QString &name, const ParsedClaim &claim, const Q
     if (history.isEmpty())
         return result;
     const MetricsSample &last = history.constLast();
+    const auto value = [](const MetricsSample &s, const QString &metric) { return metricValue(s, metric).value_or(std::nan("")); };
     double observed = 0;
     switch (claim.aggregate) {
     case ParsedClaim::Aggregate::Last:
-        observed = *metricValue(last, claim.metric);
+        observed = value(last, claim.metric);
         break;
     case ParsedClaim::Aggregate::Max:
     case ParsedClaim::Aggregate::Min: {
+        // NaN (not measured) in any sample makes the aggregate not measured.
         const bool max = claim.aggregate == ParsedClaim::Aggregate::Max;
-        observed = *metricValue(history.constFirst(), claim.metric);
-        for (const MetricsSample &s : history)
-            observed = max ? std::max(observed, *metricValue(s, claim.metric)) : std::min(observed, *metricValue(s, claim.metric));
+        observed = value(history.constFirst(), claim.metric);
+        for (const MetricsSample &s : history) {
+            const double v = value(s, claim.metric);
+            observed = std::isnan(v) || std::isnan(observed) ? std::nan("") : max ? std::max(observed, v) : std::min(observed, v);
+        }
         break;
     }
     case ParsedClaim::Aggregate::CallbacksOn:
-        observed = last.callbacksByRole[std::size_t(roleOf(claim.metric))];
+        observed = last[trace::callbacksOnMetric(roleOf(claim.metric))];
         break;
     case ParsedClaim::Aggregate::CallbacksUnder:
-        observed = claim.metric == QLatin1String("dispatch") ? last.callbacksUnderDispatch : last.callbacksUnderPerformIo;
+        observed = last[claim.metric == QLatin1String("dispatch") ? trace::Metric::CallbacksUnderDispatch
+                                                                   : trace::Metric::CallbacksUnderPerformIo];
         break;
     case ParsedClaim::Aggregate::ThreadGrowth: {
         // The largest rise of that role's thread count within any window of the given length.
         const QString metric = roleMetric(claim.metric);
         for (qsizetype i = 0; i < history.size(); ++i)
             for (qsizetype j = i + 1; j < history.size() && history[j].timeS - history[i].timeS <= claim.windowS + 1e-6; ++j)
-                observed = std::max(observed, *metricValue(history[j], metric) - *metricValue(history[i], metric));
+                observed = std::max(observed, value(history[j], metric) - value(history[i], metric));
         break;
     }
     }
     result.observed = observed;
-    result.passed = compare(observed, claim.op, claim.value);
+    result.measured = !std::isnan(observed);
+    result.passed = result.measured && compare(observed, claim.op, claim.value);
     return result;
+}
+
+QList<ClaimResult> evaluateClaims(const QList<Claim> &claims, const MetricsHistory &history)
+{
+    QList<ClaimResult> results;
+    for (const Claim &claim : claims) {
+        const ClaimParse parsed = parseClaim(claim.expression);
+        results << (parsed.claim ? evaluateClaim(claim.name, *parsed.claim, claim.expression, history)
+                                 : ClaimResult{claim.name, claim.expression, false, 0});
+    }
+    return results;
 }
 
 } // namespace porthole::scenario

@@ -1,11 +1,17 @@
 #pragma once
 
-#include "scenario/metrics.h"
+#include "model/metrics.h"
+#include "scenario/scenario.h"
 
 #include <QString>
 #include <optional>
 
 namespace porthole::scenario {
+
+using model::MetricsHistory;
+using model::MetricsSample;
+using model::metricNames;
+using model::metricValue;
 
 // A claim is a small expression over the run's metrics:
 //   claim    := term op number          op: == != < <= > >=
@@ -36,10 +42,13 @@ struct ClaimResult {
     QString expression;
     bool passed = false;
     double observed = 0;
+    bool measured = true; // false: the metric was not measured in this run, so the claim fails
 };
 
 // Evaluates on everything sampled so far.
 ClaimResult evaluateClaim(const QString &name, const ParsedClaim &claim, const QString &expression,
                           const MetricsHistory &history);
+// Every claim of a scenario, on the interpreter's metrics (live or from a saved trace alike).
+QList<ClaimResult> evaluateClaims(const QList<Claim> &claims, const MetricsHistory &history);
 
 } // namespace porthole::scenario

@@ -1,6 +1,7 @@
 #include "scenario/runner.h"
 
 #include "engine/threadinspector.h"
+#include "scenario/scenariofile.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -29,7 +30,7 @@ QString Runner::start()
     }
     m_baselineThreads = engine::ThreadInspector::threadCount();
     // The receives put on every socket are submitted by this thread: trace it while it does.
-    m_recorder.attachCurrentThread("porthole: setup", trace::ThreadRole::Other, trace::ThreadReason::Startup);
+    m_recorder.attachCurrentThread("porthole: setup", trace::ThreadRole::Porthole, trace::ThreadReason::Startup);
     struct Detach {
         trace::TraceRecorder &recorder;
         ~Detach() { recorder.detachCurrentThread(trace::ThreadReason::Unspecified); }
@@ -56,10 +57,16 @@ QString Runner::start()
     {
         std::lock_guard lock(m_mutex);
         m_stopping = false;
-        m_history.clear();
+        m_interpreter = {};
+        m_folded = 0;
     }
     m_running.store(true, std::memory_order_release);
-    m_sampler = std::thread([this] { sampleLoop(); });
+    // Porthole's own threads of the run, not the model's: the sampler, the driver, the traffic
+    // thread, and the port's submitter (io_uring would cancel a request whose submitting thread
+    // exits; IOCP does not, so one long-lived thread submits for all).
+    const std::size_t own = 2 + (m_traffic ? 1 : 0) + (m_runtime->port() ? 1 : 0);
+    m_driver = std::thread([this] { driveLoop(); });
+    m_sampler = std::make_unique<Sampler>(Sampler::Setup{&m_recorder, m_runtime.get(), m_baselineThreads, own, m_startTime});
     return {};
 }
 
@@ -70,8 +77,10 @@ void Runner::stop()
         m_stopping = true;
     }
     m_wake.notify_all();
-    if (m_sampler.joinable())
-        m_sampler.join();
+    if (m_driver.joinable())
+        m_driver.join();
+    if (m_sampler)
+        m_sampler->stop(); // its last sample sees the run as it ends
     if (m_traffic)
         m_traffic->stop();
     if (m_runtime)
@@ -84,6 +93,8 @@ void Runner::stop()
     if (m_collector)
         m_collector->stop();
     m_running.store(false, std::memory_order_release);
+    std::lock_guard lock(m_mutex);
+    foldSettled(); // everything: the run is over
 }
 
 void Runner::pause()
@@ -119,57 +130,10 @@ void Runner::setMessagesPerSecond(double rate)
         m_traffic->setMessagesPerSecond(rate);
 }
 
-MetricsSample Runner::takeSample(double timeS, const MetricsSample *previous)
-{
-    const runtime::RuntimeCounters &c = m_runtime->counters();
-    MetricsSample s;
-    s.timeS = timeS;
-    s.threads = double(engine::ThreadInspector::threadCount());
-    // Threads the runtime model added. Porthole's own are not the model's: the sampler, the traffic
-    // thread, and the port's submitter (io_uring would cancel a request whose submitting thread
-    // exits; IOCP does not, so one long-lived thread submits for all).
-    const double ownThreads = 1 + (m_traffic ? 1 : 0) + (m_runtime->port() ? 1 : 0);
-    s.extraThreads = s.threads - double(m_baselineThreads) - ownThreads;
-    s.ioThreads = c.aliveOf(ThreadRole::IoCompletion);
-    s.workers = m_runtime->workers().threadCount();
-    s.pollers = c.aliveOf(ThreadRole::Poller);
-    s.eventLoops = c.aliveOf(ThreadRole::EventLoop);
-    s.socketThreads = c.aliveOf(ThreadRole::Other);
-    s.timerThreads = c.aliveOf(ThreadRole::Timer);
-    // Reading every task's name is costly with thousands of threads: every tenth sample is enough.
-    s.ioWorkers = (!previous || m_history.size() % 10 == 0) ? double(engine::ThreadInspector::ioWorkers().size())
-                                                            : previous->ioWorkers;
-    if (engine::CompletionPort *port = m_runtime->port()) {
-        const engine::PortStats ps = port->stats();
-        s.pendingOps = double(ps.pendingOps);
-        s.running = double(ps.running);
-        s.portQueue = double(ps.queued);
-        s.cqReady = port->ringSnapshot().cqReady;
-    } else {
-        s.pendingOps = double(c.waitingReceives.load()); // counted as sockets are armed and threads enter recv
-    }
-    s.workerQueue = double(m_runtime->workers().queuedCount());
-    s.callbacks = double(c.callbacks.load());
-    std::uint64_t busiest = 0;
-    for (const auto &n : c.callbacksByThread)
-        busiest = std::max<std::uint64_t>(busiest, n.load());
-    s.busiestThreadShare = s.callbacks > 0 ? double(busiest) / s.callbacks : 0;
-    s.posts = double(c.posts.load());
-    s.timersFired = double(c.timersFired.load());
-    s.droppedEvents = double(m_recorder.droppedEvents());
-    for (std::size_t r = 0; r < s.callbacksByRole.size(); ++r)
-        s.callbacksByRole[r] = double(c.callbacksByRole[r].load());
-    s.callbacksUnderDispatch = double(c.callbacksUnderDispatch.load());
-    s.callbacksUnderPerformIo = double(c.callbacksUnderPerformIo.load());
-    if (previous && timeS > previous->timeS)
-        s.completionsPerS = (s.callbacks - previous->callbacks) / (timeS - previous->timeS);
-    return s;
-}
-
-void Runner::sampleLoop()
+void Runner::driveLoop()
 {
     // It posts packets and submits fsyncs: a thread of the run like any other, so it is traced.
-    m_recorder.attachCurrentThread("porthole: scenario driver", trace::ThreadRole::Other, trace::ThreadReason::Startup);
+    m_recorder.attachCurrentThread("porthole: scenario driver", trace::ThreadRole::Porthole, trace::ThreadReason::Startup);
     int postsSent = 0, timersAdded = 0, fsyncsSent = 0;
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
@@ -190,37 +154,38 @@ void Runner::sampleLoop()
             ++timersAdded;
         }
         lock.lock();
-        const MetricsSample *previous = m_history.isEmpty() ? nullptr : &m_history.constLast();
-        MetricsSample sample = takeSample(t, previous);
-        m_history.append(sample);
         m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping; });
     }
     lock.unlock();
     m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
 }
 
+void Runner::foldSettled() const
+{
+    const bool live = m_running.load(std::memory_order_acquire);
+    std::vector<trace::Event> events = live ? eventsSince(m_folded, SettleNs) : m_store.copyEvents(m_folded);
+    m_folded += events.size();
+    m_interpreter.apply(events);
+}
+
 MetricsHistory Runner::history() const
 {
     std::lock_guard lock(m_mutex);
-    return m_history;
+    foldSettled();
+    return m_interpreter.history();
 }
 
 MetricsHistory Runner::historySince(qsizetype from) const
 {
     std::lock_guard lock(m_mutex);
-    return from >= m_history.size() ? MetricsHistory() : m_history.mid(from);
+    foldSettled();
+    const MetricsHistory &h = m_interpreter.history();
+    return from >= h.size() ? MetricsHistory() : h.mid(from);
 }
 
 QList<ClaimResult> Runner::evaluateClaims() const
 {
-    const MetricsHistory h = history();
-    QList<ClaimResult> results;
-    for (const Claim &claim : m_scenario.claims) {
-        const ClaimParse parsed = parseClaim(claim.expression);
-        results << (parsed.claim ? evaluateClaim(claim.name, *parsed.claim, claim.expression, h)
-                                 : ClaimResult{claim.name, claim.expression, false, 0});
-    }
-    return results;
+    return scenario::evaluateClaims(m_scenario.claims, history());
 }
 
 std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t settleNs) const
@@ -232,6 +197,11 @@ std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t se
     return now > settleNs ? m_store.copyEventsBefore(from, now - settleNs) : std::vector<trace::Event>{};
 }
 
-trace::Trace Runner::trace() const { return m_store.snapshot(m_recorder); }
+trace::Trace Runner::trace() const
+{
+    trace::Trace t = m_store.snapshot(m_recorder);
+    t.scenarioJson = scenarioToJson(m_scenario).toStdString();
+    return t;
+}
 
 } // namespace porthole::scenario

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "model/interpreter.h"
 #include "scenario/claims.h"
-#include "scenario/metrics.h"
+#include "scenario/sampler.h"
 #include "scenario/scenario.h"
 #include "trace/collector.h"
 #include "workload/peerhost.h"
@@ -15,12 +16,14 @@
 
 namespace porthole::scenario {
 
-// Builds the port, runtime and workload of a scenario, runs them, samples the metrics every
-// SamplePeriod, and evaluates the claims. Commands may come from any thread.
+// Builds the port, runtime and workload of a scenario and runs them, with a Sampler that records what
+// it observes into the trace. Metrics and claims are folded from the trace by the interpreter, as a
+// replay of the saved trace folds them. Commands may come from any thread.
 class Runner
 {
 public:
-    static constexpr std::chrono::milliseconds SamplePeriod{50};
+    static constexpr std::chrono::milliseconds SamplePeriod = Sampler::Period;
+    static constexpr std::uint64_t SettleNs = 100'000'000; // while live, fold only events this much older than now
 
     explicit Runner(Scenario scenario);
     ~Runner();
@@ -36,19 +39,23 @@ public:
     bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
 
     const Scenario &scenario() const { return m_scenario; }
+    // The interpreter's metrics of the events recorded so far (settled while live; all after stop()).
     MetricsHistory history() const;
     MetricsHistory historySince(qsizetype from) const; // the samples from index `from` on: for readers that keep their own copy
     QList<ClaimResult> evaluateClaims() const;
-    trace::Trace trace() const; // everything recorded so far
+    trace::Trace trace() const; // everything recorded so far, with the vocabulary and the scenario's JSON
+    // The collector's watermark: every event recorded before this time is in the trace.
+    std::uint64_t drainedThroughNs() const { return m_collector ? m_collector->drainedThroughNs() : 0; }
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
     std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const;
     std::vector<trace::ThreadInfo> threads() const { return m_recorder.threads(); }
+    std::vector<std::string> strings() const { return m_recorder.strings(); } // the trace's strings so far
     std::uint64_t droppedEvents() const { return m_recorder.droppedEvents(); }
     runtime::Runtime *runtime() { return m_runtime.get(); }
 
 private:
-    void sampleLoop();
-    MetricsSample takeSample(double timeS, const MetricsSample *previous);
+    void driveLoop();
+    void foldSettled() const; // with m_mutex held
 
     Scenario m_scenario;
     trace::TraceRecorder m_recorder;
@@ -61,12 +68,14 @@ private:
     int m_scratchFile = -1; // fsync target of files.fsync_every_ms
     std::chrono::steady_clock::time_point m_startTime;
 
-    mutable std::mutex m_mutex; // guards m_history and m_stopping
+    std::unique_ptr<Sampler> m_sampler;
+    mutable std::mutex m_mutex; // guards m_interpreter, m_folded and m_stopping
     std::condition_variable m_wake;
-    MetricsHistory m_history;
+    mutable model::Interpreter m_interpreter; // folds the store's events, as far as m_folded
+    mutable std::size_t m_folded = 0;
     bool m_stopping = false;
     std::atomic<bool> m_running{false};
-    std::thread m_sampler;
+    std::thread m_driver; // posts, timers and fsyncs on the scenario's schedule
 };
 
 } // namespace porthole::scenario

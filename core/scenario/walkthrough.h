@@ -1,6 +1,6 @@
 #pragma once
 
-#include "scenario/metrics.h"
+#include "scenario/claims.h"
 #include "scenario/scenario.h"
 
 #include <QString>

@@ -28,9 +28,20 @@ void Collector::stop()
 
 void Collector::drainNow()
 {
+    std::lock_guard lock(m_drainMutex);
+    const std::uint64_t before = nowNs(); // what was committed before this is in the rings now
     std::vector<Event> batch;
     m_recorder.drain(batch);
     m_store.append(batch);
+    // Release: a reader that sees the new watermark sees the appended events (the store's lock too).
+    m_drainedThrough.store(before, std::memory_order_release);
+    m_drained.notify_all();
+}
+
+bool Collector::waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(m_drainMutex);
+    return m_drained.wait_for(lock, timeout, [&] { return drainedThroughNs() >= timeNs; });
 }
 
 void Collector::run()

@@ -15,10 +15,11 @@ std::string_view lookup(const std::array<std::string_view, N> &names, Enum value
 
 std::string_view eventTypeName(EventType type)
 {
-    static constexpr std::array<std::string_view, 17> names = {
+    static constexpr std::array<std::string_view, 20> names = {
         "invalid", "thread created", "thread exited", "thread state", "op submitted", "op completed",
         "op dequeued", "callback begin", "callback end", "stack push", "stack pop", "queue sample",
-        "post", "cq overflow", "timer", "claim checked", "walkthrough marker"};
+        "post", "cq overflow", "timer", "claim checked", "walkthrough marker", "observed", "sample tick",
+        "kernel state"};
     static_assert(names.size() == std::size_t(EventType::Last) + 1);
     return lookup(names, type);
 }
@@ -26,7 +27,7 @@ std::string_view eventTypeName(EventType type)
 std::string_view threadRoleName(ThreadRole role)
 {
     static constexpr std::array<std::string_view, 9> names = {
-        "thread", "I/O completion", "worker", "poller", "event loop", "timer", "gate", "kernel io-wq worker", "collector"};
+        "thread", "I/O completion", "worker", "poller", "event loop", "timer", "gate", "kernel io-wq worker", "Porthole's own"};
     static_assert(names.size() == std::size_t(ThreadRole::Last) + 1);
     return lookup(names, role);
 }

@@ -15,18 +15,23 @@ enum class EventType : std::uint8_t {
     OpDequeued,         // aux = OpKind, id = op id, value = completion key: handed to this thread
     CallbackBegin,      // id = op id
     CallbackEnd,        // id = op id
-    StackPush,          // aux = frame id
-    StackPop,           // aux = frame id
+    StackPush,          // small = depth, aux = FrameId, id = string of the native function that pushed it
+    StackPop,           // small = depth, aux = FrameId
     QueueSample,        // small = QueueKind, value = depth; for CqReady id = CQ head << 32 | tail
     Post,               // id = token, value = completion key
     CqOverflow,         // value = the ring's overflow counter
-    Timer,              // id = timer id
+    Timer,              // id = timer id, small = 0 came due (queued to the workers), 1 fired
     ClaimChecked,       // id = claim index, small = 1 passed / 0 failed, value = observed
     WalkthroughMarker,  // id = step index
-    Last = WalkthroughMarker
+    // What the sampler observes (never the GUI thread). `thread` is the thread observed.
+    Observed,           // aux = Metric, value = the reading as a double's bits
+    SampleTick,         // value = seconds since the run started, as a double's bits: closes one metrics sample
+    KernelState,        // small = /proc state letter, id = wchan string | (syscall + 1) << 32, value = CPU time (ns)
+    Last = KernelState
 };
 
-enum class ThreadRole : std::uint8_t { Other, IoCompletion, Worker, Poller, EventLoop, Timer, Gate, KernelWorker, Collector, Last = Collector };
+// Porthole: the app's own threads (setup, scenario driver, sampler), not part of the modelled runtime.
+enum class ThreadRole : std::uint8_t { Other, IoCompletion, Worker, Poller, EventLoop, Timer, Gate, KernelWorker, Porthole, Last = Porthole };
 
 // Why a thread was created or exited.
 enum class ThreadReason : std::uint16_t { Unspecified, Startup, MinThreads, Starvation, BlockedCallback, IdleTimeout, Shutdown, Last = Shutdown };

@@ -112,6 +112,48 @@ void TraceRecorder::detachCurrentThread(ThreadReason reason)
     detail::t_slot = {};
 }
 
+std::uint32_t TraceRecorder::addObservedThread(std::string name, ThreadRole role, std::int32_t osThreadId)
+{
+    auto entry = std::make_unique<Entry>();
+    entry->info.osThreadId = osThreadId;
+    entry->info.role = role;
+    entry->info.name = std::move(name);
+    std::lock_guard lock(m_mutex);
+    entry->info.index = std::uint32_t(m_entries.size());
+    m_entries.push_back(std::move(entry));
+    return m_entries.back()->info.index;
+}
+
+std::uint32_t TraceRecorder::intern(std::string_view text)
+{
+    std::lock_guard lock(m_stringsMutex);
+    const auto [it, inserted] = m_stringIds.try_emplace(std::string(text), std::uint32_t(m_strings.size()));
+    if (inserted)
+        m_strings.emplace_back(text);
+    return it->second;
+}
+
+std::vector<std::string> TraceRecorder::strings() const
+{
+    std::lock_guard lock(m_stringsMutex);
+    return m_strings;
+}
+
+void TraceRecorder::nameNativeFrames(std::vector<Event> &events, std::size_t first)
+{
+    // A push carries the address of its call site's function-name literal (static storage, so it
+    // is readable for the life of the process); the trace keeps the text as one of its strings.
+    for (std::size_t i = first; i < events.size(); ++i) {
+        Event &e = events[i];
+        if (e.type != EventType::StackPush)
+            continue;
+        const auto [it, inserted] = m_nativeIds.try_emplace(e.id, 0);
+        if (inserted)
+            it->second = intern(e.id ? reinterpret_cast<const char *>(e.id) : "");
+        e.id = it->second;
+    }
+}
+
 std::size_t TraceRecorder::drain(std::vector<Event> &out)
 {
     std::lock_guard drainLock(m_drainMutex);
@@ -138,6 +180,7 @@ std::size_t TraceRecorder::drain(std::vector<Event> &out)
     const detail::TickClock &clock = detail::tickClock();
     for (std::size_t i = first; i < out.size(); ++i)
         out[i].timeNs = clock.toNs(out[i].timeNs);
+    nameNativeFrames(out, first);
     return total;
 }
 

@@ -12,6 +12,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace porthole::trace {
@@ -83,6 +85,14 @@ public:
                                       std::uint32_t ringEvents = DefaultRingEvents);
     // Records ThreadExited and closes the ring; the collector frees it once drained.
     void detachCurrentThread(ThreadReason reason);
+    // A thread Porthole did not start but observes (an iou-wrk worker): it gets a trace number and
+    // no ring; the observer records its events with recordAbout().
+    std::uint32_t addObservedThread(std::string name, ThreadRole role, std::int32_t osThreadId);
+
+    // The trace's strings (native function names, wait channels, thread names): one id per text.
+    // Takes a lock: for the sampler and the collector, never the hot path.
+    std::uint32_t intern(std::string_view text);
+    std::vector<std::string> strings() const;
 
     // Collector side: moves every published event out of every ring, stamped in steady-clock
     // nanoseconds. One caller at a time.
@@ -98,9 +108,15 @@ private:
         std::unique_ptr<ThreadRing> ring; // reset by the collector after the thread exited and was drained
         std::uint64_t droppedWhenFreed = 0;
     };
+    void nameNativeFrames(std::vector<Event> &events, std::size_t first);
+
     mutable std::mutex m_mutex; // guards m_entries; never taken while recording
     std::vector<std::unique_ptr<Entry>> m_entries;
-    std::mutex m_drainMutex; // one collector at a time
+    std::mutex m_drainMutex; // one collector at a time; guards m_nativeIds
+    std::unordered_map<std::uint64_t, std::uint32_t> m_nativeIds; // a function-name literal's address -> string id
+    mutable std::mutex m_stringsMutex; // guards m_strings and m_stringIds: the sampler and the collector intern
+    std::vector<std::string> m_strings;
+    std::unordered_map<std::string, std::uint32_t> m_stringIds;
 };
 
 // The hot path: stamps and appends one event to the calling thread's ring. No lock, no allocation.
@@ -114,6 +130,26 @@ inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::u
         return;
     e->timeNs = detail::ticks(); // ticks until drained
     e->thread = slot.index;
+    e->type = type;
+    e->small = small;
+    e->aux = aux;
+    e->id = id;
+    e->value = value;
+    slot.ring->commit();
+}
+
+// The sampler's way to record what it observed of another thread: its own ring, that thread's number.
+inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id,
+                        std::uint64_t value) noexcept
+{
+    detail::ThreadSlot &slot = detail::t_slot;
+    if (!slot.ring)
+        return;
+    Event *e = slot.ring->prepare();
+    if (!e)
+        return;
+    e->timeNs = detail::ticks();
+    e->thread = thread;
     e->type = type;
     e->small = small;
     e->aux = aux;

@@ -10,6 +10,7 @@ namespace {
 
 constexpr char Magic[8] = {'P', 'O', 'R', 'T', 'H', 'O', 'L', 'E'};
 constexpr std::uint32_t MaxThreadName = 256;
+constexpr std::uint32_t MaxStringBytes = 1u << 20; // a name, a wait channel, or the scenario's JSON
 
 #pragma pack(push, 1)
 struct FileHeader {
@@ -65,9 +66,111 @@ private:
     std::size_t m_offset = 0;
 };
 
+void appendString(std::string &out, std::string_view text)
+{
+    append(out, std::uint32_t(text.size()));
+    out.append(text);
+}
+
+void appendList(std::string &out, const std::vector<std::string> &list)
+{
+    append(out, std::uint32_t(list.size()));
+    for (const std::string &text : list)
+        appendString(out, text);
+}
+
+bool readString(Reader &reader, std::string &out)
+{
+    std::uint32_t length = 0;
+    return reader.read(length) && length <= MaxStringBytes && reader.readString(out, length);
+}
+
+bool readList(Reader &reader, std::vector<std::string> &list)
+{
+    std::uint32_t count = 0;
+    if (!reader.read(count) || count > reader.remaining() / sizeof(std::uint32_t))
+        return false;
+    list.resize(count);
+    for (std::string &text : list)
+        if (!readString(reader, text))
+            return false;
+    return true;
+}
+
+void appendVocabulary(std::string &out, const Vocabulary &v)
+{
+    append(out, std::uint32_t(v.frames.size()));
+    for (const FrameText &f : v.frames) {
+        appendString(out, f.dotnetName);
+        appendString(out, f.version);
+    }
+    for (const auto *list : {&v.roles, &v.states, &v.reasons, &v.queues, &v.ops, &v.metrics})
+        appendList(out, *list);
+}
+
+bool readVocabulary(Reader &reader, Vocabulary &v)
+{
+    std::uint32_t frames = 0;
+    if (!reader.read(frames) || frames > reader.remaining() / (2 * sizeof(std::uint32_t)))
+        return false;
+    v.frames.resize(frames);
+    for (FrameText &f : v.frames)
+        if (!readString(reader, f.dotnetName) || !readString(reader, f.version))
+            return false;
+    for (auto *list : {&v.roles, &v.states, &v.reasons, &v.queues, &v.ops, &v.metrics})
+        if (!readList(reader, *list))
+            return false;
+    return true;
+}
+
 TraceLoadResult fail(const std::string &source, const std::string &what)
 {
     return {std::nullopt, source + ": " + what};
+}
+
+// Every field a view or the interpreter indexes by must be in range.
+std::string checkFields(const Event &e, const Trace &trace)
+{
+    switch (e.type) {
+    case EventType::ThreadCreated:
+        return e.small <= std::uint8_t(ThreadRole::Last) ? std::string() : "has an unknown thread role " + std::to_string(e.small);
+    case EventType::ThreadState:
+        return e.small <= std::uint8_t(ThreadState::Last) ? std::string() : "has an unknown thread state " + std::to_string(e.small);
+    case EventType::StackPush:
+        if (e.id >= trace.strings.size())
+            return "names string " + std::to_string(e.id) + " of " + std::to_string(trace.strings.size());
+        [[fallthrough]];
+    case EventType::StackPop:
+        return e.aux < trace.vocabulary.frames.size() ? std::string() : "names frame " + std::to_string(e.aux) + " of "
+                       + std::to_string(trace.vocabulary.frames.size());
+    case EventType::QueueSample:
+        return e.small <= std::uint8_t(QueueKind::Last) ? std::string() : "has an unknown queue " + std::to_string(e.small);
+    case EventType::Observed:
+        return e.aux < trace.vocabulary.metrics.size() ? std::string() : "names metric " + std::to_string(e.aux) + " of "
+                       + std::to_string(trace.vocabulary.metrics.size());
+    case EventType::KernelState:
+        return std::uint32_t(e.id) < trace.strings.size() ? std::string() : "names wait channel " + std::to_string(std::uint32_t(e.id));
+    default:
+        return {};
+    }
+}
+
+// Observed events name metrics by the file's own table: turn them into this build's numbers (a metric
+// this build does not know is dropped).
+void remapMetrics(Trace &trace)
+{
+    std::vector<std::uint16_t> toCurrent(trace.vocabulary.metrics.size(), std::uint16_t(0xFFFF));
+    for (std::size_t i = 0; i < toCurrent.size(); ++i)
+        for (std::size_t m = 0; m < MetricCount; ++m)
+            if (trace.vocabulary.metrics[i] == metricName(Metric(m)))
+                toCurrent[i] = std::uint16_t(m);
+    std::erase_if(trace.events, [&](Event &e) {
+        if (e.type != EventType::Observed)
+            return false;
+        e.aux = toCurrent[e.aux];
+        return e.aux == 0xFFFF;
+    });
+    trace.vocabulary.metrics = Vocabulary::current().metrics;
 }
 
 } // namespace
@@ -83,6 +186,9 @@ std::string saveTrace(const Trace &trace, const std::string &path)
     header.eventCount = trace.events.size();
     header.droppedEvents = trace.droppedEvents;
     append(bytes, header);
+    appendVocabulary(bytes, trace.vocabulary);
+    appendList(bytes, trace.strings);
+    appendString(bytes, trace.scenarioJson.size() <= MaxStringBytes ? std::string_view(trace.scenarioJson) : std::string_view());
     for (const ThreadInfo &info : trace.threads) {
         const std::string name = info.name.substr(0, MaxThreadName);
         append(bytes, FileThread{info.index, info.osThreadId, std::uint8_t(info.role), 0, std::uint16_t(name.size())});
@@ -136,9 +242,14 @@ TraceLoadResult parseTrace(const std::string &bytes, const std::string &source)
                                 + std::to_string(bytes.size()));
     if (std::memcmp(header.magic, Magic, sizeof(Magic)) != 0)
         return fail(source, "not a Porthole trace (it does not start with \"PORTHOLE\")");
-    if (header.version != TraceFileVersion)
-        return fail(source, "trace format version " + std::to_string(header.version) + " is not supported (this build reads version "
+    if (header.version < TraceFileVersion)
+        return fail(source, "written by an older Porthole (trace format " + std::to_string(header.version)
+                                + "), which did not record the names and the scenario this build needs to replay it; "
+                                  "run the scenario again and save a new trace (this build reads format "
                                 + std::to_string(TraceFileVersion) + ")");
+    if (header.version != TraceFileVersion)
+        return fail(source, "trace format version " + std::to_string(header.version) + " is newer than this build reads (version "
+                                + std::to_string(TraceFileVersion) + "): open it with a newer Porthole");
     if (header.headerBytes != sizeof(FileHeader))
         return fail(source, "corrupted header: header size " + std::to_string(header.headerBytes) + ", expected "
                                 + std::to_string(sizeof(FileHeader)));
@@ -148,6 +259,15 @@ TraceLoadResult parseTrace(const std::string &bytes, const std::string &source)
 
     Trace trace;
     trace.droppedEvents = header.droppedEvents;
+    if (!readVocabulary(reader, trace.vocabulary))
+        return fail(source, "truncated or corrupted in the vocabulary (the names of the trace's ids)");
+    if (!readList(reader, trace.strings))
+        return fail(source, "truncated or corrupted in the string table");
+    if (!readString(reader, trace.scenarioJson))
+        return fail(source, "truncated or corrupted in the scenario's JSON");
+    if (header.threadCount > reader.remaining() / sizeof(FileThread))
+        return fail(source, "corrupted header: " + std::to_string(header.threadCount) + " threads cannot fit in the "
+                                + std::to_string(reader.remaining()) + " bytes left");
     trace.threads.reserve(header.threadCount);
     for (std::uint32_t i = 0; i < header.threadCount; ++i) {
         FileThread record{};
@@ -181,7 +301,10 @@ TraceLoadResult parseTrace(const std::string &bytes, const std::string &source)
                                     + " but the trace has " + std::to_string(trace.threads.size()));
         if (i > 0 && e.timeNs < trace.events[i - 1].timeNs)
             return fail(source, "corrupted: event " + std::to_string(i) + " is older than the one before it");
+        if (const std::string why = checkFields(e, trace); !why.empty())
+            return fail(source, "corrupted: event " + std::to_string(i) + " (" + std::string(eventTypeName(e.type)) + ") " + why);
     }
+    remapMetrics(trace);
     return {std::move(trace), {}};
 }
 

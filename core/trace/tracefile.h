@@ -8,9 +8,11 @@
 
 namespace porthole::trace {
 
-// Porthole's own trace format: "PORTHOLE" magic, a versioned header, the thread table, then the
+// Porthole's own trace format: "PORTHOLE" magic, a versioned header, the vocabulary (every name an
+// id in the events stands for), the trace's strings, the scenario's JSON, the thread table, then the
 // 32-byte events as they are in memory (little-endian, as on every platform Porthole builds for).
-inline constexpr std::uint32_t TraceFileVersion = 1;
+// Version 1 had no vocabulary and no scenario: such files are refused with a plain message.
+inline constexpr std::uint32_t TraceFileVersion = 2;
 inline constexpr std::uint64_t MaxTraceFileBytes = 8ull << 30;
 
 struct TraceLoadResult {

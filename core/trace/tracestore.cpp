@@ -52,6 +52,7 @@ Trace TraceStore::snapshot(const TraceRecorder &recorder) const
     trace.threads = recorder.threads();
     trace.events = copyEvents();
     trace.droppedEvents = recorder.droppedEvents();
+    trace.strings = recorder.strings();
     return trace;
 }
 

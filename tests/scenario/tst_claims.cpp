@@ -4,6 +4,7 @@
 #include <QTest>
 
 using namespace porthole::scenario;
+using porthole::trace::Metric;
 
 namespace {
 MetricsHistory history()
@@ -12,10 +13,10 @@ MetricsHistory history()
     for (int i = 0; i <= 10; ++i) {
         MetricsSample s;
         s.timeS = i * 0.5;
-        s.workers = 2 + i / 2;      // grows by one per second
-        s.pendingOps = i == 3 ? 50 : 10;
-        s.callbacks = i * 10;
-        s.callbacksByRole[std::size_t(porthole::trace::ThreadRole::Worker)] = i * 10;
+        s[Metric::Workers] = 2 + i / 2; // grows by one per second
+        s[Metric::PendingOps] = i == 3 ? 50 : 10;
+        s[Metric::Callbacks] = i * 10;
+        s[porthole::trace::callbacksOnMetric(porthole::trace::ThreadRole::Worker)] = i * 10;
         h << s;
     }
     return h;

@@ -34,7 +34,7 @@ MetricsHistory historyOfIoThreads(std::initializer_list<double> counts)
     for (double c : counts) {
         MetricsSample s;
         s.timeS = double(h.size()) * 0.05;
-        s.ioThreads = c;
+        s[porthole::trace::Metric::IoThreads] = c;
         h.append(s);
     }
     return h;
@@ -118,7 +118,7 @@ private slots:
         QVERIFY(w.observed() >= 4);
         double most = 0;
         for (const MetricsSample &s : runner.history())
-            most = std::max(most, s.ioThreads);
+            most = std::max(most, s[porthole::trace::Metric::IoThreads]);
         QVERIFY(most >= 4);
         QVERIFY(w.revealed() && w.predictionHeld());
         runner.stop();

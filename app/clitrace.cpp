@@ -1,0 +1,125 @@
+#include "clitrace.h"
+
+#include "mainwindow.h"
+#include "runreport.h"
+#include "scenario/scenariofile.h"
+#include "session.h"
+#include "timelineexport.h"
+#include "trace/chrometrace.h"
+#include "trace/tracefile.h"
+
+#include <QApplication>
+#include <QFileInfo>
+
+#include <optional>
+
+namespace porthole::app {
+
+namespace {
+
+struct Loaded {
+    trace::Trace trace;
+    scenario::Scenario scenario;
+};
+
+std::optional<Loaded> load(const QString &path, QTextStream &err)
+{
+    trace::TraceLoadResult result = trace::loadTrace(path.toStdString());
+    if (!result.trace) {
+        err << "error: " << QString::fromStdString(result.error) << "\n";
+        return std::nullopt;
+    }
+    if (result.trace->scenarioJson.empty()) {
+        err << "error: " << path << ": the trace records no scenario (it was not saved from a scenario's run), so it has no claims to check\n";
+        return std::nullopt;
+    }
+    const scenario::ScenarioLoad parsed = scenario::parseScenario(QByteArray::fromStdString(result.trace->scenarioJson), path);
+    if (!parsed.scenario) {
+        for (const QString &e : parsed.errors)
+            err << "error: " << path << ": the scenario it records: " << e << "\n";
+        return std::nullopt;
+    }
+    return Loaded{std::move(*result.trace), *parsed.scenario};
+}
+
+bool hasSuffix(const QString &path, std::initializer_list<const char *> suffixes)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    for (const char *s : suffixes)
+        if (suffix == QLatin1String(s))
+            return true;
+    return false;
+}
+
+} // namespace
+
+int replayTrace(const QString &path, bool json, bool report, QTextStream &out, QTextStream &err)
+{
+    const std::optional<Loaded> loaded = load(path, err);
+    if (!loaded)
+        return 2;
+    const RunReport result = reportOf(loaded->scenario, loaded->trace);
+    if (!json)
+        out << "replaying " << loaded->scenario.id << " (" << loaded->scenario.title << ") from " << path << "\n";
+    printReport(result, json, report, out);
+    return result.allPassed ? 0 : 1;
+}
+
+int exportTrace(const ExportOptions &options, QTextStream &out, QTextStream &err)
+{
+    if (options.timeline.isEmpty() && options.window.isEmpty() && options.chrome.isEmpty() && options.metrics.isEmpty()) {
+        err << "error: 'porthole export' needs at least one of --timeline F.png|svg|pdf, --window F.png, --chrome F.json, --metrics F.csv\n";
+        return 2;
+    }
+    const std::pair<const QString &, std::initializer_list<const char *>> checks[] = {
+        {options.timeline, {"png", "svg", "pdf"}}, {options.window, {"png"}}, {options.chrome, {"json"}}, {options.metrics, {"csv"}}};
+    for (const auto &[path, suffixes] : checks) {
+        if (!path.isEmpty() && !hasSuffix(path, suffixes)) {
+            QStringList allowed;
+            for (const char *s : suffixes)
+                allowed << QLatin1Char('.') + QLatin1String(s);
+            err << "error: " << path << ": the name must end in " << allowed.join(QStringLiteral(" or ")) << "\n";
+            return 2;
+        }
+    }
+    const std::optional<Loaded> loaded = load(options.trace, err);
+    if (!loaded)
+        return 2;
+    const auto fail = [&err](const QString &why) {
+        err << "error: " << why << "\n";
+        return 2;
+    };
+    if (!options.chrome.isEmpty())
+        if (const std::string why = trace::saveChromeTrace(loaded->trace, options.chrome.toStdString()); !why.empty())
+            return fail(QString::fromStdString(why));
+    if (!options.metrics.isEmpty())
+        if (const QString why = model::saveMetricsCsv(model::metricsOf(loaded->trace.events), options.metrics); !why.isEmpty())
+            return fail(why);
+    if (!options.timeline.isEmpty()) {
+        ui::Session session;
+        session.loadTrace(loaded->trace, QFileInfo(options.trace).fileName());
+        const ui::TimelinePicture picture{options.size, QStringLiteral("%1 — Porthole").arg(loaded->scenario.title), options.rangeFromS,
+                                          options.rangeToS, options.pixelRatio};
+        if (const QString why = ui::exportTimeline(session, options.timeline, picture); !why.isEmpty())
+            return fail(why);
+    }
+    if (!options.window.isEmpty()) {
+        const QString scratch = options.trace; // the window re-opens the file as a user would
+        ui::MainWindow window;
+        window.resize(options.size);
+        if (const QString why = window.openTraceFile(scratch); !why.isEmpty())
+            return fail(why);
+        if (options.atS >= 0) {
+            const std::uint64_t first = window.session().model().firstTimeNs();
+            window.session().setCursorTime(first + std::uint64_t(options.atS * 1e9));
+        }
+        window.show();
+        QApplication::processEvents();
+        if (const QString why = window.exportWindowPng(options.window); !why.isEmpty())
+            return fail(why);
+    }
+    out << "exported " << options.trace << "\n";
+    return 0;
+}
+
+} // namespace porthole::app

@@ -1,0 +1,117 @@
+#include "trace/vocabulary.h"
+
+#include <array>
+
+namespace porthole::trace {
+
+namespace {
+constexpr std::string_view Unknown = "unknown";
+
+template<typename T>
+std::string_view at(const std::vector<T> &names, std::size_t index)
+{
+    return index < names.size() ? std::string_view(names[index]) : Unknown;
+}
+} // namespace
+
+// .NET names and versions as FACTS.md §2 gives them.
+const DotnetFrame &dotnetFrame(FrameId id)
+{
+    static const std::array<DotnetFrame, std::size_t(FrameId::Last) + 1> table = {{
+        {"System.Threading.Thread.StartCallback()", "all"},
+        {"GetQueuedCompletionStatus", "Windows"},
+        {"GetQueuedCompletionStatusEx", "Windows"},
+        {"System.Threading._IOCompletionCallback.PerformIOCompletionCallback(UInt32, UInt32, NativeOverlapped*)",
+         ".NET Framework; Windows up to .NET 6"},
+        {"System.Threading.PortableThreadPool+WorkerThread.WorkerThreadStart()", ".NET 6+"},
+        {"System.Threading._ThreadPoolWaitCallback.PerformWaitCallback()", ".NET Framework; .NET Core up to 5"},
+        {"System.Threading.ThreadPoolWorkQueue.Dispatch()", "all"},
+        {"System.Threading.LowLevelLifoSemaphore.Wait", ".NET 6+"},
+        {"System.Threading.PortableThreadPool+IOCompletionPoller.Poll()", ".NET 7+ on Windows"},
+        {"System.Threading.PortableThreadPool+IOCompletionPoller+Callback.Invoke -> "
+         "IOCompletionCallbackHelper.PerformSingleIOCompletionCallback",
+         ".NET 7+ on Windows"},
+        {"System.Net.Sockets.SocketAsyncEngine.EventLoop()", ".NET Core on Linux"},
+        {"SystemNative_WaitForSocketEvents -> epoll_wait", ".NET Core on Linux"},
+        {"System.Net.Sockets.SocketAsyncContext.HandleEvents", ".NET Core on Linux"},
+        {"(no .NET runtime: a raw io_uring loop)", "-"},
+        {"System.Net.Sockets.Socket.Receive -> recv", "all"},
+        {"System.Threading.TimerQueue.TimerThread()", ".NET 5+"},
+        {"System.Threading.TimerQueue.FireNextTimers()", "all"},
+        {"Scenario callback", "-"},
+        {"System.Threading.Thread.Sleep", "all"},
+        {"System.Threading.Tasks.Task.Wait", "all"},
+        {"System.Threading.PortableThreadPool+GateThread.GateThreadStart()", ".NET 6+"},
+    }};
+    return table[std::size_t(id) < table.size() ? std::size_t(id) : 0];
+}
+
+std::string_view metricName(Metric metric)
+{
+    static constexpr std::array<std::string_view, MetricCount> names = {
+        "threads", "extra_threads", "io_threads", "workers", "pollers", "event_loops", "socket_threads",
+        "timer_threads", "io_workers", "running", "busiest_thread_share", "pending_ops", "cq_ready",
+        "port_queue", "worker_queue", "callbacks", "completions_per_s", "posts", "timers", "dropped_events",
+        "held_at_gate", "callbacks_under_dispatch", "callbacks_under_perform_io", "callbacks_on_other",
+        "callbacks_on_io", "callbacks_on_worker", "callbacks_on_poller", "callbacks_on_event_loop",
+        "callbacks_on_timer", "callbacks_on_gate", "callbacks_on_kernel_worker", "callbacks_on_porthole"};
+    static_assert(std::size_t(ThreadRole::Last) + 1 == 9, "one callbacks_on_ metric per role");
+    return std::size_t(metric) < names.size() ? names[std::size_t(metric)] : Unknown;
+}
+
+bool isObservedMetric(Metric metric)
+{
+    switch (metric) {
+    case Metric::Threads:
+    case Metric::ExtraThreads:
+    case Metric::Running:
+    case Metric::PendingOps:
+    case Metric::CqReady:
+    case Metric::PortQueue:
+    case Metric::WorkerQueue:
+    case Metric::DroppedEvents:
+    case Metric::HeldAtGate:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Metric callbacksOnMetric(ThreadRole role) { return Metric(std::size_t(Metric::CallbacksOnOther) + std::size_t(role)); }
+
+Vocabulary Vocabulary::current()
+{
+    Vocabulary v;
+    for (std::size_t i = 0; i <= std::size_t(FrameId::Last); ++i) {
+        const DotnetFrame &f = dotnetFrame(FrameId(i));
+        v.frames.push_back({std::string(f.name), std::string(f.version)});
+    }
+    for (std::size_t i = 0; i <= std::size_t(ThreadRole::Last); ++i)
+        v.roles.emplace_back(threadRoleName(ThreadRole(i)));
+    for (std::size_t i = 0; i <= std::size_t(ThreadState::Last); ++i)
+        v.states.emplace_back(threadStateName(ThreadState(i)));
+    for (std::size_t i = 0; i <= std::size_t(ThreadReason::Last); ++i)
+        v.reasons.emplace_back(threadReasonName(ThreadReason(i)));
+    for (std::size_t i = 0; i <= std::size_t(QueueKind::Last); ++i)
+        v.queues.emplace_back(queueKindName(QueueKind(i)));
+    for (std::size_t i = 0; i <= std::size_t(OpKind::Last); ++i)
+        v.ops.emplace_back(opKindName(OpKind(i)));
+    for (std::size_t i = 0; i < MetricCount; ++i)
+        v.metrics.emplace_back(metricName(Metric(i)));
+    return v;
+}
+
+std::string_view Vocabulary::frameName(std::uint16_t id) const
+{
+    return id < frames.size() ? std::string_view(frames[id].dotnetName) : Unknown;
+}
+
+std::string_view Vocabulary::frameVersion(std::uint16_t id) const
+{
+    return id < frames.size() ? std::string_view(frames[id].version) : Unknown;
+}
+
+std::string_view Vocabulary::roleName(std::uint8_t role) const { return at(roles, role); }
+std::string_view Vocabulary::stateName(std::uint8_t state) const { return at(states, state); }
+
+} // namespace porthole::trace
