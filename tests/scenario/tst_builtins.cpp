@@ -4,17 +4,36 @@
 #include "scenario/builtins.h"
 #include "scenario/runner.h"
 #include "scenario/walkthrough.h"
+#include "trace/tracefile.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
 
 #include <QTest>
 #include <QThread>
 
 using namespace porthole::scenario;
 
+namespace {
+// "void porthole::runtime::WorkerPool::workerLoop(porthole::trace::ThreadReason)" ->
+// "porthole::runtime::WorkerPool::workerLoop(": the name a symbol table lists (for a lambda, the
+// function it is in).
+QString qualifiedName(const std::string &functionName)
+{
+    QString name = QString::fromStdString(functionName);
+    name = name.left(name.indexOf(QLatin1Char('(')));
+    return name.mid(name.lastIndexOf(QLatin1Char(' ')) + 1) + QLatin1Char('(');
+}
+} // namespace
+
 class TestBuiltins : public QObject
 {
     Q_OBJECT
+
+    QSet<QString> m_nativeNames; // every native frame name the built-ins' runs recorded
 
 private slots:
     void initTestCase() { porthole::engine::raiseDescriptorLimit(); }
@@ -88,9 +107,50 @@ private slots:
                                                      .arg(id).arg(walkthrough.currentIndex() + 1)
                                                      .arg(walkthrough.current().pauseWhen).arg(walkthrough.observed())));
         QCOMPARE(reachedAt, withCondition);
-        for (const ClaimResult &claim : runner.evaluateClaims())
+        const QList<ClaimResult> live = runner.evaluateClaims();
+        for (const ClaimResult &claim : live)
             QVERIFY2(claim.passed, qPrintable(QStringLiteral("%1: %2 [%3] observed %4")
                                                   .arg(id, claim.name, claim.expression).arg(claim.observed)));
+
+        // Replay equals live: the saved trace alone, re-opened, gives the same claims (it carries the scenario).
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("run.porthole")).toStdString();
+        const porthole::trace::Trace recorded = runner.trace();
+        QCOMPARE(porthole::trace::saveTrace(recorded, path), std::string());
+        const porthole::trace::TraceLoadResult reopened = porthole::trace::loadTrace(path);
+        QVERIFY2(reopened.trace, reopened.error.c_str());
+        const ScenarioLoad replayed = parseScenario(QByteArray::fromStdString(reopened.trace->scenarioJson), QStringLiteral("trace"));
+        QVERIFY2(replayed.scenario, qPrintable(replayed.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(replayed.scenario->id, id);
+        QCOMPARE(replayed.scenario->walkthrough.size(), load.scenario->walkthrough.size());
+        const QList<ClaimResult> again = evaluateClaims(replayed.scenario->claims, porthole::model::metricsOf(reopened.trace->events));
+        QCOMPARE(again.size(), live.size());
+        for (qsizetype i = 0; i < live.size(); ++i) {
+            QCOMPARE(again[i].name, live[i].name);
+            QCOMPARE(again[i].passed, live[i].passed);
+            QCOMPARE(again[i].observed, live[i].observed);
+        }
+        for (const porthole::trace::Event &e : reopened.trace->events)
+            if (e.type == porthole::trace::EventType::StackPush)
+                m_nativeNames.insert(qualifiedName(std::string(reopened.trace->string(e.id))));
+    }
+
+    // Every native name a run showed is the function that pushed the frame: a symbol of this binary
+    // (which links the same libraries as the app).
+    void nativeNamesAreSymbols()
+    {
+        if (m_nativeNames.isEmpty())
+            QSKIP("run with the built-ins' runs (claimsHoldOnARealRun) first");
+        QProcess nm;
+        nm.start(QStringLiteral("nm"), {QStringLiteral("-C"), QStringLiteral("--defined-only"), QCoreApplication::applicationFilePath()});
+        if (!nm.waitForFinished(60000) || nm.exitCode() != 0)
+            QSKIP("nm (binutils) is not available");
+        const QString symbols = QString::fromLocal8Bit(nm.readAllStandardOutput());
+        QVERIFY(m_nativeNames.size() >= 10);
+        for (const QString &name : std::as_const(m_nativeNames)) {
+            QVERIFY2(name.startsWith(QLatin1String("porthole::")), qPrintable(name));
+            QVERIFY2(symbols.contains(QLatin1Char(' ') + name), qPrintable(name + QStringLiteral(" is not a symbol of the binary")));
+        }
     }
 };
 

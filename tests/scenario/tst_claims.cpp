@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <cmath>
+
 using namespace porthole::scenario;
 using porthole::trace::Metric;
 
@@ -16,6 +18,7 @@ MetricsHistory history()
         s[Metric::Workers] = 2 + i / 2; // grows by one per second
         s[Metric::PendingOps] = i == 3 ? 50 : 10;
         s[Metric::Callbacks] = i * 10;
+        s[Metric::CallbacksUnderDispatch] = 0; // folded metrics are always there; cq_ready is left not measured
         s[porthole::trace::callbacksOnMetric(porthole::trace::ThreadRole::Worker)] = i * 10;
         h << s;
     }
@@ -41,6 +44,7 @@ private slots:
         QTest::newRow("growth in 3s") << QStringLiteral("thread_growth(workers, 3s) >= 3") << true << 3.0;
         QTest::newRow("growth in 500ms") << QStringLiteral("thread_growth(worker, 500ms) <= 1") << true << 1.0;
         QTest::newRow("under dispatch") << QStringLiteral("callbacks_under(dispatch) < 1") << true << 0.0;
+        QTest::newRow("not measured fails") << QStringLiteral("max(cq_ready) >= 0") << false << std::nan("");
     }
 
     void evaluate()

@@ -22,15 +22,31 @@ namespace porthole::testing {
             return fail(std::string(why) + " [" #condition "]");                                                \
     } while (false)
 
-// A small trace with every field used; the committed file tests/trace/data/sample.porthole holds it.
+// A small trace with every field used, each in range; the committed file tests/trace/data/sample.porthole
+// holds it (format 2: with the vocabulary, strings and a scenario).
 inline trace::Trace sampleTrace()
 {
     using namespace trace;
     Trace t;
     t.threads = {{0, 101, ThreadRole::IoCompletion, "io 1"}, {1, 102, ThreadRole::Worker, "worker \"one\""}};
     t.droppedEvents = 7;
-    for (std::uint64_t i = 0; i < 100; ++i)
-        t.events.push_back(Event{1000 + i * 10, std::uint32_t(i % 2), EventType(1 + i % 16), std::uint8_t(i), std::uint16_t(i * 3), i, ~i});
+    t.strings = {"void porthole::runtime::WorkerPool::workerLoop()", "io_cqring_wait"};
+    t.scenarioJson = "{\"id\": \"sample\", \"title\": \"A sample\"}";
+    constexpr std::uint64_t Types = std::uint64_t(EventType::Last);
+    for (std::uint64_t i = 0; i < 100; ++i) {
+        Event e{1000 + i * 10, std::uint32_t(i % 2), EventType(1 + i % Types), std::uint8_t(i), std::uint16_t(i * 3), i, ~i};
+        switch (e.type) {
+        case EventType::ThreadCreated: e.small = std::uint8_t(i % (std::uint64_t(ThreadRole::Last) + 1)); break;
+        case EventType::ThreadState: e.small = std::uint8_t(i % (std::uint64_t(ThreadState::Last) + 1)); break;
+        case EventType::StackPush: e.id = i % t.strings.size(); [[fallthrough]];
+        case EventType::StackPop: e.aux = std::uint16_t(i % t.vocabulary.frames.size()); break;
+        case EventType::QueueSample: e.small = std::uint8_t(i % (std::uint64_t(QueueKind::Last) + 1)); break;
+        case EventType::Observed: e.aux = std::uint16_t(i % MetricCount); break;
+        case EventType::KernelState: e.id = (i % t.strings.size()) | (std::uint64_t(427) << 32); break;
+        default: break;
+        }
+        t.events.push_back(e);
+    }
     return t;
 }
 
@@ -43,6 +59,13 @@ inline std::string sameTrace(const trace::Trace &a, const trace::Trace &b)
             return "thread " + std::to_string(i) + " differs";
     if (std::memcmp(a.events.data(), b.events.data(), a.events.size() * sizeof(trace::Event)) != 0)
         return "events differ";
+    if (a.strings != b.strings || a.scenarioJson != b.scenarioJson)
+        return "strings or scenario differ";
+    if (a.vocabulary.metrics != b.vocabulary.metrics || a.vocabulary.roles != b.vocabulary.roles || a.vocabulary.frames.size() != b.vocabulary.frames.size())
+        return "vocabulary differs";
+    for (std::size_t i = 0; i < a.vocabulary.frames.size(); ++i)
+        if (a.vocabulary.frames[i].dotnetName != b.vocabulary.frames[i].dotnetName || a.vocabulary.frames[i].version != b.vocabulary.frames[i].version)
+            return "frame " + std::to_string(i) + "'s name differs";
     return {};
 }
 

@@ -4,6 +4,7 @@
 #include <QTest>
 
 #include <cstring>
+#include <utility>
 #include <fstream>
 
 using namespace porthole::trace;
@@ -45,9 +46,13 @@ private slots:
         QTest::newRow("empty") << QByteArray() << QStringLiteral("the file is empty");
         QTest::newRow("foreign") << QByteArray("{\"traceEvents\":[]}") << QStringLiteral("not a Porthole trace");
         QTest::newRow("short header") << QByteArray("PORTHOLE\x01") << QStringLiteral("truncated: the header needs");
-        QTest::newRow("future version") << mutate(8, 9) << QStringLiteral("trace format version 9 is not supported");
+        QTest::newRow("future version") << mutate(8, 9) << QStringLiteral("trace format version 9 is newer than this build reads");
+        QTest::newRow("older version") << mutate(8, 1) << QStringLiteral("written by an older Porthole (trace format 1)");
+        QTest::newRow("cut in vocabulary")
+            << QByteArray::fromStdString(good.substr(0, 40 + 5)) << QStringLiteral("truncated or corrupted in the vocabulary");
+        const std::size_t threadTable = good.size() - 100 * sizeof(Event) - 2 * 12 - 4 - std::strlen("worker \"one\"");
         QTest::newRow("cut in thread table")
-            << QByteArray::fromStdString(good.substr(0, 40 + 5)) << QStringLiteral("truncated in the thread table");
+            << QByteArray::fromStdString(good.substr(0, threadTable + 5)) << QStringLiteral("2 threads cannot fit in the 5 bytes left");
         QTest::newRow("cut in events") << QByteArray::fromStdString(good.substr(0, good.size() - 40))
                                        << QStringLiteral("truncated: the header promises 100 events");
         QTest::newRow("stray bytes") << QByteArray::fromStdString(good + "xyz") << QStringLiteral("stray bytes");
@@ -57,6 +62,16 @@ private slots:
             << mutate(firstEvent + 12, char(200)) << QStringLiteral("event 0 has unknown type 200");
         QTest::newRow("thread out of range")
             << mutate(firstEvent + 8, 9) << QStringLiteral("event 0 names thread 9 but the trace has 2");
+        // Fields the views index by are checked on load (a frame id past the vocabulary, a state past the last).
+        const Trace sample = porthole::testing::sampleTrace();
+        bool frameRow = false;
+        for (std::size_t i = 0; i < sample.events.size(); ++i) {
+            const std::size_t at = firstEvent + i * sizeof(Event);
+            if (sample.events[i].type == EventType::StackPop && !std::exchange(frameRow, true))
+                QTest::newRow("frame out of range") << mutate(at + 14, char(0x7f)) << QStringLiteral("names frame");
+            if (sample.events[i].type == EventType::ThreadState)
+                QTest::newRow(qPrintable(QStringLiteral("state out of range %1").arg(i))) << mutate(at + 13, char(9)) << QStringLiteral("unknown thread state 9");
+        }
         QTest::newRow("time goes back")
             << mutate(firstEvent + 32 + 7, char(0x7f)) << QStringLiteral("event 2 is older than the one before it");
     }

@@ -69,7 +69,7 @@ private slots:
         QVERIFY(treeContains(window.callstackView(), QStringLiteral("ThreadPoolWorkQueue.Dispatch")));
 
         window.callstackView()->setNativeNames(true);
-        QVERIFY(treeContains(window.callstackView(), QStringLiteral("porthole::runtime::WorkerPool::dispatch")));
+        QVERIFY(treeContains(window.callstackView(), QStringLiteral("porthole::runtime::WorkerPool::workerLoop")));
 
         // Range measure from the start of the run to the cursor: the completions between them.
         window.timelineView()->setMark(0);

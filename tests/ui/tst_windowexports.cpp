@@ -164,7 +164,22 @@ private slots:
         QVERIFY(before.dequeued > 0);
         replay.session().stepBack(); // one completion back
         QCOMPARE(replay.session().cursorState().dequeued + 1, before.dequeued);
-        QVERIFY(replay.exportMetricsCsv(dir.filePath(QStringLiteral("m.csv"))).contains(QStringLiteral("sampled while a scenario runs")));
+        // The trace is the only truth: the replay has the run's metrics and claims, the same as live.
+        QCOMPARE(window.exportMetricsCsv(dir.filePath(QStringLiteral("live.csv"))), QString());
+        QCOMPARE(replay.exportMetricsCsv(dir.filePath(QStringLiteral("replay.csv"))), QString());
+        QFile live(dir.filePath(QStringLiteral("live.csv"))), replayed(dir.filePath(QStringLiteral("replay.csv")));
+        QVERIFY(live.open(QIODevice::ReadOnly) && replayed.open(QIODevice::ReadOnly));
+        const QByteArray liveCsv = live.readAll();
+        QVERIFY(liveCsv.count('\n') > 10);
+        QCOMPARE(replayed.readAll(), liveCsv);
+        const QList<scenario::ClaimResult> liveClaims = window.session().claims(), replayClaims = replay.session().claims();
+        QVERIFY(!liveClaims.isEmpty());
+        QCOMPARE(replayClaims.size(), liveClaims.size());
+        for (qsizetype i = 0; i < liveClaims.size(); ++i) {
+            QCOMPARE(replayClaims[i].name, liveClaims[i].name);
+            QCOMPARE(replayClaims[i].passed, liveClaims[i].passed);
+            QCOMPARE(replayClaims[i].observed, liveClaims[i].observed);
+        }
     }
 
     // "Blocked callbacks", step 2 waits for the fourth I/O thread: the panel pauses the real run there.
