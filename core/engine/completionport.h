@@ -1,5 +1,7 @@
 #pragma once
 
+#include "engine/portoptions.h"
+
 #include "engine/kernelprobe.h"
 #include "trace/event.h"
 
@@ -46,17 +48,6 @@ struct Completion {
 
 enum class DequeueStatus { Ok, Timeout, Closed };
 
-struct PortOptions {
-    unsigned concurrency = 0;          // running threads allowed at once; 0 = one per processor (as IOCP)
-    unsigned ringEntries = 4096;       // SQ entries; the CQ gets twice as many
-    unsigned cqEntries = 0;            // 0 = twice ringEntries, at least 32768
-    unsigned recvBuffers = 8192;       // provided receive buffers shared by every socket (power of two)
-    unsigned recvBufferBytes = 512;    // a receive returns at most this much; the rest waits for the next one
-    bool useBufferRing = true;         // false: each pending recv owns a buffer (the fallback; for tests)
-    // Windows: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on every associated handle. An operation that
-    // succeeds at once then posts no packet; the engine hands it out itself, without a kernel round trip.
-    bool skipCompletionPortOnSuccess = false;
-};
 
 struct PortStats {
     std::uint64_t pendingOps = 0;     // submitted, not yet reaped from the CQ

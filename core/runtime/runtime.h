@@ -1,5 +1,7 @@
 #pragma once
 
+#include "runtime/runtimeoptions.h"
+
 #include "engine/completionport.h"
 #include "runtime/dequeuegate.h"
 #include "runtime/workerpool.h"
@@ -18,33 +20,6 @@
 #include <vector>
 
 namespace porthole::runtime {
-
-// Who runs a completion's callback: the five models Porthole compares.
-enum class RuntimeKind {
-    LegacyIocp,      // .NET Framework; Windows up to .NET 6: I/O completion threads run callbacks inline
-    DotNetPollers,   // .NET 7+ on Windows: a few pollers queue every callback to the workers
-    DotNetLinux,     // .NET on Linux: one epoll thread queues work to the workers
-    RawUring,        // one thread per ring, callbacks inline
-    ThreadPerSocket, // one thread blocked in recv per socket: the 1-to-1-to-1 baseline
-};
-std::string_view runtimeKindName(RuntimeKind kind); // the scenario files' spelling
-std::optional<RuntimeKind> runtimeKindFromName(std::string_view name);
-bool needsPortFor(RuntimeKind kind); // the models built on a completion port
-
-struct RuntimeOptions {
-    RuntimeKind kind = RuntimeKind::RawUring;
-    unsigned ioMinThreads = 0;    // legacy: MinLimitTotalCPThreads; 0 = one per processor
-    unsigned ioMaxThreads = 1000; // legacy: MaxLimitTotalCPThreads
-    unsigned ioStartThreads = 1;  // legacy: I/O threads there at start (as if earlier load had grown the pool)
-    unsigned pollers = 0;         // .NET 7+: 0 = (ProcessorCount - 1) / 12 + 1
-    unsigned portConcurrency = 0; // 0 = the model's own choice
-    WorkerPoolOptions workers;
-    std::chrono::milliseconds ioGatePeriod{500}; // legacy GATE_THREAD_DELAY
-    workload::CallbackBehavior callback;
-    engine::PortOptions port;
-    // Called with every packet before its callback, on the thread that runs it (for tests and probes).
-    std::function<void(const engine::Completion &)> onPacket;
-};
 
 // Live counts, written by runtime threads, read by anyone. Relaxed atomics: statistics only.
 struct RuntimeCounters {

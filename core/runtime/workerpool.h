@@ -1,5 +1,7 @@
 #pragma once
 
+#include "runtime/workerpooloptions.h"
+
 #include "runtime/frames.h"
 #include "trace/recorder.h"
 
@@ -20,14 +22,6 @@ struct WorkItem {
     FrameId entry = FrameId::UserCallback; // the frame pushed above Dispatch while it runs
 };
 
-struct WorkerPoolOptions {
-    unsigned minThreads = 0; // 0 = one per processor, as Environment.ProcessorCount
-    unsigned maxThreads = 32767;
-    std::chrono::milliseconds gatePeriod{500};   // GateActivitiesPeriodMs
-    std::chrono::milliseconds idleTimeout{20000}; // ThreadPoolThreadTimeoutMs
-    bool legacyFrames = false; // .NET Framework: PerformWaitCallback instead of WorkerThreadStart
-    std::string threadName = ".NET TP Worker";
-};
 
 // The .NET worker pool on real threads: up to min threads are created on demand at once; above
 // min, a gate thread adds one per gate period while work waits and nothing was dequeued for that

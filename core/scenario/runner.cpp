@@ -1,6 +1,10 @@
 #include "scenario/runner.h"
 
 #include "engine/threadinspector.h"
+#include "runtime/runtime.h"
+#include "scenario/sampler.h"
+#include "workload/peerhost.h"
+#include "workload/traffic.h"
 #include "scenario/scenariofile.h"
 
 #include <cerrno>
@@ -14,6 +18,7 @@ using trace::ThreadRole;
 
 Runner::Runner(Scenario scenario)
     : m_scenario(std::move(scenario))
+    , m_peers(std::make_unique<workload::PeerHost>())
 {
 }
 
@@ -25,7 +30,7 @@ QString Runner::start()
         return QStringLiteral("the scenario is already running");
     m_collector = std::make_unique<trace::Collector>(m_recorder, m_store);
     if (m_scenario.sockets > 0) {
-        if (const std::string why = m_peers.start(std::size_t(m_scenario.sockets)); !why.empty())
+        if (const std::string why = m_peers->start(std::size_t(m_scenario.sockets)); !why.empty())
             return QString::fromStdString(why);
     }
     m_baselineThreads = engine::ThreadInspector::threadCount();
@@ -39,10 +44,10 @@ QString Runner::start()
     m_runtime = runtime::Runtime::create(m_scenario.runtime, m_recorder, error);
     if (!m_runtime)
         return QString::fromStdString(error);
-    if (const std::string why = m_runtime->start(m_peers.localFds()); !why.empty())
+    if (const std::string why = m_runtime->start(m_peers->localFds()); !why.empty())
         return QString::fromStdString(why);
     if (m_scenario.trafficEnabled && m_scenario.sockets > 0) {
-        m_traffic = std::make_unique<workload::TrafficGenerator>(m_peers, m_scenario.traffic);
+        m_traffic = std::make_unique<workload::TrafficGenerator>(*m_peers, m_scenario.traffic);
         m_traffic->start();
     }
     if (m_scenario.fsyncEveryMs > 0 && m_runtime->port()) {
@@ -85,7 +90,7 @@ void Runner::stop()
         m_traffic->stop();
     if (m_runtime)
         m_runtime->stop();
-    m_peers.stop();
+    m_peers->stop();
     if (m_scratchFile >= 0) {
         ::close(m_scratchFile);
         m_scratchFile = -1;

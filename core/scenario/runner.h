@@ -2,11 +2,8 @@
 
 #include "model/interpreter.h"
 #include "scenario/claims.h"
-#include "scenario/sampler.h"
 #include "scenario/scenario.h"
 #include "trace/collector.h"
-#include "workload/peerhost.h"
-#include "workload/traffic.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -14,7 +11,18 @@
 #include <mutex>
 #include <thread>
 
+// The engine's types stay out of this header: the window includes it (ui/ sees no engine).
+namespace porthole::runtime {
+class Runtime;
+}
+namespace porthole::workload {
+class PeerHost;
+class TrafficGenerator;
+}
+
 namespace porthole::scenario {
+
+class Sampler;
 
 // Builds the port, runtime and workload of a scenario and runs them, with a Sampler that records what
 // it observes into the trace. Metrics and claims are folded from the trace by the interpreter, as a
@@ -22,7 +30,7 @@ namespace porthole::scenario {
 class Runner
 {
 public:
-    static constexpr std::chrono::milliseconds SamplePeriod = Sampler::Period;
+    static constexpr std::chrono::milliseconds SamplePeriod{50}; // the sampler's
     static constexpr std::uint64_t SettleNs = 100'000'000; // while live, fold only events this much older than now
 
     explicit Runner(Scenario scenario);
@@ -61,7 +69,7 @@ private:
     trace::TraceRecorder m_recorder;
     trace::TraceStore m_store;
     std::unique_ptr<trace::Collector> m_collector;
-    workload::PeerHost m_peers;
+    std::unique_ptr<workload::PeerHost> m_peers;
     std::unique_ptr<runtime::Runtime> m_runtime;
     std::unique_ptr<workload::TrafficGenerator> m_traffic;
     std::size_t m_baselineThreads = 0;

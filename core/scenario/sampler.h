@@ -21,7 +21,7 @@ namespace porthole::scenario {
 class Sampler
 {
 public:
-    static constexpr std::chrono::milliseconds Period{50};
+    static constexpr std::chrono::milliseconds Period{50}; // Runner::SamplePeriod
     static constexpr int KernelEvery = 4;                // kernel states every 200 ms
     static constexpr std::size_t KernelReadsPerRound = 512; // /proc reads per round: with thousands of threads, round-robin
 

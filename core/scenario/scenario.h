@@ -1,7 +1,7 @@
 #pragma once
 
-#include "runtime/runtime.h"
-#include "workload/traffic.h"
+#include "runtime/runtimeoptions.h"
+#include "workload/trafficoptions.h"
 
 #include <QString>
 #include <QStringList>

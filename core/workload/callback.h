@@ -1,20 +1,12 @@
 #pragma once
 
+#include "workload/callbackbehavior.h"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
 
 namespace porthole::workload {
-
-// What a scenario's callback does with each completion.
-struct CallbackBehavior {
-    enum class Block { Sleep, SyncOverAsync };
-    std::chrono::microseconds cpuWork{0};   // busy work on the calling thread
-    unsigned blockEvery = 0;                // every k-th callback blocks; 0 = never
-    std::chrono::milliseconds blockFor{0};
-    Block blockKind = Block::Sleep;         // Thread.Sleep, or Task.Wait on work given to a worker
-    bool offloadToWorker = false;           // hand the CPU work to a worker instead
-};
 
 // What the runtime running a callback offers it. Blocking goes through here so the port and the
 // pool know (the Windows kernel notices a blocked thread by itself; here the thread tells).

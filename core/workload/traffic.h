@@ -1,5 +1,7 @@
 #pragma once
 
+#include "workload/trafficoptions.h"
+
 #include "workload/peerhost.h"
 
 #include <atomic>
@@ -11,13 +13,6 @@
 
 namespace porthole::workload {
 
-struct TrafficOptions {
-    enum class Pattern { Uniform, Burst, HotSocket };
-    Pattern pattern = Pattern::Uniform;
-    double messagesPerSecond = 1000; // uniform and hot socket
-    std::uint32_t messageBytes = 16;
-    std::chrono::milliseconds burstPeriod{1000}; // burst: one message to every socket each period
-};
 
 // Tells the peer process what to write, paced in real time and stretched by the slow-motion factor.
 class TrafficGenerator

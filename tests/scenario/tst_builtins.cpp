@@ -2,6 +2,7 @@
 
 #include "engine/descriptorlimit.h"
 #include "scenario/builtins.h"
+#include "runtime/runtime.h"
 #include "scenario/runner.h"
 #include "scenario/walkthrough.h"
 #include "trace/tracefile.h"

@@ -1,6 +1,8 @@
 // The command line as a user runs it: exit codes, one line per built-in, JSON that parses.
 
+#include <QFile>
 #include <QImage>
+#include <QMap>
 #include <QJsonArray>
 #include <QXmlStreamReader>
 #include <QJsonDocument>
@@ -160,6 +162,61 @@ private slots:
         QFile trace(tracePath);
         QVERIFY(trace.open(QIODevice::ReadOnly));
         QVERIFY(!QJsonDocument::fromJson(trace.readAll()).object().value(QStringLiteral("traceEvents")).toArray().isEmpty());
+    }
+
+    // A saved run replays and exports from the trace alone: the same claims, and the Chrome JSON has each
+    // thread's callstack as slices named with the .NET frames (legacy pool: PerformIOCompletionCallback on
+    // I/O threads, Dispatch on workers).
+    void replayAndExportFromTheTraceAlone()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(QStringLiteral("offload.porthole"));
+        const Result run = porthole({QStringLiteral("run"), QStringLiteral("offload-to-workers"), QStringLiteral("--headless"),
+                                     QStringLiteral("--duration"), QStringLiteral("2"), QStringLiteral("--json"),
+                                     QStringLiteral("--export-trace"), trace});
+        QCOMPARE(run.exitCode, 0);
+        const Result replay = porthole({QStringLiteral("replay"), trace, QStringLiteral("--json")});
+        QCOMPARE(replay.exitCode, 0);
+        const QJsonObject live = QJsonDocument::fromJson(run.out).object(), again = QJsonDocument::fromJson(replay.out).object();
+        QVERIFY(!live.value(QStringLiteral("claims")).toArray().isEmpty());
+        QCOMPARE(again.value(QStringLiteral("claims")), live.value(QStringLiteral("claims")));
+        QCOMPARE(again.value(QStringLiteral("max_threads")), live.value(QStringLiteral("max_threads")));
+        QCOMPARE(again.value(QStringLiteral("completions")), live.value(QStringLiteral("completions")));
+
+        const QString chrome = dir.filePath(QStringLiteral("c.json")), csv = dir.filePath(QStringLiteral("m.csv"));
+        const Result exported = porthole({QStringLiteral("export"), trace, QStringLiteral("--chrome"), chrome, QStringLiteral("--metrics"), csv});
+        QVERIFY2(exported.exitCode == 0, exported.err.constData());
+        QFile file(chrome);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray events = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("traceEvents")).toArray();
+        QMap<int, QString> roleOfTid;
+        for (const QJsonValue &v : events) {
+            const QJsonObject e = v.toObject();
+            if (e.value(QStringLiteral("name")) == QStringLiteral("thread_name"))
+                roleOfTid[e.value(QStringLiteral("tid")).toInt()] = e.value(QStringLiteral("args")).toObject().value(QStringLiteral("name")).toString();
+        }
+        int performIoOnIo = 0, dispatchOnWorkers = 0, depth = 0;
+        for (const QJsonValue &v : events) {
+            const QJsonObject e = v.toObject();
+            if (e.value(QStringLiteral("ph")) != QStringLiteral("B"))
+                continue;
+            const QString name = e.value(QStringLiteral("name")).toString(), thread = roleOfTid.value(e.value(QStringLiteral("tid")).toInt());
+            QVERIFY(!e.value(QStringLiteral("args")).toObject().value(QStringLiteral("native")).toString().isEmpty());
+            performIoOnIo += name.startsWith(QLatin1String("System.Threading._IOCompletionCallback.PerformIOCompletionCallback"))
+                             && thread.contains(QLatin1String("I/O completion"));
+            dispatchOnWorkers += name == QLatin1String("System.Threading.ThreadPoolWorkQueue.Dispatch()") && thread.contains(QLatin1String("worker"));
+            ++depth;
+        }
+        QVERIFY(performIoOnIo > 0);
+        QVERIFY(dispatchOnWorkers > 0);
+        // Every B has its E.
+        for (const QJsonValue &v : events)
+            depth -= v.toObject().value(QStringLiteral("ph")) == QStringLiteral("E");
+        QCOMPARE(depth, 0);
+
+        const Result old = porthole({QStringLiteral("replay"), QStringLiteral("no-such.porthole")});
+        QCOMPARE(old.exitCode, 2);
+        QVERIFY(old.err.contains("no such file"));
     }
 };
 

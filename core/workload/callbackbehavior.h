@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+
+namespace porthole::workload {
+
+// What a scenario's callback does with each completion.
+struct CallbackBehavior {
+    enum class Block { Sleep, SyncOverAsync };
+    std::chrono::microseconds cpuWork{0};   // busy work on the calling thread
+    unsigned blockEvery = 0;                // every k-th callback blocks; 0 = never
+    std::chrono::milliseconds blockFor{0};
+    Block blockKind = Block::Sleep;         // Thread.Sleep, or Task.Wait on work given to a worker
+    bool offloadToWorker = false;           // hand the CPU work to a worker instead
+};
+
+
+} // namespace porthole::workload
