@@ -107,13 +107,12 @@ int exportTrace(const ExportOptions &options, QTextStream &out, QTextStream &err
         const QString scratch = options.trace; // the window re-opens the file as a user would
         ui::MainWindow window;
         window.resize(options.size);
+        window.show(); // the views draw only what is visible
         if (const QString why = window.openTraceFile(scratch); !why.isEmpty())
             return fail(why);
-        if (options.atS >= 0) {
-            const std::uint64_t first = window.session().model().firstTimeNs();
-            window.session().setCursorTime(first + std::uint64_t(options.atS * 1e9));
-        }
-        window.show();
+        const ui::Session &session = window.session();
+        const std::uint64_t at = options.atS >= 0 ? session.model().firstTimeNs() + std::uint64_t(options.atS * 1e9) : session.model().lastTimeNs();
+        window.session().setCursorTime(at);
         QApplication::processEvents();
         if (const QString why = window.exportWindowPng(options.window); !why.isEmpty())
             return fail(why);

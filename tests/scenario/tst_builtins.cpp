@@ -26,7 +26,9 @@ QString qualifiedName(const std::string &functionName)
 {
     QString name = QString::fromStdString(functionName);
     name = name.left(name.indexOf(QLatin1Char('(')));
-    return name.mid(name.lastIndexOf(QLatin1Char(' ')) + 1) + QLatin1Char('(');
+    name = name.mid(name.lastIndexOf(QLatin1Char(' ')) + 1) + QLatin1Char('(');
+    // The compiler writes {anonymous}; the demangler (anonymous namespace).
+    return name.replace(QStringLiteral("{anonymous}"), QStringLiteral("(anonymous namespace)"));
 }
 } // namespace
 
