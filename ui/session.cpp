@@ -26,7 +26,6 @@ void Session::start(const scenario::Scenario &scenario)
     stop();
     m_scenario = scenario;
     m_model.reset({});
-    m_timeline.reset(0);
     m_pulled = 0;
     m_cursor = 0;
     m_following = true;
@@ -70,8 +69,6 @@ void Session::loadTrace(const trace::Trace &trace, const QString &name)
     m_model.reset(trace.threads);
     m_model.setNames(trace.vocabulary, trace.strings);
     m_model.append(trace.events);
-    m_timeline.reset(trace.events.empty() ? 0 : trace.events.front().timeNs);
-    m_timeline.append(trace.events);
     m_pulled = trace.events.size();
     m_droppedInTrace = trace.droppedEvents;
     m_following = true;
@@ -107,7 +104,6 @@ void Session::stop()
     m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
     const auto rest = m_runner->eventsSince(m_pulled, 0);
     m_model.append(rest);
-    m_timeline.append(rest);
     m_pulled += rest.size();
     m_runner.reset();
     refreshCursorState();
@@ -124,7 +120,6 @@ void Session::pullNow()
         m_model.setThreads(m_runner->threads());
         m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
         m_model.append(events);
-        m_timeline.append(events);
         m_pulled += events.size();
     }
     refreshCursorState();
@@ -238,7 +233,7 @@ std::size_t Session::threadsHeldAtGate() const
 
 double Session::completionsPerSecond() const
 {
-    const auto &series = m_timeline.completionsPerS();
+    const auto &series = m_model.timeline().completionsPerS();
     return series.value.empty() ? 0 : series.value.back();
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "model/statemodel.h"
-#include "model/timeline.h"
 #include "scenario/claims.h"
 #include "scenario/scenario.h"
 #include "trace/tracestore.h"
@@ -58,7 +57,7 @@ public:
     const model::ModelState &cursorState() const { return m_cursorState; }
 
     const model::StateModel &model() const { return m_model; }
-    const model::TimelineData &timeline() const { return m_timeline; }
+    const model::TimelineData &timeline() const { return m_model.timeline(); }
     QList<scenario::ClaimResult> claims() const;
     scenario::MetricsHistory metricsHistory() const; // the interpreter's rows of the events the model holds
     scenario::MetricsHistory metricsSince(qsizetype from) const; // the samples from index `from` on
@@ -86,7 +85,6 @@ private:
     bool m_starting = false;
     quint64 m_job = 0;
     model::StateModel m_model;
-    model::TimelineData m_timeline;
     std::size_t m_pulled = 0;
     bool m_following = true;
     std::size_t m_cursor = 0;

@@ -9,6 +9,7 @@ void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
     m_events.clear();
     m_checkpoints.assign(1, ModelState{});
     m_interpreter = {};
+    m_timeline.reset(0);
     m_threadInfo = threads;
     m_vocabulary = trace::Vocabulary::current();
     m_strings.clear();
@@ -30,6 +31,7 @@ void StateModel::append(const std::vector<trace::Event> &events)
     for (const trace::Event &e : events) {
         m_events.push_back(e);
         m_interpreter.apply(e);
+        m_timeline.follow(e, m_interpreter.state());
         if (m_events.size() % CheckpointEvery == 0)
             m_checkpoints.push_back(m_interpreter.state());
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/interpreter.h"
+#include "model/timeline.h"
 #include "trace/tracestore.h"
 
 #include <vector>
@@ -25,6 +26,7 @@ public:
     const std::vector<std::string> &strings() const { return m_strings; }
     std::string_view string(std::uint64_t id) const { return id < m_strings.size() ? std::string_view(m_strings[id]) : std::string_view(); }
     const MetricsHistory &history() const { return m_interpreter.history(); }
+    const TimelineData &timeline() const { return m_timeline; } // lanes and graphs, from the same fold
     std::size_t eventCount() const { return m_events.size(); }
     const std::vector<trace::Event> &events() const { return m_events; }
     std::uint64_t firstTimeNs() const { return m_events.empty() ? 0 : m_events.front().timeNs; }
@@ -44,6 +46,7 @@ private:
     std::vector<trace::Event> m_events;
     std::vector<ModelState> m_checkpoints; // m_checkpoints[k] = state after k * CheckpointEvery events
     Interpreter m_interpreter;             // the state after every event, and the metrics
+    TimelineData m_timeline;
     trace::Vocabulary m_vocabulary = trace::Vocabulary::current();
     std::vector<std::string> m_strings;
 };

@@ -96,58 +96,50 @@ void TimelineData::reset(std::uint64_t originNs)
     m_origin = originNs;
 }
 
-void TimelineData::append(const std::vector<trace::Event> &events)
+void TimelineData::follow(const trace::Event &e, const ModelState &after)
 {
     constexpr std::uint64_t Bin = 100'000'000; // completions per second, counted over 100 ms
-    for (const trace::Event &e : events) {
-        if (m_origin == 0)
-            m_origin = e.timeNs;
-        if (e.thread >= m_lanes.size())
-            m_lanes.resize(e.thread + 1);
-        const double t = toSeconds(e.timeNs);
-        switch (e.type) {
-        case trace::EventType::ThreadCreated:
-            m_threadCount.add(t, double(++m_threads));
-            m_lanes[e.thread].setState(e.timeNs, std::uint8_t(trace::ThreadState::Running));
-            moveThread(e.thread, int(trace::ThreadState::Running), t);
-            break;
-        case trace::EventType::ThreadExited:
-            m_threadCount.add(t, double(--m_threads));
+    if (m_origin == 0)
+        m_origin = e.timeNs;
+    if (e.thread >= m_lanes.size())
+        m_lanes.resize(e.thread + 1);
+    const double t = toSeconds(e.timeNs);
+    const auto record = [t](Series &series, double &last, double now) {
+        if (now != last)
+            series.add(t, last = now);
+    };
+    switch (e.type) {
+    case trace::EventType::ThreadCreated:
+    case trace::EventType::ThreadExited:
+    case trace::EventType::ThreadState: {
+        const ThreadView &thread = after.threads[e.thread];
+        double alive = 0;
+        for (const std::uint64_t n : after.aliveByRole)
+            alive += double(n);
+        record(m_threadCount, m_threads, alive);
+        if (thread.alive) {
+            m_lanes[e.thread].setState(e.timeNs, std::uint8_t(thread.state));
+            moveThread(e.thread, int(thread.state), t);
+        } else {
             m_lanes[e.thread].close(e.timeNs);
             moveThread(e.thread, -1, t);
-            break;
-        case trace::EventType::ThreadState:
-            m_lanes[e.thread].setState(e.timeNs, e.small);
-            moveThread(e.thread, e.small, t);
-            break;
-        case trace::EventType::OpSubmitted:
-            m_pendingOps.add(t, double(++m_pending));
-            break;
-        case trace::EventType::OpCompleted:
-            m_pendingOps.add(t, double(m_pending = std::max<std::int64_t>(0, m_pending - 1)));
-            break;
-        case trace::EventType::QueueSample:
-            if (trace::QueueKind(e.small) == trace::QueueKind::CqReady)
-                m_cq = std::int64_t(e.value);
-            else if (trace::QueueKind(e.small) == trace::QueueKind::PortQueue)
-                m_port = std::int64_t(e.value);
-            else
-                break;
-            m_queueDepth.add(t, double(m_cq + m_port));
-            break;
-        case trace::EventType::CallbackEnd:
-            if (e.timeNs - m_binStart >= Bin) {
-                if (m_binStart != 0)
-                    m_completionsPerS.add(toSeconds(m_binStart + Bin), double(m_binCount) * 1e9 / double(Bin));
-                m_binStart = e.timeNs - (e.timeNs - m_origin) % Bin;
-                m_binCount = 0;
-            }
-            ++m_binCount;
-            break;
-        default:
-            break;
         }
+        break;
     }
+    case trace::EventType::CallbackEnd:
+        if (e.timeNs - m_binStart >= Bin) {
+            if (m_binStart != 0)
+                m_completionsPerS.add(toSeconds(m_binStart + Bin), double(m_binCount) * 1e9 / double(Bin));
+            m_binStart = e.timeNs - (e.timeNs - m_origin) % Bin;
+            m_binCount = 0;
+        }
+        ++m_binCount;
+        break;
+    default:
+        break;
+    }
+    record(m_pendingOps, m_pending, double(after.pendingOps));
+    record(m_queueDepth, m_depth, double(after.cqReady + after.portQueue));
 }
 
 } // namespace porthole::model

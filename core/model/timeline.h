@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/modelstate.h"
 #include "trace/event.h"
 
 #include <algorithm>
@@ -68,12 +69,13 @@ private:
     double m_endValue = 0;
 };
 
-// Everything the timeline draws, built incrementally from events.
+// Everything the timeline draws. It interprets nothing itself: after the interpreter applied an
+// event, follow() records what that event changed of the state (a lane, a count, a depth).
 class TimelineData
 {
 public:
     void reset(std::uint64_t originNs);
-    void append(const std::vector<trace::Event> &events);
+    void follow(const trace::Event &e, const ModelState &after);
 
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
     const Series &queueDepth() const { return m_queueDepth; }
@@ -89,7 +91,7 @@ private:
     std::uint64_t m_origin = 0;
     std::vector<TimelineLane> m_lanes;
     Series m_queueDepth, m_pendingOps, m_threadCount, m_completionsPerS;
-    std::int64_t m_threads = 0, m_pending = 0, m_cq = 0, m_port = 0;
+    double m_threads = 0, m_pending = 0, m_depth = 0; // the last values recorded (none yet: 0)
     static constexpr std::size_t States = std::size_t(trace::ThreadState::Last) + 1;
     std::array<Series, States> m_inState;
     std::array<std::int64_t, States> m_stateCount{};

@@ -1,3 +1,4 @@
+#include "model/statemodel.h"
 #include "model/timeline.h"
 
 #include <QTest>
@@ -58,14 +59,15 @@ private slots:
     {
         using porthole::trace::Event;
         using porthole::trace::EventType;
-        TimelineData data;
+        porthole::model::StateModel model; // the interpreter drives the timeline
         constexpr std::uint64_t ms = 1'000'000;
-        data.reset(ms);
-        data.append({{1 * ms, 0, EventType::ThreadCreated, 0, 0, 0, 0},
+        model.reset({});
+        model.append({{1 * ms, 0, EventType::ThreadCreated, 0, 0, 0, 0},
                      {2 * ms, 1, EventType::ThreadCreated, 0, 0, 0, 0},
                      {3 * ms, 0, EventType::OpSubmitted, 0, 1, 1, 0},
                      {4 * ms, 0, EventType::OpCompleted, 0, 1, 1, 0},
                      {5 * ms, 1, EventType::ThreadExited, 0, 0, 0, 0}});
+        const TimelineData &data = model.timeline();
         QCOMPARE(data.threadCount().value, (std::vector<double>{1, 2, 1}));
         QCOMPARE(data.pendingOps().value, (std::vector<double>{1, 0}));
         QCOMPARE(data.lanes().size(), std::size_t(2));
