@@ -126,6 +126,28 @@ void Session::pullNow()
     emit frame();
 }
 
+bool Session::pullThrough(std::uint64_t timeNs)
+{
+    if (!m_runner)
+        return true;
+    if (!m_runner->waitUntilDrained(timeNs, std::chrono::seconds(10)))
+        return false;
+    const auto events = m_runner->eventsSince(m_pulled, 0);
+    std::vector<trace::Event> upTo;
+    for (const trace::Event &e : events) {
+        if (e.timeNs >= timeNs)
+            break;
+        upTo.push_back(e);
+    }
+    m_model.setThreads(m_runner->threads());
+    m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
+    m_model.append(upTo);
+    m_pulled += upTo.size();
+    refreshCursorState();
+    emit frame();
+    return true;
+}
+
 void Session::refreshCursorState()
 {
     if (m_following)

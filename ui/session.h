@@ -66,6 +66,9 @@ public:
     double completionsPerSecond() const;
 
     void pullNow(); // what the frame timer does; public for tests
+    // Live: waits on the collector's watermark until every event recorded before timeNs is in the
+    // trace, then takes them all into the model (for tests and exports that need "everything up to now").
+    bool pullThrough(std::uint64_t timeNs);
 
     // Presenter's spotlight: one thread (its index in the model) stands out in every view; -1 = none.
     void setSpotlight(int threadIndex);

@@ -13,15 +13,15 @@ namespace porthole::engine {
 using trace::EventType;
 using trace::QueueKind;
 
-std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
+std::unique_ptr<CompletionPort> UringPort::make(const PortOptions &options, std::string &error)
 {
-    std::unique_ptr<CompletionPort> port(new CompletionPort());
+    std::unique_ptr<UringPort> port(new UringPort());
     if (!port->init(options, error))
         return nullptr;
     return port;
 }
 
-bool CompletionPort::init(const PortOptions &options, std::string &error)
+bool UringPort::init(const PortOptions &options, std::string &error)
 {
     m_features = probeKernel();
     if (!m_features.usable()) {
@@ -62,14 +62,14 @@ bool CompletionPort::init(const PortOptions &options, std::string &error)
     return true;
 }
 
-CompletionPort::~CompletionPort()
+UringPort::~UringPort()
 {
     close();
     stopSubmitter(); // if the ring never opened
     forgetMembers();
 }
 
-bool CompletionPort::associate(int fd, std::uint64_t key)
+bool UringPort::associate(int fd, std::uint64_t key)
 {
     if (fd < 0)
         return false;
@@ -80,7 +80,7 @@ bool CompletionPort::associate(int fd, std::uint64_t key)
     return true;
 }
 
-bool CompletionPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
+bool UringPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
 {
     const std::uint64_t data = io_uring_cqe_get_data64(&cqe);
     if (data == WakeTag || data == CancelTag)
@@ -126,7 +126,7 @@ bool CompletionPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
     return true;
 }
 
-std::size_t CompletionPort::reapLocked()
+std::size_t UringPort::reapLocked()
 {
     if (!m_ringReady)
         return 0;
@@ -171,7 +171,7 @@ std::size_t CompletionPort::reapLocked()
     return reaped;
 }
 
-void CompletionPort::close()
+void UringPort::close()
 {
     std::unique_lock lock(m_mutex);
     if (m_closed || !m_ringReady)
@@ -228,7 +228,7 @@ void CompletionPort::close()
     m_ringReady = false;
 }
 
-PortStats CompletionPort::stats() const
+PortStats UringPort::stats() const
 {
     std::lock_guard lock(m_mutex);
     PortStats s;
@@ -251,7 +251,7 @@ PortStats CompletionPort::stats() const
     return s;
 }
 
-RingSnapshot CompletionPort::ringSnapshot() const
+RingSnapshot UringPort::ringSnapshot() const
 {
     std::lock_guard lock(m_mutex);
     RingSnapshot r;
@@ -268,7 +268,7 @@ RingSnapshot CompletionPort::ringSnapshot() const
     return r;
 }
 
-std::size_t CompletionPort::memoryBytes() const
+std::size_t UringPort::memoryBytes() const
 {
     std::lock_guard lock(m_mutex);
     std::lock_guard submitLock(m_submitMutex);
@@ -278,6 +278,11 @@ std::size_t CompletionPort::memoryBytes() const
         bytes += m_buffers->memoryBytes();
     bytes += m_ownBuffers.size() * (m_recvBufferBytes + sizeof(void *));
     return bytes;
+}
+
+std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
+{
+    return UringPort::make(options, error);
 }
 
 } // namespace porthole::engine

@@ -18,14 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
-#ifndef _WIN32
-#include <liburing.h>
-#endif
 
 namespace porthole::engine {
 
-class BufferRing;
-struct PortMember;
 
 using trace::OpKind;
 
@@ -70,162 +65,65 @@ struct RingSnapshot {
     unsigned cqReady = 0;
 };
 
-// A completion port with IOCP's contract: on Windows the real IOCP (completionport_win.cpp), on Linux
-// built on io_uring. Any thread may submit, post, or dequeue. Waiters are released LIFO, one per packet;
+// A completion port with IOCP's contract: an interface with one implementation per backend, the real
+// IOCP on Windows (IocpPort, completionport_iocp.h) and one built on io_uring on Linux (UringPort,
+// completionport_uring.h); both record the same trace events. Any thread may submit, post, or dequeue.
+// Waiters are released LIFO, one per packet;
 // at most `concurrency` associated threads run at once; a running thread that blocks lets a waiter run
 // (Windows notices by itself; on Linux the thread announces it).
 class CompletionPort
 {
 public:
+    // The platform's port (defined in that backend's files); null with `error` set when it cannot be made.
     static std::unique_ptr<CompletionPort> create(const PortOptions &options, std::string &error);
-    ~CompletionPort();
+    virtual ~CompletionPort() = default;
     CompletionPort(const CompletionPort &) = delete;
     CompletionPort &operator=(const CompletionPort &) = delete;
 
     // CreateIoCompletionPort(handle, port, key): packets for fd carry key. The port does not own fd.
-    bool associate(NativeHandle fd, std::uint64_t key);
+    virtual bool associate(NativeHandle fd, std::uint64_t key) = 0;
 
     // Overlapped operations. Each returns the op id (> 0), or -errno when it could not be issued.
-    std::int64_t recv(NativeHandle fd, std::uint64_t token);
-    std::int64_t send(NativeHandle fd, std::span<const std::byte> bytes, std::uint64_t token);
-    std::int64_t read(NativeHandle fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token);
-    std::int64_t fsync(NativeHandle fd, std::uint64_t token, bool forceAsync = false);
-    std::int64_t timeout(std::chrono::nanoseconds after, std::uint64_t token);
-    std::int64_t nop(std::uint64_t token, bool forceAsync = false); // forceAsync sets IOSQE_ASYNC: an io-wq thread runs it
+    virtual std::int64_t recv(NativeHandle fd, std::uint64_t token) = 0;
+    virtual std::int64_t send(NativeHandle fd, std::span<const std::byte> bytes, std::uint64_t token) = 0;
+    virtual std::int64_t read(NativeHandle fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token) = 0;
+    virtual std::int64_t fsync(NativeHandle fd, std::uint64_t token, bool forceAsync = false) = 0;
+    virtual std::int64_t timeout(std::chrono::nanoseconds after, std::uint64_t token) = 0;
+    virtual std::int64_t nop(std::uint64_t token, bool forceAsync = false) = 0; // forceAsync sets IOSQE_ASYNC: an io-wq thread runs it
     // PostQueuedCompletionStatus: the three values arrive unchanged, through the real CQ.
-    std::int64_t post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token);
+    virtual std::int64_t post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token) = 0;
 
     // GetQueuedCompletionStatus(Ex). A negative timeout waits forever.
-    DequeueStatus dequeue(Completion &out, std::chrono::milliseconds timeout);
-    std::size_t dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout, DequeueStatus &status);
-    void recycle(const Completion &completion); // gives a recv's buffer back
+    virtual DequeueStatus dequeue(Completion &out, std::chrono::milliseconds timeout) = 0;
+    virtual std::size_t dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout, DequeueStatus &status) = 0;
+    virtual void recycle(const Completion &completion) = 0; // gives a recv's buffer back
 
     // Sends every SQE prepared so far to the kernel (SubmitBatch calls it).
-    void flush();
+    virtual void flush() = 0;
     // The calling thread promises to live until the port closes, so it may hand its own requests
     // to the kernel (io_uring cancels a request when the thread that submitted it exits). Saves the
     // hop to the submitter thread; pool threads that may retire must not call it.
-    void submitOnThisThread();
+    virtual void submitOnThisThread() = 0;
 
     // The Windows kernel notices a running thread wait; here the thread says so.
-    void announceBlocking();
-    void announceUnblocked();
-    bool isCurrentThreadMember() const; // has the calling thread dequeued from this port (and not left)?
+    virtual void announceBlocking() = 0;
+    virtual void announceUnblocked() = 0;
+    virtual bool isCurrentThreadMember() const = 0; // has the calling thread dequeued from this port (and not left)?
 
     // Cancels every pending operation, waits for the kernel to finish them, wakes every waiter
     // (they return Closed) and frees the ring. Safe to call twice.
-    void close();
+    virtual void close() = 0;
 
-    PortStats stats() const;
-    RingSnapshot ringSnapshot() const;
-    std::size_t memoryBytes() const; // the engine's own memory: op slots, buffers, queues
+    virtual PortStats stats() const = 0;
+    virtual RingSnapshot ringSnapshot() const = 0;
+    virtual std::size_t memoryBytes() const = 0; // the engine's own memory: op slots, buffers, queues
     const KernelFeatures &features() const { return m_features; }
     std::string fallbackNotice() const { return m_fallbackNotice; }
 
-private:
-    friend struct PortMember;
-    struct OpSlot;
-    struct Waiter;
-
+protected:
     CompletionPort() = default;
-    bool init(const PortOptions &options, std::string &error);
-
-#ifdef _WIN32
-    struct WinOp; // an OVERLAPPED with its buffer and the caller's token (completionport_win.cpp)
-    template<typename Issue>
-    std::int64_t issue(OpKind kind, NativeHandle handle, std::uint64_t token, std::size_t bufferBytes, Issue &&start);
-    bool completionFromPacket(WinOp *op, std::uint64_t key, std::uint32_t bytes, bool ok, std::uint32_t error, Completion &out);
-    void finishOp(WinOp *op);
-    void noteDequeued(const Completion &out);
-
-    KernelFeatures m_features; // io_uring's: empty on Windows
-    std::string m_fallbackNotice;
-    void *m_port = nullptr; // the IOCP HANDLE
-    bool m_skipOnSuccess = false;
-    unsigned m_concurrency = 1;
-    unsigned m_recvBufferBytes = 512;
-    mutable std::mutex m_mutex;             // guards the members below it
-    std::unordered_map<NativeHandle, std::uint64_t> m_keys; // associated handles (close() cancels their I/O)
-    std::unordered_map<std::uint64_t, WinOp *> m_ops;       // op id -> op, until its packet is done with
-    std::deque<Completion> m_inline;        // skip-on-success: completed at once, handed out before the port's
-    std::atomic<std::size_t> m_inlineCount{0}; // m_inline.size(), stored under m_mutex; release/acquire: read without it
-    std::uint64_t m_nextOpId = 1;
-    std::atomic<bool> m_closed{false};             // release/acquire: a waiter that sees it returns Closed
-    std::atomic<std::uint64_t> m_pending{0};       // ops the kernel still holds (issued, packet not yet taken): a count only
-    std::atomic<std::uint64_t> m_waiters{0};       // threads inside GetQueuedCompletionStatus: a count only
-    std::atomic<std::uint64_t> m_completionsHanded{0};
-#else
-
-    // Submission side (m_submitMutex).
-    io_uring_sqe *acquireSqeLocked();
-    template<typename Prepare>
-    std::int64_t submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare);
-    void submitWakeLocked(); // a NOP that kicks the thread sleeping in io_uring_enter
-    void requestSubmitLocked(); // the submitter thread hands the SQ to the kernel
-    void submitterLoop();
-    void stopSubmitter();
-    OpSlot &slotAt(std::uint32_t index); // defined in completionport_p.h
-    std::uint32_t allocSlotLocked();
-    void freeSlotLocked(std::uint32_t index);
-    std::int32_t allocOwnBufferLocked();
-    void recycleLocked(const Completion &completion);
-    void rearmStarvedRecvsLocked();
-    void submitRearmsLocked();
-    bool completionFromCqe(const io_uring_cqe &cqe, Completion &out); // false for the port's own wake-ups
-
-    // Completion side (m_mutex).
-    std::size_t reapLocked();
-    void dispatchLocked();
-    void takeLocked(Completion &out);
-    void removeWaiterLocked(Waiter *waiter);
-    void promotePollerLocked();
-    void joinCurrentThread();
-    void forgetMembers(); // the port is going away: its member threads must not touch it on exit
-    void leaveLocked(PortMember *member);
-    void setStateLocked(PortMember *member, trace::ThreadState state);
-    void waitInKernel(std::chrono::steady_clock::time_point deadline, bool noDeadline);
-
-    KernelFeatures m_features;
-    std::string m_fallbackNotice;
-    unsigned m_concurrency = 1;
-
-    io_uring m_ring{};
-    bool m_ringReady = false;
-
-    // Submission: SQ, op slots, buffers and keys. Taken after m_mutex, never before it.
-    mutable std::mutex m_submitMutex;
-    std::condition_variable m_submitterWake;   // with m_submitMutex: work for the submitter
-    std::condition_variable_any m_sqSpace;     // with m_submitMutex: the submitter made room in the SQ
-    bool m_submitWanted = false;               // guarded by m_submitMutex
-    bool m_submitterStop = false;              // guarded by m_submitMutex
-    std::thread m_submitter;
-    static constexpr std::uint32_t SlotChunk = 1024; // slots grow by chunks: no copy, no doubling
-    std::vector<std::unique_ptr<OpSlot[]>> m_slotChunks;
-    std::uint32_t m_slotCount = 0;
-    std::uint32_t m_freeSlot = UINT32_MAX;
-    std::uint64_t m_nextOpId = 1;
-    std::vector<std::uint64_t> m_keyByFd; // index fd; 0 = not associated (keys are stored +1)
-    std::unique_ptr<BufferRing> m_buffers;
-    std::vector<std::unique_ptr<std::byte[]>> m_ownBuffers; // the fallback: one buffer per pending recv
-    std::vector<std::int32_t> m_freeOwnBuffers;
-    std::vector<std::uint32_t> m_starvedRecvs; // slots of receives that found no free buffer; re-armed on recycle()
-    std::uint32_t m_rearmedInFlight = 0;       // re-armed starved receives not yet completed
-    bool m_rearmQueued = false;                // re-armed receives wait in the SQ for one submit
-    unsigned m_recvBufferBytes = 0;
-
-    // Completions and waiting threads.
-    mutable std::mutex m_mutex;
-    std::deque<Completion> m_queue;   // reaped from the CQ, FIFO
-    std::vector<Waiter *> m_waiters;  // LIFO stack: back() is released first
-    Waiter *m_poller = nullptr;       // the waiter inside io_uring_enter, if any
-    std::vector<PortMember *> m_members;
-    unsigned m_running = 0;
-    bool m_closed = false;
-    std::condition_variable m_pollerLeft;
-    std::uint64_t m_completionsHanded = 0;
-
-    std::atomic<std::uint64_t> m_pending{0}; // written under either lock, read by stats(): a count only
-#endif
+    KernelFeatures m_features;    // io_uring's; empty on Windows
+    std::string m_fallbackNotice; // what the probe found missing, in plain words
 };
 
 // While one lives on a thread, that thread's operations are queued in the SQ and handed to the

@@ -29,20 +29,20 @@ PortMember::~PortMember()
 {
     std::lock_guard membership(g_membership);
     // Acquire: pairs with the port destructor's release, so a dead port is seen as null.
-    if (CompletionPort *p = port.load(std::memory_order_acquire)) {
+    if (UringPort *p = port.load(std::memory_order_acquire)) {
         std::lock_guard lock(p->m_mutex);
         p->leaveLocked(this);
     }
 }
 
-void CompletionPort::joinCurrentThread()
+void UringPort::joinCurrentThread()
 {
     PortMember &me = t_member;
     // Acquire: pairs with the release that set it, on this thread or by a dying port.
     if (me.port.load(std::memory_order_acquire) == this)
         return;
     std::lock_guard membership(g_membership);
-    if (CompletionPort *old = me.port.load(std::memory_order_acquire)) {
+    if (UringPort *old = me.port.load(std::memory_order_acquire)) {
         std::lock_guard lock(old->m_mutex);
         old->leaveLocked(&me);
     }
@@ -53,7 +53,7 @@ void CompletionPort::joinCurrentThread()
     me.port.store(this, std::memory_order_release); // release: the member list holds us before we say so
 }
 
-void CompletionPort::forgetMembers()
+void UringPort::forgetMembers()
 {
     std::lock_guard membership(g_membership);
     std::lock_guard lock(m_mutex);
@@ -62,7 +62,7 @@ void CompletionPort::forgetMembers()
     m_members.clear();
 }
 
-void CompletionPort::leaveLocked(PortMember *member)
+void UringPort::leaveLocked(PortMember *member)
 {
     if (member->state == ThreadState::Running)
         --m_running;
@@ -71,7 +71,7 @@ void CompletionPort::leaveLocked(PortMember *member)
     dispatchLocked();
 }
 
-void CompletionPort::setStateLocked(PortMember *member, ThreadState state)
+void UringPort::setStateLocked(PortMember *member, ThreadState state)
 {
     const bool wasRunning = member->state == ThreadState::Running;
     const bool isRunning = state == ThreadState::Running;
@@ -84,14 +84,14 @@ void CompletionPort::setStateLocked(PortMember *member, ThreadState state)
     member->state = state;
 }
 
-void CompletionPort::takeLocked(Completion &out)
+void UringPort::takeLocked(Completion &out)
 {
     out = m_queue.front();
     m_queue.pop_front();
     ++m_completionsHanded;
 }
 
-void CompletionPort::dispatchLocked()
+void UringPort::dispatchLocked()
 {
     if (m_closed || m_queue.empty())
         return;
@@ -114,21 +114,21 @@ void CompletionPort::dispatchLocked()
         trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
 }
 
-void CompletionPort::removeWaiterLocked(Waiter *waiter)
+void UringPort::removeWaiterLocked(Waiter *waiter)
 {
     std::erase(m_waiters, waiter);
     promotePollerLocked();
     m_pollerLeft.notify_all();
 }
 
-void CompletionPort::promotePollerLocked()
+void UringPort::promotePollerLocked()
 {
     // Nobody sleeps in the kernel: the newest waiter takes that place.
     if (!m_poller && !m_waiters.empty())
         m_waiters.back()->wake.notify_one();
 }
 
-void CompletionPort::waitInKernel(std::chrono::steady_clock::time_point deadline, bool noDeadline)
+void UringPort::waitInKernel(std::chrono::steady_clock::time_point deadline, bool noDeadline)
 {
     io_uring_cqe *cqe = nullptr;
     // Waits until a CQE is posted; consumes nothing (reaping happens under m_mutex).
@@ -142,7 +142,7 @@ void CompletionPort::waitInKernel(std::chrono::steady_clock::time_point deadline
     io_uring_wait_cqe_timeout(&m_ring, &cqe, &ts);
 }
 
-DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds timeout)
+DequeueStatus UringPort::dequeue(Completion &out, std::chrono::milliseconds timeout)
 {
     joinCurrentThread();
     PortMember *me = &t_member;
@@ -209,7 +209,7 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
     return DequeueStatus::Ok;
 }
 
-std::size_t CompletionPort::dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout,
+std::size_t UringPort::dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout,
                                          DequeueStatus &status)
 {
     if (out.empty())
@@ -231,7 +231,7 @@ std::size_t CompletionPort::dequeueBatch(std::span<Completion> out, std::chrono:
     return count;
 }
 
-void CompletionPort::announceBlocking()
+void UringPort::announceBlocking()
 {
     PortMember *me = &t_member;
     if (me->port.load(std::memory_order_acquire) != this) // acquire: pairs with joinCurrentThread's release
@@ -242,7 +242,7 @@ void CompletionPort::announceBlocking()
     dispatchLocked(); // a waiter may run in our place
 }
 
-void CompletionPort::announceUnblocked()
+void UringPort::announceUnblocked()
 {
     PortMember *me = &t_member;
     if (me->port.load(std::memory_order_acquire) != this) // acquire: pairs with joinCurrentThread's release
@@ -255,7 +255,7 @@ void CompletionPort::announceUnblocked()
 
 namespace porthole::engine {
 
-bool CompletionPort::isCurrentThreadMember() const
+bool UringPort::isCurrentThreadMember() const
 {
     return t_member.port.load(std::memory_order_acquire) == this; // acquire: pairs with joinCurrentThread's release
 }

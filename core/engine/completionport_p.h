@@ -3,7 +3,7 @@
 // Internals shared by completionport.cpp (submission, reaping, close) and
 // completionport_dispatch.cpp (waiting threads, LIFO release, concurrency).
 
-#include "engine/completionport.h"
+#include "engine/completionport_uring.h"
 
 #include <linux/time_types.h>
 
@@ -13,7 +13,7 @@ inline constexpr std::uint64_t WakeTag = ~0ull;       // user_data of the port's
 inline constexpr std::uint64_t CancelTag = ~0ull - 1; // user_data of the cancel requests close() sends
 inline constexpr std::int32_t OwnBufferBase = 1 << 16; // bufferId at or above: a fallback buffer of our own
 
-struct CompletionPort::OpSlot {
+struct UringPort::OpSlot {
     std::uint64_t token = 0;
     std::uint64_t key = 0;
     std::uint64_t opId = 0;
@@ -28,12 +28,12 @@ struct CompletionPort::OpSlot {
     bool rearmed = false; // a starved receive sent again; counts against the free buffers until it completes
 };
 
-inline CompletionPort::OpSlot &CompletionPort::slotAt(std::uint32_t index)
+inline UringPort::OpSlot &UringPort::slotAt(std::uint32_t index)
 {
     return m_slotChunks[index / SlotChunk][index % SlotChunk];
 }
 
-struct CompletionPort::Waiter {
+struct UringPort::Waiter {
     Completion *out = nullptr;
     PortMember *member = nullptr;
     std::condition_variable wake;
@@ -43,7 +43,7 @@ struct CompletionPort::Waiter {
 // The calling thread's association with a port (IOCP: a thread belongs to the port it last
 // dequeued from). One per thread; the port keeps pointers to its members.
 struct PortMember {
-    std::atomic<CompletionPort *> port{nullptr}; // written under the membership lock, read by the owning thread
+    std::atomic<UringPort *> port{nullptr}; // written under the membership lock, read by the owning thread
     trace::ThreadState state = trace::ThreadState::Running; // guarded by port->m_mutex
     ~PortMember();
 };

@@ -43,7 +43,7 @@ SubmitBatch::~SubmitBatch()
         m_port.flush();
 }
 
-void CompletionPort::flush()
+void UringPort::flush()
 {
     std::lock_guard lock(m_submitMutex);
     m_rearmQueued = false;
@@ -53,7 +53,7 @@ void CompletionPort::flush()
     requestSubmitLocked();
 }
 
-void CompletionPort::requestSubmitLocked()
+void UringPort::requestSubmitLocked()
 {
     if (t_submitsFor == this && !m_submitterStop) {
         io_uring_submit(&m_ring); // this thread stays until the port closes: it may own requests
@@ -64,9 +64,9 @@ void CompletionPort::requestSubmitLocked()
     m_submitterWake.notify_one();
 }
 
-void CompletionPort::submitOnThisThread() { t_submitsFor = this; }
+void UringPort::submitOnThisThread() { t_submitsFor = this; }
 
-void CompletionPort::submitterLoop()
+void UringPort::submitterLoop()
 {
     // The only thread that hands SQEs to the kernel while the port is open. io_uring ties each
     // request to the task that submitted it and cancels it when that task exits; IOCP does not
@@ -83,7 +83,7 @@ void CompletionPort::submitterLoop()
     }
 }
 
-void CompletionPort::stopSubmitter()
+void UringPort::stopSubmitter()
 {
     {
         std::lock_guard lock(m_submitMutex);
@@ -94,7 +94,7 @@ void CompletionPort::stopSubmitter()
         m_submitter.join();
 }
 
-std::uint32_t CompletionPort::allocSlotLocked()
+std::uint32_t UringPort::allocSlotLocked()
 {
     if (m_freeSlot == UINT32_MAX) {
         if (m_slotCount % SlotChunk == 0)
@@ -107,7 +107,7 @@ std::uint32_t CompletionPort::allocSlotLocked()
     return index;
 }
 
-void CompletionPort::freeSlotLocked(std::uint32_t index)
+void UringPort::freeSlotLocked(std::uint32_t index)
 {
     OpSlot &slot = slotAt(index);
     slot.inUse = false;
@@ -116,7 +116,7 @@ void CompletionPort::freeSlotLocked(std::uint32_t index)
     m_freeSlot = index;
 }
 
-std::int32_t CompletionPort::allocOwnBufferLocked()
+std::int32_t UringPort::allocOwnBufferLocked()
 {
     if (m_freeOwnBuffers.empty()) {
         m_ownBuffers.push_back(std::make_unique<std::byte[]>(m_recvBufferBytes));
@@ -127,7 +127,7 @@ std::int32_t CompletionPort::allocOwnBufferLocked()
     return id;
 }
 
-io_uring_sqe *CompletionPort::acquireSqeLocked()
+io_uring_sqe *UringPort::acquireSqeLocked()
 {
     io_uring_sqe *sqe = io_uring_get_sqe(&m_ring);
     if (!sqe && m_submitter.joinable() && !m_submitterStop) {
@@ -142,7 +142,7 @@ io_uring_sqe *CompletionPort::acquireSqeLocked()
 }
 
 template<typename Prepare>
-std::int64_t CompletionPort::submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare)
+std::int64_t UringPort::submit(OpKind kind, int fd, std::uint64_t token, bool forceAsync, Prepare &&prepare)
 {
     std::unique_lock lock(m_submitMutex);
     if (!m_ringReady)
@@ -180,7 +180,7 @@ std::int64_t CompletionPort::submit(OpKind kind, int fd, std::uint64_t token, bo
     return std::int64_t(opId);
 }
 
-std::int64_t CompletionPort::recv(int fd, std::uint64_t token)
+std::int64_t UringPort::recv(int fd, std::uint64_t token)
 {
     return submit(OpKind::Recv, fd, token, false, [this](io_uring_sqe *sqe, OpSlot &slot) {
         if (m_buffers) {
@@ -193,26 +193,26 @@ std::int64_t CompletionPort::recv(int fd, std::uint64_t token)
     });
 }
 
-std::int64_t CompletionPort::send(int fd, std::span<const std::byte> bytes, std::uint64_t token)
+std::int64_t UringPort::send(int fd, std::span<const std::byte> bytes, std::uint64_t token)
 {
     return submit(OpKind::Send, fd, token, false, [&](io_uring_sqe *sqe, OpSlot &) {
         io_uring_prep_send(sqe, -1, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     });
 }
 
-std::int64_t CompletionPort::read(int fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token)
+std::int64_t UringPort::read(int fd, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token)
 {
     return submit(OpKind::Read, fd, token, false, [&](io_uring_sqe *sqe, OpSlot &) {
         io_uring_prep_read(sqe, -1, into.data(), unsigned(into.size()), offset);
     });
 }
 
-std::int64_t CompletionPort::fsync(int fd, std::uint64_t token, bool forceAsync)
+std::int64_t UringPort::fsync(int fd, std::uint64_t token, bool forceAsync)
 {
     return submit(OpKind::Fsync, fd, token, forceAsync, [](io_uring_sqe *sqe, OpSlot &) { io_uring_prep_fsync(sqe, -1, 0); });
 }
 
-std::int64_t CompletionPort::timeout(std::chrono::nanoseconds after, std::uint64_t token)
+std::int64_t UringPort::timeout(std::chrono::nanoseconds after, std::uint64_t token)
 {
     return submit(OpKind::Timeout, -1, token, false, [&](io_uring_sqe *sqe, OpSlot &slot) {
         slot.timeout.tv_sec = after.count() / 1'000'000'000;
@@ -221,12 +221,12 @@ std::int64_t CompletionPort::timeout(std::chrono::nanoseconds after, std::uint64
     });
 }
 
-std::int64_t CompletionPort::nop(std::uint64_t token, bool forceAsync)
+std::int64_t UringPort::nop(std::uint64_t token, bool forceAsync)
 {
     return submit(OpKind::Nop, -1, token, forceAsync, [](io_uring_sqe *sqe, OpSlot &) { io_uring_prep_nop(sqe); });
 }
 
-std::int64_t CompletionPort::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
+std::int64_t UringPort::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
 {
     trace::record(EventType::Post, 0, 0, token, key);
     return submit(OpKind::Post, -1, token, false, [&](io_uring_sqe *sqe, OpSlot &slot) {
@@ -236,7 +236,7 @@ std::int64_t CompletionPort::post(std::uint64_t key, std::uint32_t bytes, std::u
     });
 }
 
-void CompletionPort::submitWakeLocked()
+void UringPort::submitWakeLocked()
 {
     if (io_uring_sqe *sqe = acquireSqeLocked()) {
         io_uring_prep_nop(sqe);
@@ -248,21 +248,21 @@ void CompletionPort::submitWakeLocked()
     }
 }
 
-void CompletionPort::recycle(const Completion &completion)
+void UringPort::recycle(const Completion &completion)
 {
     std::lock_guard lock(m_submitMutex);
     recycleLocked(completion);
     submitRearmsLocked();
 }
 
-void CompletionPort::submitRearmsLocked()
+void UringPort::submitRearmsLocked()
 {
     if (m_rearmQueued && t_submitBatchDepth == 0 && m_ringReady)
         requestSubmitLocked();
     m_rearmQueued = false;
 }
 
-void CompletionPort::recycleLocked(const Completion &completion)
+void UringPort::recycleLocked(const Completion &completion)
 {
     if (completion.bufferId < 0)
         return;
@@ -274,7 +274,7 @@ void CompletionPort::recycleLocked(const Completion &completion)
     }
 }
 
-void CompletionPort::rearmStarvedRecvsLocked()
+void UringPort::rearmStarvedRecvsLocked()
 {
     // One re-armed receive per free buffer not already promised to another re-armed receive. A
     // starved receive has data waiting (see prepareBufferSelect), so each one takes its buffer at once.

@@ -4,7 +4,7 @@
 // file only keeps each operation's OVERLAPPED alive until its packet comes back, and records the
 // same trace events as the io_uring backend.
 
-#include "engine/completionport.h"
+#include "engine/completionport_iocp.h"
 
 #include "engine/completionport_win_p.h"
 #include "trace/recorder.h"
@@ -56,15 +56,15 @@ std::uint64_t kernelQueueDepth(void *port)
 
 } // namespace
 
-std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
+std::unique_ptr<CompletionPort> IocpPort::make(const PortOptions &options, std::string &error)
 {
-    std::unique_ptr<CompletionPort> port(new CompletionPort);
+    std::unique_ptr<IocpPort> port(new IocpPort);
     if (!port->init(options, error))
         return nullptr;
     return port;
 }
 
-bool CompletionPort::init(const PortOptions &options, std::string &error)
+bool IocpPort::init(const PortOptions &options, std::string &error)
 {
     if (!startWinsock()) {
         error = "WSAStartup failed: " + win32Message(DWORD(WSAGetLastError()));
@@ -81,9 +81,9 @@ bool CompletionPort::init(const PortOptions &options, std::string &error)
     return true;
 }
 
-CompletionPort::~CompletionPort() { close(); }
+IocpPort::~IocpPort() { close(); }
 
-bool CompletionPort::associate(NativeHandle handle, std::uint64_t key)
+bool IocpPort::associate(NativeHandle handle, std::uint64_t key)
 {
     if (CreateIoCompletionPort(reinterpret_cast<HANDLE>(handle), portHandle(m_port), ULONG_PTR(key), 0) != m_port)
         return false;
@@ -98,7 +98,7 @@ bool CompletionPort::associate(NativeHandle handle, std::uint64_t key)
 // Shared by every operation: the op is registered and traced before the kernel sees it (its packet
 // may reach another thread before the call that issued it returns).
 template<typename Issue>
-std::int64_t CompletionPort::issue(OpKind kind, NativeHandle handle, std::uint64_t token, std::size_t bufferBytes, Issue &&start)
+std::int64_t IocpPort::issue(OpKind kind, NativeHandle handle, std::uint64_t token, std::size_t bufferBytes, Issue &&start)
 {
     if (m_closed.load(std::memory_order_acquire))
         return -ECANCELED; // closed (Linux says -ESHUTDOWN; mingw's errno.h has no such name)
@@ -147,7 +147,7 @@ std::int64_t CompletionPort::issue(OpKind kind, NativeHandle handle, std::uint64
     return std::int64_t(opId);
 }
 
-std::int64_t CompletionPort::recv(NativeHandle socket, std::uint64_t token)
+std::int64_t IocpPort::recv(NativeHandle socket, std::uint64_t token)
 {
     return issue(OpKind::Recv, socket, token, m_recvBufferBytes, [&](WinOp &op, DWORD &bytes) -> DWORD {
         op.wsabuf = {ULONG(op.buffer.size()), reinterpret_cast<CHAR *>(op.buffer.data())};
@@ -156,7 +156,7 @@ std::int64_t CompletionPort::recv(NativeHandle socket, std::uint64_t token)
     });
 }
 
-std::int64_t CompletionPort::send(NativeHandle socket, std::span<const std::byte> data, std::uint64_t token)
+std::int64_t IocpPort::send(NativeHandle socket, std::span<const std::byte> data, std::uint64_t token)
 {
     return issue(OpKind::Send, socket, token, data.size(), [&](WinOp &op, DWORD &bytes) -> DWORD {
         std::copy(data.begin(), data.end(), op.buffer.begin());
@@ -165,7 +165,7 @@ std::int64_t CompletionPort::send(NativeHandle socket, std::span<const std::byte
     });
 }
 
-std::int64_t CompletionPort::read(NativeHandle file, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token)
+std::int64_t IocpPort::read(NativeHandle file, std::span<std::byte> into, std::uint64_t offset, std::uint64_t token)
 {
     return issue(OpKind::Read, file, token, 0, [&](WinOp &op, DWORD &bytes) -> DWORD {
         op.overlapped.Offset = DWORD(offset);
@@ -176,17 +176,17 @@ std::int64_t CompletionPort::read(NativeHandle file, std::span<std::byte> into, 
 
 // Windows has no overlapped flush and no kernel timer packet: FlushFileBuffers blocks, and timers
 // belong to the thread pool. The scenarios that use them are Linux-only.
-std::int64_t CompletionPort::fsync(NativeHandle, std::uint64_t, bool) { return -ENOSYS; }
-std::int64_t CompletionPort::timeout(std::chrono::nanoseconds, std::uint64_t) { return -ENOSYS; }
+std::int64_t IocpPort::fsync(NativeHandle, std::uint64_t, bool) { return -ENOSYS; }
+std::int64_t IocpPort::timeout(std::chrono::nanoseconds, std::uint64_t) { return -ENOSYS; }
 
-std::int64_t CompletionPort::nop(std::uint64_t token, bool)
+std::int64_t IocpPort::nop(std::uint64_t token, bool)
 {
     return issue(OpKind::Nop, 0, token, 0, [&](WinOp &op, DWORD &) -> DWORD {
         return PostQueuedCompletionStatus(portHandle(m_port), 0, 0, &op.overlapped) ? ERROR_IO_PENDING : GetLastError();
     });
 }
 
-std::int64_t CompletionPort::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
+std::int64_t IocpPort::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
 {
     trace::record(EventType::Post, 0, 0, token, key);
     // The key and byte count travel in the packet itself; the OVERLAPPED only carries the token.
@@ -195,7 +195,7 @@ std::int64_t CompletionPort::post(std::uint64_t key, std::uint32_t bytes, std::u
     });
 }
 
-bool CompletionPort::completionFromPacket(WinOp *op, std::uint64_t key, std::uint32_t bytes, bool ok, std::uint32_t error, Completion &out)
+bool IocpPort::completionFromPacket(WinOp *op, std::uint64_t key, std::uint32_t bytes, bool ok, std::uint32_t error, Completion &out)
 {
     out = {};
     out.key = key;
@@ -210,7 +210,7 @@ bool CompletionPort::completionFromPacket(WinOp *op, std::uint64_t key, std::uin
     return true;
 }
 
-void CompletionPort::finishOp(WinOp *op)
+void IocpPort::finishOp(WinOp *op)
 {
     {
         std::lock_guard lock(m_mutex);
@@ -219,7 +219,7 @@ void CompletionPort::finishOp(WinOp *op)
     delete op;
 }
 
-void CompletionPort::recycle(const Completion &completion)
+void IocpPort::recycle(const Completion &completion)
 {
     if (completion.kind != OpKind::Recv)
         return;
@@ -233,13 +233,13 @@ void CompletionPort::recycle(const Completion &completion)
         finishOp(op);
 }
 
-void CompletionPort::flush() {}
-void CompletionPort::submitOnThisThread() {}
+void IocpPort::flush() {}
+void IocpPort::submitOnThisThread() {}
 // The Windows scheduler sees a port thread block and lets another waiter run: nothing to announce.
-void CompletionPort::announceBlocking() {}
-void CompletionPort::announceUnblocked() {}
+void IocpPort::announceBlocking() {}
+void IocpPort::announceUnblocked() {}
 
-void CompletionPort::close()
+void IocpPort::close()
 {
     if (!m_port || m_closed.exchange(true, std::memory_order_acq_rel))
         return;
@@ -281,7 +281,7 @@ void CompletionPort::close()
     m_port = nullptr;
 }
 
-PortStats CompletionPort::stats() const
+PortStats IocpPort::stats() const
 {
     PortStats s;
     s.pendingOps = m_pending.load(std::memory_order_relaxed);
@@ -294,9 +294,9 @@ PortStats CompletionPort::stats() const
     return s;
 }
 
-RingSnapshot CompletionPort::ringSnapshot() const { return {}; } // no ring: the queue is inside the kernel
+RingSnapshot IocpPort::ringSnapshot() const { return {}; } // no ring: the queue is inside the kernel
 
-std::size_t CompletionPort::memoryBytes() const
+std::size_t IocpPort::memoryBytes() const
 {
     std::lock_guard lock(m_mutex);
     std::size_t bytes = sizeof(*this);
@@ -307,5 +307,10 @@ std::size_t CompletionPort::memoryBytes() const
 
 SubmitBatch::SubmitBatch(CompletionPort &port) : m_port(port) {}
 SubmitBatch::~SubmitBatch() = default;
+
+std::unique_ptr<CompletionPort> CompletionPort::create(const PortOptions &options, std::string &error)
+{
+    return IocpPort::make(options, error);
+}
 
 } // namespace porthole::engine

@@ -17,9 +17,9 @@ namespace {
 thread_local const CompletionPort *t_member = nullptr; // the port this thread last dequeued from
 }
 
-bool CompletionPort::isCurrentThreadMember() const { return t_member == this; }
+bool IocpPort::isCurrentThreadMember() const { return t_member == this; }
 
-void CompletionPort::noteDequeued(const Completion &out)
+void IocpPort::noteDequeued(const Completion &out)
 {
     m_completionsHanded.fetch_add(1, std::memory_order_relaxed);
     // IOCP does not say when the kernel queued the packet: completion and hand-out are one moment here.
@@ -28,7 +28,7 @@ void CompletionPort::noteDequeued(const Completion &out)
     trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0, m_pending.load(std::memory_order_relaxed));
 }
 
-DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds timeout)
+DequeueStatus IocpPort::dequeue(Completion &out, std::chrono::milliseconds timeout)
 {
     Completion one[1];
     DequeueStatus status = DequeueStatus::Ok;
@@ -38,7 +38,7 @@ DequeueStatus CompletionPort::dequeue(Completion &out, std::chrono::milliseconds
     return DequeueStatus::Ok;
 }
 
-std::size_t CompletionPort::dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout, DequeueStatus &status)
+std::size_t IocpPort::dequeueBatch(std::span<Completion> out, std::chrono::milliseconds timeout, DequeueStatus &status)
 {
     t_member = this;
     // Counted before the check of m_closed: close() waits for this count to reach zero before it

@@ -2,7 +2,7 @@
 
 // The Windows backend's own pieces, shared by its two files.
 
-#include "engine/completionport.h"
+#include "engine/completionport_iocp.h"
 
 #include <winsock2.h>
 #include <windows.h>
@@ -19,7 +19,7 @@ inline HANDLE portHandle(void *port) { return static_cast<HANDLE>(port); }
 
 namespace porthole::engine {
 
-struct CompletionPort::WinOp {
+struct IocpPort::WinOp {
     OVERLAPPED overlapped{}; // the packet's lpOverlapped points here
     WSABUF wsabuf{};
     std::uint64_t token = 0;

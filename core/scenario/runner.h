@@ -54,6 +54,11 @@ public:
     trace::Trace trace() const; // everything recorded so far, with the vocabulary and the scenario's JSON
     // The collector's watermark: every event recorded before this time is in the trace.
     std::uint64_t drainedThroughNs() const { return m_collector ? m_collector->drainedThroughNs() : 0; }
+    // Waits (at most `timeout`) until every event recorded before timeNs is in the trace.
+    bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const
+    {
+        return !m_collector || m_collector->waitUntilDrained(timeNs, timeout);
+    }
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
     std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const;
     std::vector<trace::ThreadInfo> threads() const { return m_recorder.threads(); }

@@ -38,7 +38,7 @@ void Collector::drainNow()
     m_drained.notify_all();
 }
 
-bool Collector::waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout)
+bool Collector::waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const
 {
     std::unique_lock lock(m_drainMutex);
     return m_drained.wait_for(lock, timeout, [&] { return drainedThroughNs() >= timeNs; });

@@ -25,7 +25,7 @@ public:
     // The watermark: every event committed before this steady-clock time is in the store. Tests and
     // readers wait on it instead of sleeping.
     std::uint64_t drainedThroughNs() const { return m_drainedThrough.load(std::memory_order_acquire); } // pairs with drainNow's release
-    bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout);
+    bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const;
 
 private:
     void run();
@@ -35,8 +35,8 @@ private:
     const std::chrono::milliseconds m_interval;
     std::mutex m_mutex; // guards m_stopping
     std::condition_variable m_wake;
-    std::mutex m_drainMutex; // one drain at a time, so the watermark only rises
-    std::condition_variable m_drained;
+    mutable std::mutex m_drainMutex; // one drain at a time, so the watermark only rises
+    mutable std::condition_variable m_drained;
     std::atomic<std::uint64_t> m_drainedThrough{0};
     bool m_stopping = false;
     std::thread m_thread;

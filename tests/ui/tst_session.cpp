@@ -33,11 +33,11 @@ bool startAndWait(Session &session, const QString &id)
     return started.wait(30000) && started.first().first().toString().isEmpty();
 }
 
-// Waits until the model holds everything up to now (the live view stays SettleNs behind).
+// Waits on the collector's watermark until the model holds everything recorded before now (the live
+// view otherwise stays SettleNs behind).
 void settle(Session &session)
 {
-    QTest::qWait(int(Session::SettleNs / 1'000'000) * 3);
-    session.pullNow();
+    QVERIFY(session.pullThrough(porthole::trace::nowNs()));
 }
 } // namespace
 
