@@ -6,6 +6,9 @@
 #include "scenario/builtins.h"
 
 #include <QApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QIcon>
 #include <QCommandLineParser>
 #include <QTimer>
 
@@ -35,7 +38,9 @@ bool wantsWindow(int argc, char *argv[])
         else if (!arg.startsWith(QLatin1Char('-')) && command.isEmpty())
             command = arg;
     }
-    return !headless && (command.isEmpty() || command == QLatin1String("run"));
+    // "porthole FILE" (a double-click in a file manager): a trace replays, a scenario runs, in the window.
+    const bool file = !command.isEmpty() && QFileInfo(command).isFile();
+    return !headless && (command.isEmpty() || command == QLatin1String("run") || file);
 }
 
 int main(int argc, char *argv[])
@@ -56,8 +61,11 @@ int main(int argc, char *argv[])
     }
     if (drawsPictures && !window && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    if (window || drawsPictures)
+    if (window || drawsPictures) {
         application = std::make_unique<QApplication>(argc, argv);
+        QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/porthole.svg")));
+        QApplication::setDesktopFileName(QStringLiteral("io.porthole.Porthole"));
+    }
     else
         application = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication &app = *application;
@@ -145,7 +153,20 @@ int main(int argc, char *argv[])
             else
                 return usageError(err, QStringLiteral("--theme takes light, dark or high-contrast, not '%1'").arg(name));
         }
-        const QString id = args.value(1, QStringLiteral("there-is-no-thread"));
+        // "porthole FILE": a trace (it starts with "PORTHOLE") replays, anything else is a scenario file.
+        if (args.size() == 1 && args[0] != QLatin1String("run")) {
+            QFile file(args[0]);
+            const bool isTrace = file.open(QIODevice::ReadOnly) && file.read(8) == "PORTHOLE";
+            if (isTrace) {
+                if (const QString why = mainWindow.openTraceFile(args[0]); !why.isEmpty()) {
+                    err << "error: " << why << "\n";
+                    return 2;
+                }
+                mainWindow.show();
+                return app.exec();
+            }
+        }
+        const QString id = args.size() == 1 && args[0] != QLatin1String("run") ? args[0] : args.value(1, QStringLiteral("there-is-no-thread"));
         if (mainWindow.selectScenario(id)) {
             QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
         } else {

@@ -5,7 +5,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-svg-dev libqcustomplot-dev
     liburing-dev libbenchmark-dev
-    xvfb xauth imagemagick
+    xvfb xauth imagemagick desktop-file-utils appstream
     g++-mingw-w64-x86-64-posix wine wine64
 )
 missing=()

@@ -17,6 +17,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QCoreApplication>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -38,6 +39,18 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     buildViewMenu();
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Porthole"), this, [this] {
+        QMessageBox box(this);
+        box.setWindowTitle(tr("About Porthole"));
+        box.setIconPixmap(windowIcon().pixmap(96, 96));
+        box.setText(tr("<h3>Porthole %1</h3><p>Watch asynchronous I/O happen: a real io_uring engine with the contract of "
+                       "an I/O completion port, the .NET thread pool's designs on real threads, and every claim checked "
+                       "on the running engine.</p><p>Nothing on screen is faked: everything shown comes from the recorded "
+                       "trace.</p>")
+                        .arg(QCoreApplication::applicationVersion()));
+        box.exec();
+    });
 }
 
 void MainWindow::reportFileResult(const QString &what, const QString &path, const QString &error)

@@ -245,7 +245,12 @@ void Session::setSpotlight(int threadIndex)
     emit frame();
 }
 
-std::uint64_t Session::droppedEvents() const { return m_runner ? m_runner->droppedEvents() : m_droppedInTrace; }
+std::uint64_t Session::droppedEvents() const
+{
+    // Live: what the sampler last recorded; a finished or re-opened trace: the count its header keeps.
+    const double observed = m_model.latest().observedValue(trace::Metric::DroppedEvents);
+    return std::max(m_droppedInTrace, std::isnan(observed) ? 0 : std::uint64_t(observed));
+}
 
 std::size_t Session::threadsHeldAtGate() const
 {
