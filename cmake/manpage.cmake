@@ -4,6 +4,7 @@ execute_process(COMMAND ${PORTHOLE} --help OUTPUT_VARIABLE help RESULT_VARIABLE 
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "porthole --help failed: ${rc}")
 endif()
+string(REPLACE "${PORTHOLE}" "porthole" help "${help}") # "Usage: <the build's path>"
 # roff: a backslash is \e, a line that starts with '.' or ''' needs \& in front, '-' in options is \-.
 string(REPLACE "\\" "\\e" help "${help}")
 string(REPLACE "-" "\\-" help "${help}")

@@ -214,6 +214,17 @@ private slots:
             depth -= v.toObject().value(QStringLiteral("ph")) == QStringLiteral("E");
         QCOMPARE(depth, 0);
 
+        // Pictures of the saved run, without running it again: the timeline and the whole window at a moment.
+        const QString timeline = dir.filePath(QStringLiteral("t.png")), window = dir.filePath(QStringLiteral("w.png"));
+        const Result pictures = porthole({QStringLiteral("export"), trace, QStringLiteral("--timeline"), timeline, QStringLiteral("--window"), window,
+                                          QStringLiteral("--at"), QStringLiteral("1"), QStringLiteral("--size"), QStringLiteral("1280x720")});
+        QVERIFY2(pictures.exitCode == 0, pictures.err.constData());
+        QCOMPARE(QImage(timeline).size(), QSize(1280, 720));
+        QCOMPARE(QImage(window).size(), QSize(1280, 720));
+        const Result noOutput = porthole({QStringLiteral("export"), trace});
+        QCOMPARE(noOutput.exitCode, 2);
+        QVERIFY(noOutput.err.contains("needs at least one of"));
+
         const Result old = porthole({QStringLiteral("replay"), QStringLiteral("no-such.porthole")});
         QCOMPARE(old.exitCode, 2);
         QVERIFY(old.err.contains("no such file"));
