@@ -7,6 +7,7 @@
 #include "trace/chrometrace.h"
 #include "session.h"
 #include "timelineexport.h"
+#include "trace/safefile.h"
 #include "trace/tracefile.h"
 
 #include <QJsonArray>
@@ -68,6 +69,20 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         err << "error: --export-metrics " << options.exportMetrics << ": the name must end in .csv\n";
         return 2;
     }
+    // Every output is checked before the run, so a run's results are never lost to a bad name.
+    for (const QString &path : {options.exportTrace, options.exportTimeline, options.exportMetrics}) {
+        if (path.isEmpty())
+            continue;
+        if (const std::string why = trace::checkExportTarget(path.toStdString()); !why.empty()) {
+            err << "error: " << QString::fromStdString(why) << "\n";
+            return 2;
+        }
+    }
+    if (!options.exportTimeline.isEmpty())
+        if (const QString why = ui::checkPictureSize(options.timelineSize, options.pixelRatio); !why.isEmpty()) {
+            err << "error: --export-timeline: " << why << "\n";
+            return 2;
+        }
     const double duration = options.durationS > 0 ? options.durationS : load.scenario->durationS;
     Runner runner(*load.scenario);
     if (const QString why = runner.start(); !why.isEmpty()) {

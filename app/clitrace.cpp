@@ -6,6 +6,7 @@
 #include "session.h"
 #include "timelineexport.h"
 #include "trace/chrometrace.h"
+#include "trace/safefile.h"
 #include "trace/tracefile.h"
 
 #include <QApplication>
@@ -81,6 +82,16 @@ int exportTrace(const ExportOptions &options, QTextStream &out, QTextStream &err
             err << "error: " << path << ": the name must end in " << allowed.join(QStringLiteral(" or ")) << "\n";
             return 2;
         }
+    }
+    for (const QString &path : {options.timeline, options.window, options.chrome, options.metrics})
+        if (!path.isEmpty())
+            if (const std::string why = trace::checkExportTarget(path.toStdString()); !why.empty()) {
+                err << "error: " << QString::fromStdString(why) << "\n";
+                return 2;
+            }
+    if (const QString why = ui::checkPictureSize(options.size, options.pixelRatio); !why.isEmpty()) {
+        err << "error: " << why << "\n";
+        return 2;
     }
     const std::optional<Loaded> loaded = load(options.trace, err);
     if (!loaded)

@@ -68,7 +68,8 @@ int runHeadlessDemo(const DemoOptions &options, std::ostream &out, std::ostream 
         out << "  note: " << port->fallbackNotice() << "\n";
 
     const std::size_t threadsBefore = engine::ThreadInspector::threadCount();
-    const auto &fds = peers.localFds();
+    const auto &fds = peers.localFds(); // emptied by peers.stop(): the count is kept apart
+    const std::size_t socketCount = fds.size();
     for (std::size_t i = 0; i < fds.size(); ++i) {
         port->associate(fds[i], i);
         if (std::int64_t rc = port->recv(fds[i], i); rc < 0) {
@@ -149,7 +150,7 @@ int runHeadlessDemo(const DemoOptions &options, std::ostream &out, std::ostream 
         }
         out << "   saved " << options.exportTrace << "\n";
     }
-    return completed == fds.size() ? 0 : 1;
+    return completed == socketCount ? 0 : 1;
 }
 
 } // namespace porthole::app

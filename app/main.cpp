@@ -196,7 +196,7 @@ int main(int argc, char *argv[])
     const auto readPictureOptions = [&]() -> QString {
         bool ok = false;
         pixelRatio = parser.value(scale).toDouble(&ok);
-        if (!ok || pixelRatio < 1 || pixelRatio > 4)
+        if (!ok || !(pixelRatio >= 1 && pixelRatio <= 4))
             return QStringLiteral("--scale takes a factor from 1 to 4, not '%1'").arg(parser.value(scale));
         if (parser.isSet(range)) {
             const QStringList fromTo = parser.value(range).split(QLatin1Char(':'));
@@ -205,7 +205,7 @@ int main(int argc, char *argv[])
                 rangeFromS = fromTo[0].toDouble(&fromOk);
                 rangeToS = fromTo[1].toDouble(&toOk);
             }
-            if (!fromOk || !toOk || rangeFromS < 0 || rangeToS <= rangeFromS)
+            if (!fromOk || !toOk || !(rangeFromS >= 0 && rangeToS > rangeFromS && rangeToS <= 1e6))
                 return QStringLiteral("--range takes FROM:TO in seconds with 0 <= FROM < TO, e.g. 1:2.5, not '%1'").arg(parser.value(range));
         }
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
@@ -224,6 +224,9 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("export")) {
         if (args.size() != 2)
             return usageError(err, QStringLiteral("'porthole export' takes one trace file (.porthole)"));
+        for (const QCommandLineOption *o : {&timeline, &windowPicture, &chrome, &metrics})
+            if (parser.isSet(*o) && parser.value(*o).isEmpty())
+                return usageError(err, QStringLiteral("--%1 needs a file name").arg(o->names().constFirst()));
         if (const QString why = readPictureOptions(); !why.isEmpty())
             return usageError(err, why);
         porthole::app::ExportOptions options;
@@ -239,24 +242,42 @@ int main(int argc, char *argv[])
         if (parser.isSet(at)) {
             bool ok = false;
             options.atS = parser.value(at).toDouble(&ok);
-            if (!ok || options.atS < 0)
+            if (!ok || !(options.atS >= 0 && options.atS <= 1e6))
                 return usageError(err, QStringLiteral("--at takes seconds from the start, 0 or more, not '%1'").arg(parser.value(at)));
         }
         return porthole::app::exportTrace(options, out, err);
     }
+    // An option the command does not use is a mistake the user should hear about, not silence.
+    const auto unused = [&](std::initializer_list<const QCommandLineOption *> options, const QString &why) -> QString {
+        for (const QCommandLineOption *o : options)
+            if (parser.isSet(*o))
+                return QStringLiteral("--%1 %2").arg(o->names().constFirst(), why);
+        return {};
+    };
     if (command == QLatin1String("run")) {
         if (args.size() != 2)
             return usageError(err, QStringLiteral("'porthole run' takes one scenario: a built-in id (see --list-scenarios) or a file"));
+        if (const QString why = unused({&theme, &presenter}, QStringLiteral("is for the window; a --headless run has none")); !why.isEmpty())
+            return usageError(err, why);
+        if (const QString why = unused({&sockets}, QStringLiteral("is for 'porthole demo'; a scenario sets its sockets (\"sockets\": {\"count\": N})")); !why.isEmpty())
+            return usageError(err, why);
+        if (const QString why = unused({&timeline, &windowPicture, &at, &chrome, &metrics},
+                                       QStringLiteral("is for 'porthole export'; a run takes --export-timeline, --export-trace, --export-metrics"));
+            !why.isEmpty())
+            return usageError(err, why);
+        for (const QCommandLineOption *o : {&exportTrace, &exportTimeline, &exportMetrics})
+            if (parser.isSet(*o) && parser.value(*o).isEmpty())
+                return usageError(err, QStringLiteral("--%1 needs a file name").arg(o->names().constFirst()));
         porthole::app::RunOptions options;
         options.scenario = args[1];
         bool ok = true;
         if (parser.isSet(duration)) {
             options.durationS = parser.value(duration).toDouble(&ok);
-            if (!ok || options.durationS <= 0 || options.durationS > 3600)
+            if (!ok || !(options.durationS >= 0.1 && options.durationS <= 3600)) // NaN fails too
                 return usageError(err, QStringLiteral("--duration takes seconds from 0.1 to 3600, not '%1'").arg(parser.value(duration)));
         }
         options.speed = parser.value(speed).toDouble(&ok);
-        if (!ok || options.speed < 0.1 || options.speed > 1000)
+        if (!ok || !(options.speed >= 0.1 && options.speed <= 1000))
             return usageError(err, QStringLiteral("--speed takes a factor from 0.1 to 1000, not '%1'").arg(parser.value(speed)));
         options.report = parser.isSet(report);
         options.json = parser.isSet(json);

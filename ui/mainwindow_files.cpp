@@ -9,6 +9,7 @@
 #include "timelineview.h"
 #include "walkthroughpanel.h"
 #include "trace/chrometrace.h"
+#include "trace/safefile.h"
 #include "trace/tracefile.h"
 
 #include <QAction>
@@ -17,6 +18,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -95,9 +97,12 @@ QString MainWindow::exportWindowPng(const QString &path)
     if (QFileInfo(path).suffix().toLower() != QLatin1String("png"))
         return tr("%1: the window is exported as .png").arg(path);
     const QPixmap picture = grab();
-    if (picture.isNull() || !picture.save(path, "PNG"))
-        return tr("%1: cannot be written").arg(path);
-    return {};
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (picture.isNull() || !picture.save(&buffer, "PNG"))
+        return tr("%1: the window could not be drawn").arg(path);
+    return QString::fromStdString(trace::saveFileSafely(path.toStdString(), std::string_view(bytes.constData(), std::size_t(bytes.size()))));
 }
 
 QString MainWindow::exportMetricsCsv(const QString &path)

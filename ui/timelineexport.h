@@ -20,4 +20,8 @@ struct TimelinePicture {
 // Returns an empty string on success.
 QString exportTimeline(Session &session, const QString &path, const TimelinePicture &picture);
 
+// A picture's memory is bounded: 200x150 to 16000x16000 layout pixels, at most MaxPicturePixels in all.
+inline constexpr double MaxPicturePixels = 40e6;
+QString checkPictureSize(const QSize &size, double pixelRatio); // empty when fine
+
 } // namespace porthole::ui

@@ -114,6 +114,18 @@ std::vector<KernelThreadView> ThreadInspector::ioWorkers()
 
 std::size_t ThreadInspector::threadCount() { return listThreads().size(); }
 
+std::optional<std::size_t> ThreadInspector::countThreads()
+{
+    DIR *dir = ::opendir("/proc/self/task");
+    if (!dir)
+        return std::nullopt;
+    std::size_t n = 0;
+    while (const dirent *entry = ::readdir(dir))
+        n += entry->d_name[0] != '.';
+    ::closedir(dir);
+    return n;
+}
+
 std::int32_t ThreadInspector::currentThreadId() { return std::int32_t(::syscall(SYS_gettid)); }
 
 } // namespace porthole::engine

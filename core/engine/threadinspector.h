@@ -31,6 +31,7 @@ public:
     static std::vector<std::int32_t> listThreads();  // every task of this process
     static std::vector<KernelThreadView> ioWorkers(); // io-wq workers now alive
     static std::size_t threadCount();                // what /proc/self/task lists
+    static std::optional<std::size_t> countThreads(); // the same, or nothing when /proc cannot be read (no descriptor left)
     static std::int32_t currentThreadId();
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace porthole::model {
 
@@ -35,7 +36,8 @@ MetricsSample Interpreter::sampleOf(const ModelState &state, double timeS, const
     s[Metric::EventLoops] = alive(ThreadRole::EventLoop);
     s[Metric::SocketThreads] = alive(ThreadRole::Other);
     s[Metric::TimerThreads] = alive(ThreadRole::Timer);
-    s[Metric::IoWorkers] = alive(ThreadRole::KernelWorker);
+    // The sampler finds io-wq threads in /proc: where it could not read it, their count is not known.
+    s[Metric::IoWorkers] = s[Metric::ProcReadable] == 0 ? std::nan("") : alive(ThreadRole::KernelWorker);
     s[Metric::Callbacks] = double(state.callbacks);
     std::uint64_t busiest = 0;
     for (const ThreadView &t : state.threads)

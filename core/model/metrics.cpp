@@ -1,6 +1,6 @@
 #include "model/metrics.h"
 
-#include <QSaveFile>
+#include "trace/safefile.h"
 
 namespace porthole::model {
 
@@ -50,13 +50,7 @@ QString saveMetricsCsv(const MetricsHistory &history, const QString &path)
 {
     if (history.isEmpty())
         return QStringLiteral("%1: there are no metrics to save: the trace holds no sample yet").arg(path);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return QStringLiteral("%1: cannot be written: %2").arg(path, file.errorString());
-    file.write(metricsToCsv(history).toUtf8());
-    if (!file.commit())
-        return QStringLiteral("%1: cannot be written: %2").arg(path, file.errorString());
-    return {};
+    return QString::fromStdString(trace::saveFileSafely(path.toStdString(), metricsToCsv(history).toStdString()));
 }
 
 } // namespace porthole::model

@@ -63,7 +63,7 @@ void ModelState::apply(const trace::Event &e)
         break;
     case EventType::OpSubmitted: {
         ++pendingOps;
-        if (trace::OpKind(e.aux) == trace::OpKind::Recv) {
+        if (trace::OpKind(e.aux) == trace::OpKind::Recv && (sockets.size() < MaxSocketCells || cellOfFd.contains(std::int64_t(e.value)))) {
             const auto fd = std::int64_t(e.value);
             auto [it, inserted] = cellOfFd.try_emplace(fd, std::uint32_t(sockets.size()));
             if (inserted)

@@ -42,6 +42,9 @@ enum class SocketState : std::uint8_t { Idle, Pending, Completed };
 // Everything the views show, as it was after a given number of events: the one fold over events.
 struct ModelState {
     static constexpr std::size_t Roles = std::size_t(trace::ThreadRole::Last) + 1;
+    // More sockets than a process can have descriptors (20,000 here) is a crafted trace: the cells stop
+    // there, so the checkpoints' copies stay bounded whatever a file holds.
+    static constexpr std::size_t MaxSocketCells = 1u << 16;
 
     std::size_t eventIndex = 0; // events applied
     std::uint64_t timeNs = 0;

@@ -62,7 +62,13 @@ public:
     void sleepBlocking(std::chrono::microseconds duration) override
     {
         FrameScope frame(FrameId::ThreadSleep);
-        blocked([&] { std::this_thread::sleep_for(duration); });
+        // A real nanosleep, as Thread.Sleep is, in slices so that stop never waits for a long sleep.
+        blocked([&] {
+            constexpr auto Slice = std::chrono::milliseconds(20);
+            const auto until = std::chrono::steady_clock::now() + duration;
+            for (auto now = std::chrono::steady_clock::now(); now < until && !m_runtime.stopping(); now = std::chrono::steady_clock::now())
+                std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, Slice));
+        });
     }
     void waitOnWorker(std::function<void()> work) override
     {

@@ -33,7 +33,7 @@ QString Runner::start()
         if (const std::string why = m_peers->start(std::size_t(m_scenario.sockets)); !why.empty())
             return QString::fromStdString(why);
     }
-    m_baselineThreads = engine::ThreadInspector::threadCount();
+    m_baselineThreads = engine::ThreadInspector::countThreads().value_or(0); // 0: unknown, extra threads not measured
     // The receives put on every socket are submitted by this thread: trace it while it does.
     m_recorder.attachCurrentThread("porthole: setup", trace::ThreadRole::Porthole, trace::ThreadReason::Startup);
     struct Detach {

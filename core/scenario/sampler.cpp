@@ -3,6 +3,7 @@
 #include "engine/threadinspector.h"
 
 #include <bit>
+#include <cmath>
 
 namespace porthole::scenario {
 
@@ -58,9 +59,13 @@ void Sampler::observe(Metric metric, double value)
 void Sampler::sample(double timeS)
 {
     runtime::Runtime &rt = *m_setup.runtime;
-    const double threads = double(engine::ThreadInspector::threadCount());
+    // Not readable (no descriptor left, /proc hidden): not measured, never a made-up number.
+    const std::optional<std::size_t> counted = engine::ThreadInspector::countThreads();
+    const double threads = counted ? double(*counted) : std::nan("");
     observe(Metric::Threads, threads);
-    observe(Metric::ExtraThreads, threads - double(m_setup.baselineThreads) - double(m_setup.ownThreads));
+    observe(Metric::ProcReadable, counted ? 1 : 0);
+    observe(Metric::ExtraThreads, m_setup.baselineThreads > 0 ? threads - double(m_setup.baselineThreads) - double(m_setup.ownThreads)
+                                                              : std::nan(""));
     if (engine::CompletionPort *port = rt.port()) {
         const engine::PortStats ps = port->stats();
         observe(Metric::PendingOps, double(ps.pendingOps));
@@ -80,6 +85,8 @@ void Sampler::observeKernelWorkers()
 {
     // io_uring's io-wq workers are threads of this process that Porthole did not start: each new one
     // gets a trace number; one that is gone exits in the trace.
+    if (!engine::ThreadInspector::countThreads())
+        return; // /proc unreadable now: nothing observed, nothing left
     std::unordered_set<std::int32_t> alive;
     for (const std::int32_t tid : engine::ThreadInspector::listThreads()) {
         if (m_kernelWorkers.contains(tid)) {

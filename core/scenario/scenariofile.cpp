@@ -382,6 +382,11 @@ ScenarioLoad loadScenarioFile(const QString &path)
         load.errors << QStringLiteral("%1: is a directory, not a scenario file").arg(path);
         return load;
     }
+    // A FIFO or a device has no size to check and may never end (or never start): refused.
+    if (!info.isFile()) {
+        load.errors << QStringLiteral("%1: is not a regular file (a device, a FIFO or a socket); scenario files are regular files").arg(path);
+        return load;
+    }
     if (info.size() > MaxScenarioFileBytes) {
         load.errors << QStringLiteral("%1: is %2 bytes; scenario files are at most %3 bytes").arg(path).arg(info.size()).arg(MaxScenarioFileBytes);
         return load;
@@ -391,7 +396,13 @@ ScenarioLoad loadScenarioFile(const QString &path)
         load.errors << QStringLiteral("%1: cannot be read: %2").arg(path, file.errorString());
         return load;
     }
-    return parseScenario(file.readAll(), path);
+    // Read with a cap: the file may have grown since it was measured.
+    const QByteArray bytes = file.read(MaxScenarioFileBytes + 1);
+    if (bytes.size() > MaxScenarioFileBytes) {
+        load.errors << QStringLiteral("%1: is more than %2 bytes; scenario files are at most %2 bytes").arg(path).arg(MaxScenarioFileBytes);
+        return load;
+    }
+    return parseScenario(bytes, path);
 }
 
 } // namespace porthole::scenario

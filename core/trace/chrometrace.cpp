@@ -1,5 +1,7 @@
 #include "trace/chrometrace.h"
 
+#include "trace/safefile.h"
+
 #include <bit>
 #include <cerrno>
 #include <cmath>
@@ -203,14 +205,11 @@ void writeChromeTrace(const Trace &trace, std::ostream &out)
 
 std::string saveChromeTrace(const Trace &trace, const std::string &path)
 {
-    std::ofstream file(path, std::ios::trunc);
-    if (!file)
-        return path + ": cannot open for writing: " + std::strerror(errno);
-    writeChromeTrace(trace, file);
-    file.close();
-    if (!file)
-        return path + ": write failed (disk full?)";
-    return {};
+    SafeFile file(path);
+    if (!file.isOpen())
+        return file.error();
+    writeChromeTrace(trace, file.stream());
+    return file.commit();
 }
 
 } // namespace porthole::trace

@@ -1,5 +1,8 @@
 #include "trace/tracefile.h"
 
+#include "trace/safefile.h"
+
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -173,6 +176,37 @@ void remapMetrics(Trace &trace)
     trace.vocabulary.metrics = Vocabulary::current().metrics;
 }
 
+// The header's checks, on its bytes and the whole file's size: a loader runs them before it reads the rest.
+std::string checkHeader(const std::string &bytes, std::uint64_t fileBytes, FileHeader &header)
+{
+    Reader reader(bytes);
+    if (bytes.size() >= sizeof(Magic) && std::memcmp(bytes.data(), Magic, sizeof(Magic)) != 0)
+        return std::string("not a Porthole trace (it does not start with \"PORTHOLE\")");
+    if (!reader.read(header))
+        return std::string("truncated: the header needs " + std::to_string(sizeof(FileHeader)) + " bytes, the file has "
+                                + std::to_string(bytes.size()));
+    if (std::memcmp(header.magic, Magic, sizeof(Magic)) != 0)
+        return std::string("not a Porthole trace (it does not start with \"PORTHOLE\")");
+    if (header.version < TraceFileVersion)
+        return std::string("written by an older Porthole (trace format " + std::to_string(header.version)
+                                + "), which did not record the names and the scenario this build needs to replay it; "
+                                  "run the scenario again and save a new trace (this build reads format "
+                                + std::to_string(TraceFileVersion) + ")");
+    if (header.version != TraceFileVersion)
+        return std::string("trace format version " + std::to_string(header.version) + " is newer than this build reads (version "
+                                + std::to_string(TraceFileVersion) + "): open it with a newer Porthole");
+    if (header.headerBytes != sizeof(FileHeader))
+        return std::string("corrupted header: header size " + std::to_string(header.headerBytes) + ", expected "
+                                + std::to_string(sizeof(FileHeader)));
+    if (header.threadCount > fileBytes / sizeof(FileThread))
+        return std::string("corrupted header: " + std::to_string(header.threadCount) + " threads cannot fit in "
+                                + std::to_string(fileBytes) + " bytes");
+
+    if (header.eventCount > fileBytes / sizeof(Event))
+        return "corrupted header: " + std::to_string(header.eventCount) + " events cannot fit in " + std::to_string(fileBytes) + " bytes";
+    return {};
+}
+
 } // namespace
 
 std::string saveTrace(const Trace &trace, const std::string &path)
@@ -194,15 +228,13 @@ std::string saveTrace(const Trace &trace, const std::string &path)
         append(bytes, FileThread{info.index, info.osThreadId, std::uint8_t(info.role), 0, std::uint16_t(name.size())});
         bytes += name;
     }
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    if (!file)
-        return path + ": cannot open for writing: " + std::strerror(errno);
-    file.write(bytes.data(), std::streamsize(bytes.size()));
-    file.write(reinterpret_cast<const char *>(trace.events.data()), std::streamsize(trace.events.size() * sizeof(Event)));
-    file.close();
-    if (!file)
-        return path + ": write failed (disk full?)";
-    return {};
+    SafeFile file(path);
+    if (!file.isOpen())
+        return file.error();
+    file.write(bytes);
+    if (!trace.events.empty())
+        file.write({reinterpret_cast<const char *>(trace.events.data()), trace.events.size() * sizeof(Event)});
+    return file.commit();
 }
 
 TraceLoadResult loadTrace(const std::string &path)
@@ -213,19 +245,29 @@ TraceLoadResult loadTrace(const std::string &path)
         return fail(path, "no such file");
     if (std::filesystem::is_directory(status))
         return fail(path, "is a directory, not a trace file");
+    if (!std::filesystem::is_regular_file(status))
+        return fail(path, "is not a regular file (a device, a FIFO or a socket); traces are regular files");
     const auto size = std::filesystem::file_size(path, ec);
     if (ec)
         return fail(path, "cannot read its size: " + ec.message());
     if (size > MaxTraceFileBytes)
         return fail(path, "is " + std::to_string(size >> 20) + " MiB; Porthole opens traces up to "
                               + std::to_string(MaxTraceFileBytes >> 20) + " MiB");
+    if (size == 0)
+        return fail(path, "the file is empty");
     std::ifstream file(path, std::ios::binary);
     if (!file)
         return fail(path, std::string("cannot open: ") + std::strerror(errno));
-    std::string bytes(size, '\0');
-    file.read(bytes.data(), std::streamsize(size));
-    if (std::size_t(file.gcount()) != size)
-        return fail(path, "could not read the whole file");
+    // The header first: a file that is not a trace of this format is refused before its bulk is read.
+    std::string bytes(std::min<std::uint64_t>(size, sizeof(FileHeader)), '\0');
+    file.read(bytes.data(), std::streamsize(bytes.size()));
+    FileHeader header{};
+    if (const std::string why = checkHeader(bytes, size, header); !why.empty())
+        return fail(path, why);
+    bytes.resize(size);
+    file.read(bytes.data() + sizeof(FileHeader), std::streamsize(size - sizeof(FileHeader)));
+    if (std::uint64_t(file.gcount()) != size - sizeof(FileHeader))
+        return fail(path, "could not read the whole file (it changed while being read?)");
     return parseTrace(bytes, path);
 }
 
@@ -235,27 +277,9 @@ TraceLoadResult parseTrace(const std::string &bytes, const std::string &source)
         return fail(source, "the file is empty");
     Reader reader(bytes);
     FileHeader header{};
-    if (bytes.size() >= sizeof(Magic) && std::memcmp(bytes.data(), Magic, sizeof(Magic)) != 0)
-        return fail(source, "not a Porthole trace (it does not start with \"PORTHOLE\")");
-    if (!reader.read(header))
-        return fail(source, "truncated: the header needs " + std::to_string(sizeof(FileHeader)) + " bytes, the file has "
-                                + std::to_string(bytes.size()));
-    if (std::memcmp(header.magic, Magic, sizeof(Magic)) != 0)
-        return fail(source, "not a Porthole trace (it does not start with \"PORTHOLE\")");
-    if (header.version < TraceFileVersion)
-        return fail(source, "written by an older Porthole (trace format " + std::to_string(header.version)
-                                + "), which did not record the names and the scenario this build needs to replay it; "
-                                  "run the scenario again and save a new trace (this build reads format "
-                                + std::to_string(TraceFileVersion) + ")");
-    if (header.version != TraceFileVersion)
-        return fail(source, "trace format version " + std::to_string(header.version) + " is newer than this build reads (version "
-                                + std::to_string(TraceFileVersion) + "): open it with a newer Porthole");
-    if (header.headerBytes != sizeof(FileHeader))
-        return fail(source, "corrupted header: header size " + std::to_string(header.headerBytes) + ", expected "
-                                + std::to_string(sizeof(FileHeader)));
-    if (header.threadCount > bytes.size() / sizeof(FileThread))
-        return fail(source, "corrupted header: " + std::to_string(header.threadCount) + " threads cannot fit in "
-                                + std::to_string(bytes.size()) + " bytes");
+    if (const std::string why = checkHeader(bytes, bytes.size(), header); !why.empty())
+        return fail(source, why);
+    reader.read(header);
 
     Trace trace;
     trace.droppedEvents = header.droppedEvents;
@@ -291,7 +315,8 @@ TraceLoadResult parseTrace(const std::string &bytes, const std::string &source)
         return fail(source, "corrupted: " + std::to_string(eventBytes - header.eventCount * sizeof(Event))
                                 + " stray bytes after the last event");
     trace.events.resize(header.eventCount);
-    std::memcpy(trace.events.data(), bytes.data() + reader.offset(), eventBytes);
+    if (eventBytes > 0)
+        std::memcpy(trace.events.data(), bytes.data() + reader.offset(), eventBytes);
     for (std::size_t i = 0; i < trace.events.size(); ++i) {
         const Event &e = trace.events[i];
         if (!isValidEventType(std::uint8_t(e.type)))

@@ -54,7 +54,8 @@ std::string_view metricName(Metric metric)
         "port_queue", "worker_queue", "callbacks", "completions_per_s", "posts", "timers", "dropped_events",
         "held_at_gate", "callbacks_under_dispatch", "callbacks_under_perform_io", "callbacks_on_other",
         "callbacks_on_io", "callbacks_on_worker", "callbacks_on_poller", "callbacks_on_event_loop",
-        "callbacks_on_timer", "callbacks_on_gate", "callbacks_on_kernel_worker", "callbacks_on_porthole"};
+        "callbacks_on_timer", "callbacks_on_gate", "callbacks_on_kernel_worker", "callbacks_on_porthole",
+        "proc_readable"};
     static_assert(std::size_t(ThreadRole::Last) + 1 == 9, "one callbacks_on_ metric per role");
     return std::size_t(metric) < names.size() ? names[std::size_t(metric)] : Unknown;
 }
@@ -71,6 +72,7 @@ bool isObservedMetric(Metric metric)
     case Metric::WorkerQueue:
     case Metric::DroppedEvents:
     case Metric::HeldAtGate:
+    case Metric::ProcReadable:
         return true;
     default:
         return false;

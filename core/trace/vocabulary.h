@@ -79,7 +79,8 @@ enum class Metric : std::uint16_t {
     CallbacksOnGate,
     CallbacksOnKernelWorker,
     CallbacksOnPorthole,
-    Last = CallbacksOnPorthole
+    ProcReadable,       // observed: 1 when the sampler could read /proc (0: io_workers and threads not measured)
+    Last = ProcReadable
 };
 inline constexpr std::size_t MetricCount = std::size_t(Metric::Last) + 1;
 std::string_view metricName(Metric metric);

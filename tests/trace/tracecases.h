@@ -39,9 +39,9 @@ inline trace::Trace sampleTrace()
         case EventType::ThreadCreated: e.small = std::uint8_t(i % (std::uint64_t(ThreadRole::Last) + 1)); break;
         case EventType::ThreadState: e.small = std::uint8_t(i % (std::uint64_t(ThreadState::Last) + 1)); break;
         case EventType::StackPush: e.id = i % t.strings.size(); [[fallthrough]];
-        case EventType::StackPop: e.aux = std::uint16_t(i % t.vocabulary.frames.size()); break;
+        case EventType::StackPop: e.aux = std::uint16_t(i % 16); break; // ids every later vocabulary still has
         case EventType::QueueSample: e.small = std::uint8_t(i % (std::uint64_t(QueueKind::Last) + 1)); break;
-        case EventType::Observed: e.aux = std::uint16_t(i % MetricCount); break;
+        case EventType::Observed: e.aux = std::uint16_t(i % 16); break;
         case EventType::KernelState: e.id = (i % t.strings.size()) | (std::uint64_t(427) << 32); break;
         default: break;
         }

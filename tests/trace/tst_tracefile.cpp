@@ -48,11 +48,16 @@ private slots:
         QTest::newRow("short header") << QByteArray("PORTHOLE\x01") << QStringLiteral("truncated: the header needs");
         QTest::newRow("future version") << mutate(8, 9) << QStringLiteral("trace format version 9 is newer than this build reads");
         QTest::newRow("older version") << mutate(8, 1) << QStringLiteral("written by an older Porthole (trace format 1)");
+        // Cut files: the header's promise is checked first; with no events promised, each later part.
+        std::string noEvents = good;
+        std::memset(noEvents.data() + 24, 0, 8); // eventCount = 0
+        QTest::newRow("cut before the events")
+            << QByteArray::fromStdString(good.substr(0, 40 + 5)) << QStringLiteral("100 events cannot fit in 45 bytes");
         QTest::newRow("cut in vocabulary")
-            << QByteArray::fromStdString(good.substr(0, 40 + 5)) << QStringLiteral("truncated or corrupted in the vocabulary");
+            << QByteArray::fromStdString(noEvents.substr(0, 40 + 5)) << QStringLiteral("truncated or corrupted in the vocabulary");
         const std::size_t threadTable = good.size() - 100 * sizeof(Event) - 2 * 12 - 4 - std::strlen("worker \"one\"");
         QTest::newRow("cut in thread table")
-            << QByteArray::fromStdString(good.substr(0, threadTable + 5)) << QStringLiteral("2 threads cannot fit in the 5 bytes left");
+            << QByteArray::fromStdString(noEvents.substr(0, threadTable + 5)) << QStringLiteral("2 threads cannot fit in the 5 bytes left");
         QTest::newRow("cut in events") << QByteArray::fromStdString(good.substr(0, good.size() - 40))
                                        << QStringLiteral("truncated: the header promises 100 events");
         QTest::newRow("stray bytes") << QByteArray::fromStdString(good + "xyz") << QStringLiteral("stray bytes");
