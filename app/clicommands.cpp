@@ -17,6 +17,8 @@
 #include <QThread>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 
 namespace porthole::app {
 
@@ -45,6 +47,27 @@ int checkScenario(const QString &path, QTextStream &out, QTextStream &err)
         << load.scenario->walkthrough.size() << " walkthrough steps)\n";
     return 0;
 }
+
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void onSignal(int signal) { g_signal = signal; }
+
+// Sleeps until the run's duration is over or SIGINT / SIGTERM arrives; returns that signal, or 0.
+int runUntilDoneOrInterrupted(double durationS)
+{
+    g_signal = 0;
+    auto *oldInt = std::signal(SIGINT, onSignal);
+    auto *oldTerm = std::signal(SIGTERM, onSignal);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(durationS);
+    while (!g_signal && std::chrono::steady_clock::now() < until)
+        QThread::msleep(20);
+    std::signal(SIGINT, oldInt);
+    std::signal(SIGTERM, oldTerm);
+    return int(g_signal);
+}
+
+} // namespace
 
 int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream &err)
 {
@@ -92,12 +115,18 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
     runner.setSlowMotion(options.speed);
     if (!options.json)
         out << "running " << load.scenario->id << " (" << load.scenario->title << ") for " << duration << " s...\n" << Qt::flush;
-    QThread::msleep(qulonglong(duration * 1000));
+    // Ctrl+C (or SIGTERM) ends the run early: what was recorded is still reported and exported.
+    const int signal = runUntilDoneOrInterrupted(duration);
     runner.stop();
 
     // The report comes from the trace alone, as `porthole replay` computes it from the saved file.
     const trace::Trace recorded = runner.trace();
-    const RunReport report = reportOf(*load.scenario, recorded);
+    RunReport report = reportOf(*load.scenario, recorded);
+    const QString failure = runner.failure();
+    if (!failure.isEmpty())
+        report.json[QStringLiteral("failure")] = failure;
+    if (signal)
+        report.json[QStringLiteral("interrupted")] = signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM");
 
     if (!options.exportTrace.isEmpty()) {
         const std::string path = options.exportTrace.toStdString();
@@ -129,6 +158,14 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
     }
 
     printReport(report, options.json, options.report, out);
+    if (signal) {
+        err << "interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": the report and exports hold what was recorded until then\n";
+        return 128 + signal; // 130, 143: as a shell reports it
+    }
+    if (!failure.isEmpty()) {
+        err << "error: the run cannot be trusted: " << failure << "\n";
+        return 3;
+    }
     return report.allPassed ? 0 : 1;
 }
 

@@ -75,6 +75,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_status = new QLabel;
     statusBar()->addWidget(m_status, 1);
     connect(m_session, &Session::frame, this, &MainWindow::updateStatus);
+    connect(m_session, &Session::failed, this, [this](const QString &why) {
+        m_summary->setText(tr("<b>This run cannot be trusted:</b> %1. Stop it and run it again.").arg(why.toHtmlEscaped()));
+        statusBar()->showMessage(tr("The run cannot be trusted: %1").arg(why));
+    });
     connect(m_session, &Session::started, this, [this](const QString &error) {
         if (!error.isEmpty())
             QMessageBox::warning(this, tr("Cannot start the scenario"), error);

@@ -87,6 +87,7 @@ void Session::onStarted(scenario::Runner *runner, const QString &error, quint64 
         return;
     }
     m_runner = std::move(owned);
+    m_failureReported = false;
     m_frameTimer.start();
     emit started(QString());
 }
@@ -115,6 +116,12 @@ void Session::pullNow()
 {
     if (!m_runner)
         return;
+    if (!m_failureReported) {
+        if (const QString why = m_runner->failure(); !why.isEmpty()) {
+            m_failureReported = true;
+            emit failed(why);
+        }
+    }
     const auto events = m_runner->eventsSince(m_pulled, SettleNs);
     if (!events.empty()) {
         m_model.setThreads(m_runner->threads());

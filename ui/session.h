@@ -77,6 +77,7 @@ public:
 signals:
     void started(const QString &error); // empty on success
     void stopped();
+    void failed(const QString &why); // the run's results cannot be trusted (its socket helper died or was stopped)
     void frame(); // the model or the cursor moved: repaint
 
 private:
@@ -96,6 +97,7 @@ private:
     double m_slowMotion = 1;
     bool m_replay = false;
     int m_spotlight = -1;
+    bool m_failureReported = false;
     std::uint64_t m_droppedInTrace = 0;
     QTimer m_frameTimer;
 };

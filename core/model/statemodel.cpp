@@ -8,6 +8,7 @@ void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
 {
     m_events.clear();
     m_checkpoints.assign(1, ModelState{});
+    m_sinceCheckpoint = 0;
     m_interpreter = {};
     m_timeline.reset(0);
     m_threadInfo = threads;
@@ -32,8 +33,13 @@ void StateModel::append(const std::vector<trace::Event> &events)
         m_events.push_back(e);
         m_interpreter.apply(e);
         m_timeline.follow(e, m_interpreter.state());
-        if (m_events.size() % CheckpointEvery == 0)
-            m_checkpoints.push_back(m_interpreter.state());
+        // A checkpoint copies the state: with many threads or sockets, fewer of them, so that their
+        // memory stays a fraction of the events' own.
+        const ModelState &state = m_interpreter.state();
+        if (++m_sinceCheckpoint >= std::max(CheckpointEvery, 8 * (state.threads.size() + state.sockets.size()))) {
+            m_checkpoints.push_back(state);
+            m_sinceCheckpoint = 0;
+        }
     }
 }
 
@@ -53,9 +59,11 @@ ModelState StateModel::stateAt(std::size_t eventIndex) const
     if (eventIndex == m_events.size()) {
         state = m_interpreter.state();
     } else {
-        const std::size_t k = std::min(eventIndex / CheckpointEvery, m_checkpoints.empty() ? 0 : m_checkpoints.size() - 1);
-        if (!m_checkpoints.empty())
-            state = m_checkpoints[k];
+        // The last checkpoint at or before eventIndex.
+        const auto after = std::upper_bound(m_checkpoints.begin(), m_checkpoints.end(), eventIndex,
+                                            [](std::size_t i, const ModelState &c) { return i < c.eventIndex; });
+        if (after != m_checkpoints.begin())
+            state = *(after - 1);
         for (std::size_t i = state.eventIndex; i < eventIndex; ++i)
             state.apply(m_events[i]);
     }

@@ -14,7 +14,7 @@ namespace porthole::model {
 class StateModel
 {
 public:
-    static constexpr std::size_t CheckpointEvery = 65536;
+    static constexpr std::size_t CheckpointEvery = 65536; // at least; more with many threads (a state's copy is larger)
 
     void reset(const std::vector<trace::ThreadInfo> &threads);
     void setThreads(const std::vector<trace::ThreadInfo> &threads); // names and ids of threads seen so far
@@ -44,7 +44,8 @@ private:
 
     std::vector<trace::ThreadInfo> m_threadInfo;
     std::vector<trace::Event> m_events;
-    std::vector<ModelState> m_checkpoints; // m_checkpoints[k] = state after k * CheckpointEvery events
+    std::vector<ModelState> m_checkpoints; // states after some events (their eventIndex), in order; [0] = none
+    std::size_t m_sinceCheckpoint = 0;
     Interpreter m_interpreter;             // the state after every event, and the metrics
     TimelineData m_timeline;
     trace::Vocabulary m_vocabulary = trace::Vocabulary::current();

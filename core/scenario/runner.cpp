@@ -62,6 +62,7 @@ QString Runner::start()
     {
         std::lock_guard lock(m_mutex);
         m_stopping = false;
+        m_failure.clear();
         m_interpreter = {};
         m_folded = 0;
     }
@@ -158,7 +159,10 @@ void Runner::driveLoop()
             m_runtime->addTimer(std::chrono::milliseconds(m_scenario.timers.delayMs));
             ++timersAdded;
         }
+        const std::string helper = m_scenario.sockets > 0 ? m_peers->health() : std::string();
         lock.lock();
+        if (!helper.empty() && m_failure.isEmpty())
+            m_failure = QString::fromStdString(helper) + QStringLiteral(" %1 s into the run").arg(t, 0, 'f', 1);
         m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping; });
     }
     lock.unlock();
@@ -171,6 +175,12 @@ void Runner::foldSettled() const
     std::vector<trace::Event> events = live ? eventsSince(m_folded, SettleNs) : m_store.copyEvents(m_folded);
     m_folded += events.size();
     m_interpreter.apply(events);
+}
+
+QString Runner::failure() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_failure;
 }
 
 MetricsHistory Runner::history() const

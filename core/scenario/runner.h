@@ -47,6 +47,9 @@ public:
     bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
 
     const Scenario &scenario() const { return m_scenario; }
+    // Empty while the run is sound; else why its results cannot be trusted (the socket helper died or
+    // was stopped). The first such reason is kept.
+    QString failure() const;
     // The interpreter's metrics of the events recorded so far (settled while live; all after stop()).
     MetricsHistory history() const;
     MetricsHistory historySince(qsizetype from) const; // the samples from index `from` on: for readers that keep their own copy
@@ -87,6 +90,7 @@ private:
     mutable model::Interpreter m_interpreter; // folds the store's events, as far as m_folded
     mutable std::size_t m_folded = 0;
     bool m_stopping = false;
+    QString m_failure; // guarded by m_mutex
     std::atomic<bool> m_running{false};
     std::thread m_driver; // posts, timers and fsyncs on the scenario's schedule
 };

@@ -14,6 +14,9 @@ namespace {
 constexpr char Magic[8] = {'P', 'O', 'R', 'T', 'H', 'O', 'L', 'E'};
 constexpr std::uint32_t MaxThreadName = 256;
 constexpr std::uint32_t MaxStringBytes = 1u << 20; // a name, a wait channel, or the scenario's JSON
+constexpr std::uint32_t MaxListEntries = 1u << 20; // strings in one table: a real trace has hundreds
+constexpr std::uint64_t MaxNamesBytes = 64ull << 20; // vocabulary, strings and scenario together
+constexpr std::uint32_t MaxThreads = 1u << 17;      // threads in one trace (the descriptor limit allows ~20,000 sockets)
 
 #pragma pack(push, 1)
 struct FileHeader {
@@ -91,7 +94,7 @@ bool readString(Reader &reader, std::string &out)
 bool readList(Reader &reader, std::vector<std::string> &list)
 {
     std::uint32_t count = 0;
-    if (!reader.read(count) || count > reader.remaining() / sizeof(std::uint32_t))
+    if (!reader.read(count) || count > MaxListEntries || count > reader.remaining() / sizeof(std::uint32_t))
         return false;
     list.resize(count);
     for (std::string &text : list)
@@ -114,7 +117,7 @@ void appendVocabulary(std::string &out, const Vocabulary &v)
 bool readVocabulary(Reader &reader, Vocabulary &v)
 {
     std::uint32_t frames = 0;
-    if (!reader.read(frames) || frames > reader.remaining() / (2 * sizeof(std::uint32_t)))
+    if (!reader.read(frames) || frames > MaxListEntries || frames > reader.remaining() / (2 * sizeof(std::uint32_t)))
         return false;
     v.frames.resize(frames);
     for (FrameText &f : v.frames)
@@ -204,6 +207,14 @@ std::string checkHeader(const std::string &bytes, std::uint64_t fileBytes, FileH
 
     if (header.eventCount > fileBytes / sizeof(Event))
         return "corrupted header: " + std::to_string(header.eventCount) + " events cannot fit in " + std::to_string(fileBytes) + " bytes";
+    if (header.threadCount > MaxThreads)
+        return "corrupted header: " + std::to_string(header.threadCount) + " threads; a trace holds at most " + std::to_string(MaxThreads);
+    // What is not events is names and threads, bounded: a file much larger than its header says is
+    // refused before it is read, so loading never takes much more memory than the trace it holds.
+    const std::uint64_t rest = fileBytes - std::min<std::uint64_t>(fileBytes, sizeof(FileHeader) + header.eventCount * sizeof(Event));
+    if (rest > MaxNamesBytes + std::uint64_t(header.threadCount) * (sizeof(FileThread) + MaxThreadName))
+        return "corrupted: " + std::to_string(rest) + " bytes besides the " + std::to_string(header.eventCount)
+               + " events the header promises; names and threads take far less";
     return {};
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,10 +180,38 @@ void PeerHost::stop()
         m_control = -1;
     }
     if (m_pid > 0) {
+        // It exits on Stop; a stopped (SIGSTOP) or hung helper never would: killed after a second.
         int status = 0;
-        ::waitpid(pid_t(m_pid), &status, 0);
+        for (int i = 0; i < 100 && ::waitpid(pid_t(m_pid), &status, WNOHANG) == 0; ++i)
+            ::usleep(10'000);
+        if (::waitpid(pid_t(m_pid), &status, WNOHANG) == 0) {
+            ::kill(pid_t(m_pid), SIGKILL);
+            ::waitpid(pid_t(m_pid), &status, 0);
+        }
         m_pid = -1;
     }
+}
+
+std::string PeerHost::health()
+{
+    if (!m_ended.empty() || m_pid <= 0)
+        return m_ended;
+    const std::string who = "the helper process holding the sockets' far ends (pid " + std::to_string(m_pid) + ")";
+    int status = 0;
+    if (::waitpid(pid_t(m_pid), &status, WNOHANG) == pid_t(m_pid)) {
+        m_ended = WIFSIGNALED(status) ? who + " was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + ::strsignal(WTERMSIG(status)) + ")"
+                                      : who + " exited with status " + std::to_string(WEXITSTATUS(status));
+        m_pid = -1;
+        return m_ended;
+    }
+    // Stopped (SIGSTOP, a debugger): its sockets get no traffic, so the run shows nothing true.
+    std::ifstream stat("/proc/" + std::to_string(m_pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && (line[close + 2] == 'T' || line[close + 2] == 't'))
+        return who + " is stopped (SIGSTOP or a debugger): its sockets get no traffic";
+    return {};
 }
 
 } // namespace porthole::workload

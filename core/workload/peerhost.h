@@ -29,8 +29,11 @@ public:
     // The helper writes `bytes` bytes to each of the sockets in [first, first+count), `rounds` times over.
     bool sendToRange(std::size_t first, std::size_t count, std::uint32_t bytes, std::uint32_t rounds = 1);
     bool sendToAll(std::uint32_t bytes, std::uint32_t rounds = 1) { return sendToRange(0, m_local.size(), bytes, rounds); }
-    // Closes our ends and ends the helper. Safe to call twice.
+    // Closes our ends and ends the helper (killed if it does not exit within a second: it may be
+    // stopped). Safe to call twice.
     void stop();
+    // Empty while the helper runs; else what happened to it (killed, exited, stopped), in plain words.
+    std::string health();
 
     const std::vector<engine::NativeHandle> &localFds() const { return m_local; }
     long helperPid() const { return m_pid; } // -1 on Windows: no helper
@@ -40,6 +43,7 @@ private:
     std::vector<engine::NativeHandle> m_peers; // Windows: the far ends, in this process
     int m_control = -1;
     long m_pid = -1;
+    std::string m_ended; // what health() found, once the helper is gone
 };
 
 } // namespace porthole::workload
