@@ -69,7 +69,7 @@ bool compare(double observed, const QString &op, double value)
 ClaimParse parseClaim(const QString &expression)
 {
     static const QRegularExpression pattern(QStringLiteral(
-        R"(^\s*([a-z_]+)\s*(?:\(\s*([a-z_]+)\s*(?:,\s*([0-9.]+)\s*(ms|s)\s*)?\))?\s*(==|!=|<=|>=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$)"));
+        R"(^\s*([a-z_]+)\s*(?:\(\s*([a-z_]+)\s*(?:,\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s)\s*)?\))?\s*(==|!=|<=|>=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$)"));
     const QRegularExpressionMatch m = pattern.match(expression);
     const QString metrics = metricNames().join(QStringLiteral(", "));
     if (!m.hasMatch())
@@ -115,6 +115,8 @@ ClaimParse parseClaim(const QString &expression)
             return fail(QStringLiteral("thread_growth() takes a role and a duration, as in thread_growth(workers, 3s)"));
         claim.aggregate = ParsedClaim::Aggregate::ThreadGrowth;
         claim.windowS = m.captured(3).toDouble() / (m.captured(4) == QLatin1String("ms") ? 1000.0 : 1.0);
+        if (!(claim.windowS > 0 && claim.windowS <= 3600))
+            return fail(QStringLiteral("thread_growth() takes a duration from 1ms to 3600s, as in thread_growth(workers, 3s)"));
         return {claim, {}};
     }
     if (head == QLatin1String("callbacks_under")) {

@@ -1,5 +1,12 @@
 #include "scenario/scenariofile.h"
 
+#include <QRegularExpression>
+#include <QSet>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "engine/descriptorlimit.h"
 #include "scenario/claims.h"
 
@@ -148,6 +155,50 @@ const QStringList Highlights = {QStringLiteral("sockets"), QStringLiteral("queue
 
 } // namespace
 
+namespace {
+// JSON lets a key repeat and QJsonDocument keeps the last: in a scenario that hides a mistake. Finds
+// the first key that repeats within one object, with its line (0: none).
+std::pair<QString, int> firstDuplicateKey(const QByteArray &json)
+{
+    std::vector<QSet<QByteArray>> objects; // the keys of each object open around the cursor
+    std::vector<bool> isObject;            // each open bracket: an object, or an array
+    int line = 1;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (c == '\n')
+            ++line;
+        if (c == '{' || c == '[') {
+            isObject.push_back(c == '{');
+            objects.emplace_back();
+        } else if ((c == '}' || c == ']') && !isObject.empty()) {
+            isObject.pop_back();
+            objects.pop_back();
+        } else if (c == '"') {
+            QByteArray text;
+            for (++i; i < json.size() && json[i] != '"'; ++i) {
+                if (json[i] == '\\' && i + 1 < json.size())
+                    text += json[i++];
+                text += json[i];
+            }
+            qsizetype next = i + 1;
+            while (next < json.size() && (json[next] == ' ' || json[next] == '\t' || json[next] == '\r' || json[next] == '\n'))
+                ++next;
+            const bool isKey = next < json.size() && json[next] == ':' && !isObject.empty() && isObject.back();
+            if (isKey && objects.back().contains(text))
+                return {QString::fromUtf8(text), line};
+            if (isKey)
+                objects.back().insert(text);
+        }
+    }
+    return {{}, 0};
+}
+
+bool hasControlCharacters(const QString &text)
+{
+    return std::any_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
+}
+} // namespace
+
 ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
 {
     ScenarioLoad load;
@@ -167,6 +218,10 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
                            .arg(source, doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value"));
         return load;
     }
+    if (const auto [key, line] = firstDuplicateKey(json); line > 0) {
+        load.errors << QStringLiteral("%1:%2: the key \"%3\" appears twice in one object; keep one").arg(source).arg(line).arg(key);
+        return load;
+    }
     FieldReader r(json, source, load.errors);
     const QJsonObject root = doc.object();
     r.rejectUnknown(root, {}, {QStringLiteral("id"), QStringLiteral("title"), QStringLiteral("summary"), QStringLiteral("runtime"),
@@ -177,8 +232,14 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
     Scenario s;
     s.sourcePath = source;
     s.id = r.string(root, {}, QStringLiteral("id"), {}, true);
+    static const QRegularExpression IdPattern(QStringLiteral("^[a-z0-9][a-z0-9-]{0,63}$"));
+    if (root.contains(QStringLiteral("id")) && root.value(QStringLiteral("id")).isString() && !IdPattern.match(s.id).hasMatch())
+        r.error(QStringLiteral("id"), QStringLiteral("use 1 to 64 lowercase letters, digits and '-' (starting with a letter or digit), e.g. my-lesson"));
     s.title = r.string(root, {}, QStringLiteral("title"), s.id);
     s.summary = r.string(root, {}, QStringLiteral("summary"), {});
+    for (const auto &[field, text] : {std::pair{QStringLiteral("title"), s.title}, std::pair{QStringLiteral("summary"), s.summary}})
+        if (hasControlCharacters(text) || text.contains(QLatin1Char('<')))
+            r.error(field, QStringLiteral("plain text on one line: no control characters, no HTML tags"));
     const QString runtimeName = r.choice(root, {}, QStringLiteral("runtime"), QStringLiteral("raw-uring"), runtimeNames());
     s.runtime.kind = *runtime::runtimeKindFromName(runtimeName.toStdString());
     s.runtime.portConcurrency = unsigned(r.number(root, {}, QStringLiteral("port_concurrency"), 0, 0, 1024));
@@ -193,6 +254,14 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
     s.runtime.workers.minThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("worker_min"), 0, 0, 1000));
     s.runtime.workers.maxThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("worker_max"), 32767, 1, 32767));
     s.runtime.pollers = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("pollers"), 0, 0, 64));
+    // A minimum above its maximum is a mistake, not something to clamp in silence.
+    if (s.runtime.ioMinThreads > s.runtime.ioMaxThreads)
+        r.error(QStringLiteral("threads.io_min"), QStringLiteral("%1 is above io_max (%2)").arg(s.runtime.ioMinThreads).arg(s.runtime.ioMaxThreads));
+    if (s.runtime.ioStartThreads > s.runtime.ioMaxThreads)
+        r.error(QStringLiteral("threads.io_start"), QStringLiteral("%1 is above io_max (%2)").arg(s.runtime.ioStartThreads).arg(s.runtime.ioMaxThreads));
+    if (s.runtime.workers.minThreads > s.runtime.workers.maxThreads)
+        r.error(QStringLiteral("threads.worker_min"),
+                QStringLiteral("%1 is above worker_max (%2)").arg(s.runtime.workers.minThreads).arg(s.runtime.workers.maxThreads));
 
     const QJsonObject sockets = r.object(root, {}, QStringLiteral("sockets"));
     r.rejectUnknown(sockets, QStringLiteral("sockets"), {QStringLiteral("count"), QStringLiteral("transport")});
@@ -287,12 +356,17 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
                 r.error(path + QStringLiteral(".pause_when"), parsed.error);
         step.highlight = r.choice(o, path, QStringLiteral("highlight"), QStringLiteral("threads"), Highlights);
         const QJsonObject q = r.object(o, path, QStringLiteral("question"));
+        if (o.contains(QStringLiteral("question")) && o.value(QStringLiteral("question")).isObject() && q.isEmpty())
+            r.error(path + QStringLiteral(".question"), QStringLiteral("is empty: give prompt, choices (two or more strings) and answer"));
         if (!q.isEmpty()) {
             const QString qpath = path + QStringLiteral(".question");
             r.rejectUnknown(q, qpath, {QStringLiteral("prompt"), QStringLiteral("choices"), QStringLiteral("answer"), QStringLiteral("explanation")});
             step.question.prompt = r.string(q, qpath, QStringLiteral("prompt"), {}, true);
-            for (const QJsonValue &choice : r.array(q, qpath, QStringLiteral("choices")))
+            for (const QJsonValue &choice : r.array(q, qpath, QStringLiteral("choices"))) {
+                if (!choice.isString() || choice.toString().trimmed().isEmpty())
+                    r.error(qpath + QStringLiteral(".choices"), QStringLiteral("each choice is a non-empty string"));
                 step.question.choices << choice.toString();
+            }
             if (step.question.choices.size() < 2)
                 r.error(qpath + QStringLiteral(".choices"), QStringLiteral("give at least two choices"));
             step.question.answer = int(r.number(q, qpath, QStringLiteral("answer"), 0, 0, std::max<qsizetype>(0, step.question.choices.size() - 1)));

@@ -54,6 +54,33 @@ private slots:
                                        << QStringLiteral("use one of: sockets, queue, threads, callstacks, timeline, claims");
         QTest::newRow("bad pause condition") << with("\"walkthrough\": [{\"narration\": \"n\", \"pause_when\": \"soon\"}]")
                                              << QStringLiteral("field 'walkthrough[0].pause_when': cannot read the claim 'soon'");
+        // What a hostile or careless file tried: each gets a clear word, none a silent fix.
+        QTest::newRow("empty id") << QByteArray("{\"id\": \"\"}") << QStringLiteral("field 'id': use 1 to 64 lowercase letters");
+        QTest::newRow("id with a newline") << QByteArray("{\"id\": \"a\\nb\"}") << QStringLiteral("field 'id': use 1 to 64");
+        QTest::newRow("id with HTML") << QByteArray("{\"id\": \"<b>x</b>\"}") << QStringLiteral("field 'id': use 1 to 64");
+        QTest::newRow("title with a NUL") << with("\"title\": \"a\\u0000b\"") << QStringLiteral("field 'title': plain text on one line");
+        QTest::newRow("non-string choice")
+            << with("\"walkthrough\": [{\"narration\": \"n\", \"question\": {\"prompt\": \"p\", \"choices\": [\"a\", 2]}}]")
+            << QStringLiteral("each choice is a non-empty string");
+        QTest::newRow("empty question") << with("\"walkthrough\": [{\"narration\": \"n\", \"question\": {}}]")
+                                        << QStringLiteral("field 'walkthrough[0].question': is empty");
+        QTest::newRow("growth without a number") << with("\"claims\": [{\"name\": \"n\", \"expression\": \"thread_growth(io, ...s) >= 1\"}]")
+                                                 << QStringLiteral("cannot read the claim");
+        QTest::newRow("growth of zero") << with("\"claims\": [{\"name\": \"n\", \"expression\": \"thread_growth(io, 0s) >= 1\"}]")
+                                        << QStringLiteral("a duration from 1ms to 3600s");
+        QTest::newRow("min above max") << with("\"threads\": {\"io_min\": 9, \"io_max\": 3}") << QStringLiteral("field 'threads.io_min': 9 is above io_max (3)");
+        QTest::newRow("worker min above max") << with("\"threads\": {\"worker_min\": 9, \"worker_max\": 3}")
+                                              << QStringLiteral("field 'threads.worker_min': 9 is above worker_max (3)");
+        QTest::newRow("duplicate key") << with("\"duration_s\": 2,\n  \"duration_s\": 3") << QStringLiteral("bad.json:4: the key \"duration_s\" appears twice");
+    }
+
+    // The same key in different objects is no duplicate.
+    void sameKeyInTwoObjectsIsFine()
+    {
+        const ScenarioLoad load = parseScenario("{\"id\": \"x\", \"claims\": [{\"name\": \"a\", \"expression\": \"max(threads) >= 0\"},"
+                                                "{\"name\": \"b\", \"expression\": \"max(threads) >= 0\"}]}",
+                                                QStringLiteral("ok.json"));
+        QVERIFY2(load.scenario, qPrintable(load.errors.join(QLatin1Char('\n'))));
     }
 
     void badFiles()
