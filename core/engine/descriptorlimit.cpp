@@ -40,10 +40,14 @@ std::string checkDescriptorBudget(std::uint64_t needed, const std::string &what)
     const DescriptorLimit limit = currentDescriptorLimit();
     if (limit.open + needed <= limit.soft)
         return {};
+    const std::uint64_t wanted = limit.open + needed + 64;
+    const std::string advice = wanted <= limit.hard
+                                   ? "raise the limit: 'ulimit -n " + std::to_string(wanted) + "' in the shell"
+                                   : "this needs a limit of " + std::to_string(wanted) + ", above the hard limit: raise that as root "
+                                         "(/etc/security/limits.conf) first";
     return what + " needs " + std::to_string(needed) + " more file descriptors, but " + std::to_string(limit.open)
            + " are open and the limit is " + std::to_string(limit.soft) + " (hard limit " + std::to_string(limit.hard)
-           + "). Use fewer sockets, or raise the limit: 'ulimit -n " + std::to_string(limit.open + needed + 64)
-           + "' in the shell (the hard limit is raised as root or in /etc/security/limits.conf).";
+           + "). Use fewer sockets, or " + advice + ".";
 }
 
 } // namespace porthole::engine

@@ -1,5 +1,6 @@
 #include "engine/kernelprobe.h"
 
+#include <cerrno>
 #include <cstring>
 #include <liburing.h>
 #include <sys/utsname.h>
@@ -15,8 +16,10 @@ KernelFeatures probeKernel()
 
     io_uring ring{};
     io_uring_params params{};
-    if (io_uring_queue_init_params(8, &ring, &params) < 0)
+    if (const int rc = io_uring_queue_init_params(8, &ring, &params); rc < 0) {
+        f.setupError = -rc;
         return f;
+    }
     f.ioUring = true;
     f.extArg = params.features & IORING_FEAT_EXT_ARG;
     f.fastPoll = params.features & IORING_FEAT_FAST_POLL;
@@ -65,9 +68,18 @@ std::vector<std::string> KernelFeatures::explain() const
     std::vector<std::string> lines;
     const std::string kernel = " (this kernel: " + kernelRelease + ")";
     if (!ioUring) {
-        lines.push_back("io_uring is not available" + kernel
-                        + ": it may be disabled (sysctl kernel.io_uring_disabled, a container's seccomp profile). "
-                          "Porthole needs it to run scenarios; saved traces still open.");
+        // Why io_uring_setup failed, by its errno: each cause has its own remedy.
+        std::string why;
+        switch (setupError) {
+        case ENOSYS: why = ": this kernel has no io_uring (it needs 5.19 or newer)"; break;
+        case EPERM:
+        case EACCES: why = ": it is disabled (sysctl kernel.io_uring_disabled, or a container's seccomp profile)"; break;
+        case ENOMEM: why = ": out of locked memory for the ring (RLIMIT_MEMLOCK; try 'ulimit -l unlimited')"; break;
+        case EMFILE:
+        case ENFILE: why = ": no file descriptor left for the ring (raise 'ulimit -n')"; break;
+        default: why = std::string(": io_uring_setup failed: ") + std::strerror(setupError); break;
+        }
+        lines.push_back("io_uring is not available" + kernel + why + ". Porthole needs it to run scenarios; saved traces still open.");
         return lines;
     }
     if (!extArg)

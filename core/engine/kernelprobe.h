@@ -16,6 +16,7 @@ struct KernelFeatures {
     bool msgRing = false;        // IORING_OP_MSG_RING (5.18)
     std::vector<std::string> missingOpcodes; // of the ones the engine uses
     std::string kernelRelease;
+    int setupError = 0; // io_uring_setup's errno when it failed
 
     // One line per missing feature: what is missing, what it means for the app, what Porthole does instead.
     std::vector<std::string> explain() const;

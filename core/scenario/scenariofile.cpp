@@ -449,7 +449,8 @@ ScenarioLoad loadScenarioFile(const QString &path)
     ScenarioLoad load;
     const QFileInfo info(path);
     if (!info.exists()) {
-        load.errors << QStringLiteral("%1: no such file").arg(path);
+        load.errors << (info.isSymLink() ? QStringLiteral("%1: is a symlink to nothing (or a symlink loop)").arg(path)
+                                         : QStringLiteral("%1: no such file").arg(path));
         return load;
     }
     if (info.isDir()) {

@@ -252,8 +252,10 @@ TraceLoadResult loadTrace(const std::string &path)
 {
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status))
-        return fail(path, "no such file");
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        return fail(path, "cannot be opened: " + ec.message()); // a symlink loop, no permission
+    if (!std::filesystem::exists(status))
+        return fail(path, std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec)) ? "is a symlink to nothing" : "no such file");
     if (std::filesystem::is_directory(status))
         return fail(path, "is a directory, not a trace file");
     if (!std::filesystem::is_regular_file(status))
