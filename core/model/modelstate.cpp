@@ -46,7 +46,8 @@ void ModelState::apply(const trace::Event &e)
         t.state = trace::ThreadState(e.small);
         break;
     case EventType::StackPush:
-        t.stack.push_back({e.aux, std::uint32_t(e.id)});
+        if (t.stack.size() < MaxStackDepth) // a push carries its depth in a byte: deeper is a crafted trace
+            t.stack.push_back({e.aux, std::uint32_t(e.id)});
         break;
     case EventType::StackPop:
         if (!t.stack.empty())

@@ -45,6 +45,7 @@ struct ModelState {
     // More sockets than a process can have descriptors (20,000 here) is a crafted trace: the cells stop
     // there, so the checkpoints' copies stay bounded whatever a file holds.
     static constexpr std::size_t MaxSocketCells = 1u << 16;
+    static constexpr std::size_t MaxStackDepth = 256;
 
     std::size_t eventIndex = 0; // events applied
     std::uint64_t timeNs = 0;
