@@ -159,7 +159,12 @@ void Session::refreshCursorState()
 {
     if (m_following)
         m_cursor = m_model.eventCount();
+    // Nothing new (paused, a replay at rest): the state at the cursor is the one we hold; copying it
+    // (thousands of sockets) every frame is the frame's largest cost.
+    if (m_cursorRevision == m_model.revision() && m_cursorState.eventIndex == m_cursor)
+        return;
     m_cursorState = m_model.stateAt(m_cursor);
+    m_cursorRevision = m_model.revision();
 }
 
 void Session::pause()

@@ -93,6 +93,7 @@ private:
     bool m_following = true;
     std::size_t m_cursor = 0;
     model::ModelState m_cursorState;
+    std::uint64_t m_cursorRevision = ~0ull; // the model's revision m_cursorState was taken at
     bool m_paused = false;
     double m_slowMotion = 1;
     bool m_replay = false;

@@ -6,6 +6,7 @@ namespace porthole::model {
 
 void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
 {
+    ++m_revision;
     m_events.clear();
     m_checkpoints.assign(1, ModelState{});
     m_sinceCheckpoint = 0;
@@ -16,16 +17,23 @@ void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
     m_strings.clear();
 }
 
-void StateModel::setThreads(const std::vector<trace::ThreadInfo> &threads) { m_threadInfo = threads; }
+void StateModel::setThreads(const std::vector<trace::ThreadInfo> &threads)
+{
+    ++m_revision;
+    m_threadInfo = threads;
+}
 
 void StateModel::setNames(trace::Vocabulary vocabulary, std::vector<std::string> strings)
 {
+    ++m_revision;
     m_vocabulary = std::move(vocabulary);
     m_strings = std::move(strings);
 }
 
 void StateModel::append(const std::vector<trace::Event> &events)
 {
+    if (!events.empty())
+        ++m_revision;
     if (m_checkpoints.empty())
         m_checkpoints.assign(1, ModelState{});
     m_events.reserve(m_events.size() + events.size());

@@ -22,6 +22,7 @@ public:
     void append(const std::vector<trace::Event> &events);
 
     const std::vector<trace::ThreadInfo> &threadInfo() const { return m_threadInfo; }
+    std::uint64_t revision() const { return m_revision; } // changes whenever anything a state shows may have
     const trace::Vocabulary &vocabulary() const { return m_vocabulary; }
     const std::vector<std::string> &strings() const { return m_strings; }
     std::string_view string(std::uint64_t id) const { return id < m_strings.size() ? std::string_view(m_strings[id]) : std::string_view(); }
@@ -46,6 +47,7 @@ private:
     std::vector<trace::Event> m_events;
     std::vector<ModelState> m_checkpoints; // states after some events (their eventIndex), in order; [0] = none
     std::size_t m_sinceCheckpoint = 0;
+    std::uint64_t m_revision = 0;
     Interpreter m_interpreter;             // the state after every event, and the metrics
     TimelineData m_timeline;
     trace::Vocabulary m_vocabulary = trace::Vocabulary::current();
