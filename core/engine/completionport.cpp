@@ -259,7 +259,10 @@ RingSnapshot UringPort::ringSnapshot() const
         return r;
     // Acquire loads of the kernel-written indices: see the entries they cover.
     r.sqHead = io_uring_smp_load_acquire(m_ring.sq.khead);
-    r.sqTail = m_ring.sq.sqe_tail;
+    {
+        std::lock_guard submit(m_submitMutex); // sqe_tail is the submitters' (after m_mutex, as everywhere)
+        r.sqTail = m_ring.sq.sqe_tail;
+    }
     r.sqEntries = m_ring.sq.ring_entries;
     r.cqHead = *m_ring.cq.khead; // only we write the CQ head, under m_mutex
     r.cqTail = io_uring_smp_load_acquire(m_ring.cq.ktail);

@@ -43,8 +43,8 @@ std::string checkDescriptorBudget(std::uint64_t needed, const std::string &what)
     const std::uint64_t wanted = limit.open + needed + 64;
     const std::string advice = wanted <= limit.hard
                                    ? "raise the limit: 'ulimit -n " + std::to_string(wanted) + "' in the shell"
-                                   : "this needs a limit of " + std::to_string(wanted) + ", above the hard limit: raise that as root "
-                                         "(/etc/security/limits.conf) first";
+                                   : "raise the hard limit as root first (/etc/security/limits.conf), then 'ulimit -n "
+                                         + std::to_string(wanted) + "'";
     return what + " needs " + std::to_string(needed) + " more file descriptors, but " + std::to_string(limit.open)
            + " are open and the limit is " + std::to_string(limit.soft) + " (hard limit " + std::to_string(limit.hard)
            + "). Use fewer sockets, or " + advice + ".";
