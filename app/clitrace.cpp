@@ -43,14 +43,10 @@ std::optional<Loaded> load(const QString &path, QTextStream &err)
     return Loaded{std::move(*result.trace), *parsed.scenario};
 }
 
-bool hasSuffix(const QString &path, std::initializer_list<const char *> suffixes)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    for (const char *s : suffixes)
-        if (suffix == QLatin1String(s))
-            return true;
-    return false;
-}
+struct OutputCheck {
+    const QString &path;
+    QStringList suffixes;
+};
 
 } // namespace
 
@@ -72,14 +68,14 @@ int exportTrace(const ExportOptions &options, QTextStream &out, QTextStream &err
         err << "error: 'porthole export' needs at least one of --timeline F.png|svg|pdf, --window F.png, --chrome F.json, --metrics F.csv\n";
         return 2;
     }
-    const std::pair<const QString &, std::initializer_list<const char *>> checks[] = {
-        {options.timeline, {"png", "svg", "pdf"}}, {options.window, {"png"}}, {options.chrome, {"json"}}, {options.metrics, {"csv"}}};
-    for (const auto &[path, suffixes] : checks) {
-        if (!path.isEmpty() && !hasSuffix(path, suffixes)) {
-            QStringList allowed;
-            for (const char *s : suffixes)
-                allowed << QLatin1Char('.') + QLatin1String(s);
-            err << "error: " << path << ": the name must end in " << allowed.join(QStringLiteral(" or ")) << "\n";
+    // Each list lives as long as the loop (an initializer_list in a pair would not).
+    const OutputCheck checks[] = {{options.timeline, {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}},
+                                  {options.window, {QStringLiteral("png")}},
+                                  {options.chrome, {QStringLiteral("json")}},
+                                  {options.metrics, {QStringLiteral("csv")}}};
+    for (const OutputCheck &check : checks) {
+        if (!check.path.isEmpty() && !check.suffixes.contains(QFileInfo(check.path).suffix().toLower())) {
+            err << "error: " << check.path << ": the name must end in ." << check.suffixes.join(QStringLiteral(" or .")) << "\n";
             return 2;
         }
     }

@@ -5,6 +5,7 @@
 
 #include <QPointer>
 
+#include <algorithm>
 #include <cmath>
 
 #include <thread>
@@ -122,7 +123,11 @@ void Session::pullNow()
             emit failed(why);
         }
     }
-    const auto events = m_runner->eventsSince(m_pulled, SettleNs);
+    take(m_runner->eventsSince(m_pulled, SettleNs));
+}
+
+void Session::take(const std::vector<trace::Event> &events)
+{
     if (!events.empty()) {
         m_model.setThreads(m_runner->threads());
         m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
@@ -139,19 +144,9 @@ bool Session::pullThrough(std::uint64_t timeNs)
         return true;
     if (!m_runner->waitUntilDrained(timeNs, std::chrono::seconds(10)))
         return false;
-    const auto events = m_runner->eventsSince(m_pulled, 0);
-    std::vector<trace::Event> upTo;
-    for (const trace::Event &e : events) {
-        if (e.timeNs >= timeNs)
-            break;
-        upTo.push_back(e);
-    }
-    m_model.setThreads(m_runner->threads());
-    m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
-    m_model.append(upTo);
-    m_pulled += upTo.size();
-    refreshCursorState();
-    emit frame();
+    std::vector<trace::Event> events = m_runner->eventsSince(m_pulled, 0);
+    events.erase(std::find_if(events.begin(), events.end(), [timeNs](const trace::Event &e) { return e.timeNs >= timeNs; }), events.end());
+    take(events);
     return true;
 }
 

@@ -83,6 +83,7 @@ signals:
 private:
     void onStarted(scenario::Runner *runner, const QString &error, quint64 job);
     void refreshCursorState();
+    void take(const std::vector<trace::Event> &events); // live: new events of the runner into the model
 
     scenario::Scenario m_scenario;
     std::unique_ptr<scenario::Runner> m_runner;

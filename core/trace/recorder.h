@@ -119,8 +119,10 @@ private:
     std::unordered_map<std::string, std::uint32_t> m_stringIds;
 };
 
-// The hot path: stamps and appends one event to the calling thread's ring. No lock, no allocation.
-inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id, std::uint64_t value) noexcept
+// Appends one event to the calling thread's ring, about thread `thread` of the trace: the sampler
+// records what it observed of other threads this way. No lock, no allocation.
+inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id,
+                        std::uint64_t value) noexcept
 {
     detail::ThreadSlot &slot = detail::t_slot;
     if (!slot.ring)
@@ -129,7 +131,7 @@ inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::u
     if (!e)
         return;
     e->timeNs = detail::ticks(); // ticks until drained
-    e->thread = slot.index;
+    e->thread = thread;
     e->type = type;
     e->small = small;
     e->aux = aux;
@@ -138,24 +140,10 @@ inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::u
     slot.ring->commit();
 }
 
-// The sampler's way to record what it observed of another thread: its own ring, that thread's number.
-inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id,
-                        std::uint64_t value) noexcept
+// The hot path: stamps and appends one event about the calling thread to its ring.
+inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id, std::uint64_t value) noexcept
 {
-    detail::ThreadSlot &slot = detail::t_slot;
-    if (!slot.ring)
-        return;
-    Event *e = slot.ring->prepare();
-    if (!e)
-        return;
-    e->timeNs = detail::ticks();
-    e->thread = thread;
-    e->type = type;
-    e->small = small;
-    e->aux = aux;
-    e->id = id;
-    e->value = value;
-    slot.ring->commit();
+    recordAbout(detail::t_slot.index, type, small, aux, id, value);
 }
 
 inline bool isCurrentThreadTraced() noexcept { return detail::t_slot.ring != nullptr; }
