@@ -22,6 +22,7 @@
 #include <QCoreApplication>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSignalBlocker>
 #include <QStatusBar>
 
 namespace porthole::ui {
@@ -83,10 +84,15 @@ QString MainWindow::openTraceFile(const QString &path)
         return QString::fromStdString(load.error);
     m_session->loadTrace(*load.trace, QFileInfo(path).fileName());
     m_walkthrough->restart();
-    m_summary->setText(tr("<b>Replay of %1</b> — a recorded run: %2 events, %3 threads. Shift+click or ← → to move through it.")
+    {
+        const QSignalBlocker quiet(m_picker); // the picker names the recorded lesson; the summary stays the replay's
+        selectScenario(m_session->scenario().id);
+    }
+    m_summary->setText(tr("<b>Replay of %1</b> (%4) — a recorded run: %2 events, %3 threads. Shift+click or ← → to move through it.")
                            .arg(QFileInfo(path).fileName().toHtmlEscaped())
                            .arg(load.trace->events.size())
-                           .arg(load.trace->threads.size()));
+                           .arg(load.trace->threads.size())
+                           .arg(m_session->scenario().title.toHtmlEscaped()));
     m_timeline->showWholeRun();
     updateStatus();
     return {};
