@@ -80,12 +80,13 @@ int main(int argc, char **argv)
     const double seconds = argc > 2 ? std::atof(argv[2]) : 20;
     const long maxRuns = argc > 3 ? std::atol(argv[3]) : 1'000'000;
     std::vector<Bytes> corpus;
-    for (const auto &entry : std::filesystem::directory_iterator(argv[1])) {
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator(argv[1], ec)) {
         std::ifstream in(entry.path(), std::ios::binary);
         corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     if (corpus.empty()) {
-        std::fprintf(stderr, "%s: no corpus files\n", argv[1]);
+        std::fprintf(stderr, "%s: no corpus files%s%s\n", argv[1], ec ? ": " : "", ec ? ec.message().c_str() : "");
         return 2;
     }
     for (const Bytes &input : corpus)
