@@ -195,19 +195,30 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
                tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue));
 }
 
+void MachineView::setShowPortholeThreads(bool show)
+{
+    m_showPortholeThreads = show;
+    update();
+}
+
 void MachineView::paintThreads(QPainter &p, const QRectF &area)
 {
     const model::ModelState &s = m_session.cursorState();
     const qreal line = p.fontMetrics().height();
     // The kernel's own io-wq workers are threads of the trace too: the sampler saw them in /proc.
-    std::vector<const model::ThreadView *> alive, kernelWorkers;
+    // Porthole's own threads (the scenario driver, the sampler) are not the lesson's: counted apart.
+    std::vector<const model::ThreadView *> alive, kernelWorkers, own;
     for (const model::ThreadView &t : s.threads)
         if (t.alive)
-            (t.role == trace::ThreadRole::KernelWorker ? kernelWorkers : alive).push_back(&t);
+            (t.role == trace::ThreadRole::KernelWorker ? kernelWorkers : t.role == trace::ThreadRole::Porthole ? own : alive).push_back(&t);
+    m_threadsHeadline = kernelWorkers.empty() ? tr("Threads: %1").arg(alive.size())
+                                              : tr("Threads: %1 + %2 kernel io-wq").arg(alive.size()).arg(kernelWorkers.size());
+    if (!own.empty())
+        m_threadsHeadline += tr("   (+ %1 of Porthole's own)").arg(own.size());
     p.setPen(Palette::text());
-    p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft,
-               kernelWorkers.empty() ? tr("Threads: %1").arg(alive.size())
-                                     : tr("Threads: %1 + %2 kernel io-wq").arg(alive.size()).arg(kernelWorkers.size()));
+    p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft, m_threadsHeadline);
+    if (m_showPortholeThreads)
+        alive.insert(alive.end(), own.begin(), own.end());
     const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);
     m_cards.clear();
     const int spotlight = m_session.spotlight();
@@ -238,7 +249,8 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
             const std::string_view frame = t.stack.empty() ? std::string_view() : names.frameName(t.stack.back().frame);
             const QString top = QString::fromUtf8(frame.data(), qsizetype(frame.size())).section(QLatin1Char('('), 0, 0).section(QLatin1Char('.'), -2);
             m_cardCentre[t.index] = QPointF(r.right() - r.height() * 0.3, r.center().y()); // tokens land clear of the text
-            const QString who = t.role == trace::ThreadRole::Other ? QString::fromStdString(t.name) : Palette::roleLabel(t.role);
+            const QString who = t.role == trace::ThreadRole::Other || t.role == trace::ThreadRole::Porthole ? QString::fromStdString(t.name)
+                                                                                                             : Palette::roleLabel(t.role);
             drawCard(r, std::uint8_t(t.state), QStringLiteral("%1 · %2").arg(who, Palette::threadStateLabel(std::uint8_t(t.state))),
                      top, int(t.index));
         }

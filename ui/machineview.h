@@ -26,6 +26,10 @@ public:
     void setHighlight(const QString &area);
     QString highlight() const { return m_highlight; }
     int threadAt(QPointF point) const; // the thread whose card is there, as last painted; -1 = none
+    // Porthole's own threads (driver, sampler) are not the lesson's: one dimmed card, unless shown.
+    void setShowPortholeThreads(bool show);
+    bool showsPortholeThreads() const { return m_showPortholeThreads; }
+    QString threadsHeadline() const { return m_threadsHeadline; } // as last painted
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -58,6 +62,8 @@ private:
     QElapsedTimer m_clock;
     QPointF m_socketsExit, m_queueEntry, m_queueExit;
     QHash<std::uint32_t, QPointF> m_cardCentre; // thread index -> its card, as last painted
+    bool m_showPortholeThreads = false;
+    QString m_threadsHeadline;
 };
 
 } // namespace porthole::ui

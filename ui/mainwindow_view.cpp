@@ -64,6 +64,11 @@ void MainWindow::buildViewMenu()
     view->addAction(tr("&Smaller"), QKeySequence(Qt::CTRL | Qt::Key_Minus), this, [this] { setScale(m_scale / 1.25); });
     view->addAction(tr("&Normal size"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { setScale(1); });
     view->addSeparator();
+    QAction *own = view->addAction(tr("Show &Porthole's own threads"));
+    own->setCheckable(true);
+    own->setToolTip(tr("The scenario driver and the sampler: Porthole's, not the lesson's"));
+    connect(own, &QAction::toggled, m_machine, &MachineView::setShowPortholeThreads);
+    view->addSeparator();
     auto *themes = new QActionGroup(this);
     const struct {
         Theme theme;

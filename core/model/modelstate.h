@@ -63,6 +63,11 @@ struct ModelState {
     ModelState();
     void apply(const trace::Event &e);
     std::size_t aliveThreads() const;
+    // The threads a lesson is about: alive, neither Porthole's own (driver, sampler) nor the kernel's io-wq.
+    std::size_t lessonThreads() const
+    {
+        return aliveThreads() - aliveByRole[std::size_t(trace::ThreadRole::Porthole)] - aliveByRole[std::size_t(trace::ThreadRole::KernelWorker)];
+    }
     double observedValue(trace::Metric m) const { return observed[std::size_t(m)]; }
 };
 

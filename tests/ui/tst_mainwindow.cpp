@@ -2,6 +2,7 @@
 
 #include "callstackview.h"
 #include "engine/descriptorlimit.h"
+#include "machineview.h"
 #include "mainwindow.h"
 #include "runtime/frames.h"
 #include "session.h"
@@ -75,6 +76,25 @@ private slots:
         window.timelineView()->setMark(0);
         const QString measured = window.timelineView()->measureText();
         QVERIFY2(measured.contains(QStringLiteral("· %1 completions").arg(window.session().cursorState().dequeued)), qPrintable(measured));
+    }
+
+    // "One thread, thousands of sockets" counts one thread: Porthole's own (driver, sampler) are counted apart.
+    void theLessonsThreadsAreCountedApartFromPortholes()
+    {
+        ui::MainWindow window;
+        window.show();
+        QVERIFY(window.selectScenario(QStringLiteral("one-thread-many-sockets")));
+        QSignalSpy started(&window.session(), &ui::Session::started);
+        window.runSelected();
+        QVERIFY(started.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().callbacks > 0, 20000);
+        window.session().stop();
+        window.session().setCursorIndex(window.session().model().eventCount() / 2); // mid-run: every thread alive
+        (void)window.grab();
+        const QString headline = window.machineView()->threadsHeadline();
+        QVERIFY2(headline.startsWith(QStringLiteral("Threads: 1")), qPrintable(headline));
+        QVERIFY2(headline.contains(QStringLiteral("of Porthole's own")), qPrintable(headline));
+        QCOMPARE(window.session().cursorState().lessonThreads(), std::size_t(1));
     }
 };
 
