@@ -75,6 +75,7 @@ QColor Palette::threadState(std::uint8_t state)
     case ThreadState::WaitingInPort: return QColor(0x56, 0xB4, 0xE9); // sky blue
     case ThreadState::Blocked: return QColor(0xD5, 0x5E, 0x00);       // vermillion
     case ThreadState::Parked: return QColor(0x99, 0x99, 0x99);
+    case ThreadState::NotObserved: return QColor(0xC8, 0xC8, 0xC8);
     }
     return QColor(0xCC, 0x79, 0xA7); // reddish purple: several states folded together
 }
@@ -86,6 +87,7 @@ Qt::BrushStyle Palette::threadPattern(std::uint8_t state)
     case ThreadState::WaitingInPort: return Qt::Dense4Pattern;
     case ThreadState::Blocked: return Qt::BDiagPattern;
     case ThreadState::Parked: return Qt::Dense6Pattern;
+    case ThreadState::NotObserved: return Qt::DiagCrossPattern;
     }
     return Qt::CrossPattern;
 }
@@ -97,6 +99,7 @@ QString Palette::threadStateLabel(std::uint8_t state)
     case ThreadState::WaitingInPort: return QStringLiteral("waiting in port");
     case ThreadState::Blocked: return QStringLiteral("blocked");
     case ThreadState::Parked: return QStringLiteral("parked");
+    case ThreadState::NotObserved: return QStringLiteral("not observed");
     }
     return QStringLiteral("mixed");
 }

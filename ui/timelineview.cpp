@@ -61,7 +61,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_pending = addGraph(left, tr("pending ops"), QColor(0x00, 0x72, 0xB2), Qt::DashLine);
     m_threads = addGraph(left, tr("threads"), QColor(0x00, 0x9E, 0x73), Qt::DotLine);
     m_rate = addGraph(m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7), Qt::DashDotLine);
-    for (int st = 0; st < 4; ++st) {
+    for (int st = 0; st < StateCount; ++st) {
         m_inState[st] = addGraph(left, tr("threads %1").arg(Palette::threadStateLabel(std::uint8_t(st))),
                                  Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
         m_inState[st]->setVisible(false);
@@ -74,7 +74,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     laneKey->setFont(legendFontFor(font()));
     laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     // The last entry: boxes where the state changed faster than the zoom can draw (zoom in to see them).
-    for (const std::uint8_t st : {std::uint8_t(0), std::uint8_t(1), std::uint8_t(2), std::uint8_t(3), model::Interval::Mixed}) {
+    for (const std::uint8_t st : {std::uint8_t(0), std::uint8_t(1), std::uint8_t(2), std::uint8_t(3), std::uint8_t(4), model::Interval::Mixed}) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
         key->setName(st == model::Interval::Mixed ? tr("changing too fast to draw") : Palette::threadStateLabel(st));
         key->setPen(QPen(Palette::threadState(st), 8));
@@ -274,7 +274,9 @@ void TimelineView::refresh()
     };
     if (data.originNs() != m_plottedOrigin) { // a new run or a loaded trace: start the graphs over
         m_plottedOrigin = data.originNs();
-        for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate, m_inState[0], m_inState[1], m_inState[2], m_inState[3]})
+        for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
+            g->data()->clear();
+        for (QCPGraph *g : m_inState)
             g->data()->clear();
         m_labelledLanes = -1;
     }
@@ -285,7 +287,7 @@ void TimelineView::refresh()
     // Thousands of threads (thread per socket): the first lanes are drawn, and every thread is counted by state.
     const std::size_t lanes = data.lanes().size();
     const bool grouped = lanes > std::size_t(LanesPlottable::MaxLanes);
-    for (int st = 0; st < 4; ++st) {
+    for (int st = 0; st < StateCount; ++st) {
         if (grouped)
             set(m_inState[st], data.threadsInState(std::uint8_t(st)));
         if (m_inState[st]->visible() != grouped) {

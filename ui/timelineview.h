@@ -1,5 +1,7 @@
 #pragma once
 
+#include "trace/event.h"
+
 #include <QWidget>
 
 #include <cstdint>
@@ -51,7 +53,8 @@ private:
     QCPAxisRect *m_graphsRect = nullptr;
     LanesPlottable *m_lanes = nullptr;
     QCPGraph *m_queue = nullptr, *m_pending = nullptr, *m_threads = nullptr, *m_rate = nullptr;
-    QCPGraph *m_inState[4] = {}; // threads per state: shown instead of lanes when there are too many lanes
+    static constexpr int StateCount = int(trace::ThreadState::Last) + 1;
+    QCPGraph *m_inState[StateCount] = {}; // threads per state: shown instead of lanes when there are too many lanes
     QCPItemText *m_moreLanes = nullptr;
     QCPLegend *m_legend = nullptr;
     QCPItemStraightLine *m_cursorLanes = nullptr, *m_cursorGraphs = nullptr;

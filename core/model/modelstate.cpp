@@ -31,6 +31,7 @@ void ModelState::apply(const trace::Event &e)
         if (t.alive)
             break;
         t.alive = true;
+        t.state = trace::ThreadState::NotObserved; // a new thread has said nothing yet
         t.role = trace::ThreadRole(std::min<std::uint8_t>(e.small, std::uint8_t(trace::ThreadRole::Last)));
         t.osThreadId = std::int32_t(e.value);
         ++aliveByRole[std::size_t(t.role)];

@@ -30,7 +30,7 @@ struct ThreadView {
     std::int32_t osThreadId = 0;
     trace::ThreadRole role = trace::ThreadRole::Other;
     std::string name;
-    trace::ThreadState state = trace::ThreadState::Running;
+    trace::ThreadState state = trace::ThreadState::NotObserved; // until the thread records one
     bool alive = false;
     std::vector<StackFrame> stack; // outermost first
     std::uint64_t callbacks = 0;

@@ -78,7 +78,10 @@ private:
         FrameScope frame(FrameId::GateThread);
         std::unique_lock lock(m_gateMutex);
         while (!stopping()) {
+            // Between ticks the gate sleeps: recorded, so no lane shows it running then.
+            trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0);
             m_gateWake.wait_for(lock, m_options.ioGatePeriod * slowMotion());
+            trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             if (stopping())
                 break;
             // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.

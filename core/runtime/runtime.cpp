@@ -143,13 +143,21 @@ private:
     {
         FrameScope frame(FrameId::TimerThread);
         std::unique_lock lock(m_mutex);
+        const auto idle = [] { trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Parked), 0, 0, 0); };
+        const auto busy = [] { trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0); };
         while (!m_stopping) {
+            // Waiting for the next due time: recorded, so no lane shows the timer thread running then.
             if (m_due.empty()) {
+                idle();
                 m_changed.wait(lock);
+                busy();
                 continue;
             }
             const auto next = m_due.begin()->first;
-            if (m_changed.wait_until(lock, next) == std::cv_status::no_timeout && m_due.begin()->first == next && !m_stopping)
+            idle();
+            const bool early = m_changed.wait_until(lock, next) == std::cv_status::no_timeout;
+            busy();
+            if (early && !m_due.empty() && m_due.begin()->first == next && !m_stopping)
                 continue;
             while (!m_due.empty() && m_due.begin()->first <= std::chrono::steady_clock::now()) {
                 const std::uint64_t id = m_due.begin()->second;

@@ -109,7 +109,10 @@ void WorkerPool::gateLoop()
     FrameScope start(FrameId::GateThread);
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
+        // Between ticks the gate sleeps: recorded, so no lane shows it running then.
+        trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Parked), 0, 0, 0);
         m_gateWake.wait_for(lock, m_options.gatePeriod);
+        trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
         if (m_stopping)
             break;
         joinRetiredLocked();

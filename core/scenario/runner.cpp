@@ -163,7 +163,9 @@ void Runner::driveLoop()
         lock.lock();
         if (!helper.empty() && m_failure.isEmpty())
             m_failure = QString::fromStdString(helper) + QStringLiteral(" %1 s into the run").arg(t, 0, 'f', 1);
+        trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0); // until the next tick
         m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping; });
+        trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
     }
     lock.unlock();
     m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);

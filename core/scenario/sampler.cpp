@@ -45,7 +45,9 @@ void Sampler::run()
         lock.lock();
         if (last)
             break;
+        trace::record(EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0); // until the next tick
         m_wake.wait_for(lock, Period, [this] { return m_stopping; });
+        trace::record(EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
     }
     lock.unlock();
     recorder.detachCurrentThread(trace::ThreadReason::Shutdown);

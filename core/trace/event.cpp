@@ -42,7 +42,7 @@ std::string_view threadReasonName(ThreadReason reason)
 
 std::string_view threadStateName(ThreadState state)
 {
-    static constexpr std::array<std::string_view, 4> names = {"running", "waiting in port", "blocked", "parked"};
+    static constexpr std::array<std::string_view, 5> names = {"running", "waiting in port", "blocked", "parked", "not observed"};
     static_assert(names.size() == std::size_t(ThreadState::Last) + 1);
     return lookup(names, state);
 }

@@ -40,8 +40,9 @@ enum class ThreadState : std::uint8_t {
     Running,        // executing on a CPU (or runnable): not waiting for anything
     WaitingInPort,  // inside dequeue(): waiting for a completion packet
     Blocked,        // announced a blocking wait elsewhere (sleep, lock, sync-over-async)
-    Parked,         // idle in a pool, not associated with a port
-    Last = Parked
+    Parked,         // idle: in a pool waiting for work, or a gate / timer / Porthole thread between its ticks
+    NotObserved,    // nobody recorded this thread's state yet (drawn as such, never as running)
+    Last = NotObserved
 };
 
 enum class QueueKind : std::uint8_t {

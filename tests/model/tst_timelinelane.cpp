@@ -71,8 +71,10 @@ private slots:
         QCOMPARE(data.threadCount().value, (std::vector<double>{1, 2, 1}));
         QCOMPARE(data.pendingOps().value, (std::vector<double>{1, 0}));
         QCOMPARE(data.lanes().size(), std::size_t(2));
-        const auto running = std::uint8_t(porthole::trace::ThreadState::Running);
-        QCOMPARE(data.threadsInState(running).value, (std::vector<double>{1, 2, 1})); // counted by state
+        // A new thread has recorded no state: it is counted "not observed", never "running".
+        const auto notObserved = std::uint8_t(porthole::trace::ThreadState::NotObserved);
+        QCOMPARE(data.threadsInState(notObserved).value, (std::vector<double>{1, 2, 1})); // counted by state
+        QVERIFY(data.threadsInState(std::uint8_t(porthole::trace::ThreadState::Running)).value.empty());
     }
 
     // Within one millisecond the graphs keep one point: the largest value.

@@ -37,7 +37,7 @@ inline trace::Trace sampleTrace()
         Event e{1000 + i * 10, std::uint32_t(i % 2), EventType(1 + i % Types), std::uint8_t(i), std::uint16_t(i * 3), i, ~i};
         switch (e.type) {
         case EventType::ThreadCreated: e.small = std::uint8_t(i % (std::uint64_t(ThreadRole::Last) + 1)); break;
-        case EventType::ThreadState: e.small = std::uint8_t(i % (std::uint64_t(ThreadState::Last) + 1)); break;
+        case EventType::ThreadState: e.small = std::uint8_t(i % 4); break; // states every later vocabulary still has
         case EventType::StackPush: e.id = i % t.strings.size(); [[fallthrough]];
         case EventType::StackPop: e.aux = std::uint16_t(i % 16); break; // ids every later vocabulary still has
         case EventType::QueueSample: e.small = std::uint8_t(i % (std::uint64_t(QueueKind::Last) + 1)); break;
