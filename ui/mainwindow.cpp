@@ -19,6 +19,11 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
+#include <QApplication>
+#include <QPlainTextEdit>
+#include <QTextEdit>
+#include <QAbstractSpinBox>
+#include <QLineEdit>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -32,6 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_session(new Session(this))
 {
     setWindowTitle(tr("Porthole — watch asynchronous I/O happen"));
+    qApp->installEventFilter(this);
     m_machine = new MachineView(*m_session);
     m_timeline = new TimelineView(*m_session);
     m_callstacks = new CallstackView(*m_session);
@@ -223,6 +229,25 @@ void MainWindow::keyPressEvent(QKeyEvent *event)
     default: QMainWindow::keyPressEvent(event); return;
     }
     updateStatus();
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() != QEvent::KeyPress || !watched->isWidgetType())
+        return QMainWindow::eventFilter(watched, event);
+    auto *widget = static_cast<QWidget *>(watched);
+    auto *key = static_cast<QKeyEvent *>(event);
+    const bool runKey = key->key() == Qt::Key_Space || key->key() == Qt::Key_Left || key->key() == Qt::Key_Right || key->key() == Qt::Key_Plus
+                        || key->key() == Qt::Key_Equal || key->key() == Qt::Key_Minus || key->key() == Qt::Key_BracketLeft
+                        || key->key() == Qt::Key_BracketRight || key->key() == Qt::Key_L || key->key() == Qt::Key_M;
+    const bool typing = qobject_cast<QLineEdit *>(widget) || qobject_cast<QAbstractSpinBox *>(widget) || qobject_cast<QTextEdit *>(widget)
+                        || qobject_cast<QPlainTextEdit *>(widget);
+    const bool plain = !(key->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier));
+    if (runKey && plain && !typing && widget != this && widget->window() == this) {
+        keyPressEvent(key);
+        return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -60,6 +60,9 @@ public:
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    // The run's keys (Space, arrows, + / −, [ ], L, M) act on the run whatever has focus in this window
+    // (a tab bar, a list), except where text is typed.
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
 
 private:

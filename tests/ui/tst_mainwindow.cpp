@@ -9,6 +9,7 @@
 #include "timelineview.h"
 
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTest>
 
 using namespace porthole;
@@ -99,6 +100,26 @@ private slots:
         QVERIFY2(headline.startsWith(QStringLiteral("Threads: 1")), qPrintable(headline));
         QVERIFY2(headline.contains(QStringLiteral("of Porthole's own")), qPrintable(headline));
         QCOMPARE(window.session().cursorState().lessonThreads(), std::size_t(1));
+    }
+
+    // The arrow keys step the run even when a tab bar has focus (they used to switch the tabs).
+    void runKeysWorkWhateverHasFocus()
+    {
+        ui::MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.openTraceFile(QStringLiteral(PORTHOLE_SAMPLE_TRACE)), QString());
+        window.session().setCursorIndex(0);
+        auto *tabs = window.findChild<QTabBar *>();
+        QVERIFY(tabs);
+        tabs->setFocus();
+        const int tab = tabs->currentIndex();
+        QTest::keyClick(tabs, Qt::Key_Right);
+        QCOMPARE(tabs->currentIndex(), tab);                       // the tabs did not move...
+        QVERIFY(window.session().cursorIndex() > 0);               // ...the cursor did: one completion on
+        const std::size_t after = window.session().cursorIndex();
+        QTest::keyClick(tabs, Qt::Key_Left);
+        QVERIFY(window.session().cursorIndex() < after);
     }
 };
 
