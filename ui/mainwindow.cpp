@@ -19,6 +19,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
+#include <QScreen>
 #include <QApplication>
 #include <QPlainTextEdit>
 #include <QTextEdit>
@@ -92,7 +93,9 @@ MainWindow::MainWindow(QWidget *parent)
         updateStatus();
     });
     connect(m_session, &Session::stopped, this, &MainWindow::updateStatus);
-    resize(1500, 900);
+    // Opens within the screen: 1500x900 where it fits, less on a 1280x720 projector.
+    const QSize room = screen() ? screen()->availableGeometry().size() * 0.95 : QSize(1500, 900);
+    resize(QSize(1500, 900).boundedTo(room));
     updateStatus();
 }
 
@@ -136,7 +139,7 @@ void MainWindow::buildToolbar()
     bar->addWidget(m_speedLabel);
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
-    m_summary->setMinimumWidth(820);
+    m_summary->setMinimumWidth(420);
     auto *summaryBar = new QToolBar(tr("Scenario"));
     summaryBar->setMovable(false);
     summaryBar->addWidget(m_summary);

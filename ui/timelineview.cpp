@@ -24,7 +24,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
-    setMinimumHeight(260);
+    setMinimumHeight(200);
 
     m_plot->plotLayout()->clear();
     m_lanesRect = new QCPAxisRect(m_plot);

@@ -9,6 +9,7 @@
 #include "timelineview.h"
 
 #include <QSignalSpy>
+#include <QScreen>
 #include <QTabBar>
 #include <QTest>
 
@@ -120,6 +121,20 @@ private slots:
         const std::size_t after = window.session().cursorIndex();
         QTest::keyClick(tabs, Qt::Key_Left);
         QVERIFY(window.session().cursorIndex() < after);
+    }
+
+    // The window fits a 1280x720 projector (its smallest layout), and opens within the screen it is on.
+    void fitsTheScreen()
+    {
+        ui::MainWindow window;
+        window.show();
+        const QSize smallest = window.minimumSizeHint().expandedTo(window.minimumSize());
+        QVERIFY2(smallest.width() <= 1216 && smallest.height() <= 684,
+                 qPrintable(QStringLiteral("the smallest layout is %1x%2").arg(smallest.width()).arg(smallest.height())));
+        const QRect room = window.screen()->availableGeometry();
+        if (room.width() >= smallest.width() && room.height() >= smallest.height())
+            QVERIFY2(window.width() <= room.width() && window.height() <= room.height(),
+                     qPrintable(QStringLiteral("%1x%2 on %3x%4").arg(window.width()).arg(window.height()).arg(room.width()).arg(room.height())));
     }
 };
 
