@@ -263,7 +263,7 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
             const QString seen = !kw.kernel.state ? tr("state not observed yet")
                                  : running        ? tr("running")
                                                   : tr("state %1 %2").arg(QString(QLatin1Char(kw.kernel.state)), QString::fromUtf8(wchan.data(), qsizetype(wchan.size())));
-            drawCard(r, std::uint8_t(running ? trace::ThreadState::Running : trace::ThreadState::Parked),
+            drawCard(r, std::uint8_t(!kw.kernel.state ? trace::ThreadState::NotObserved : running ? trace::ThreadState::Running : trace::ThreadState::Parked),
                      tr("%1 · kernel").arg(QString::fromStdString(kw.name)), tr("io-wq, tid %1, %2").arg(kw.osThreadId).arg(seen), -1);
         }
         return;

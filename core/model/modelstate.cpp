@@ -122,8 +122,8 @@ void ModelState::apply(const trace::Event &e)
 std::size_t ModelState::aliveThreads() const
 {
     std::size_t n = 0;
-    for (const ThreadView &t : threads)
-        n += t.alive;
+    for (const std::uint64_t alive : aliveByRole)
+        n += std::size_t(alive);
     return n;
 }
 

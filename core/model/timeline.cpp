@@ -113,10 +113,7 @@ void TimelineData::follow(const trace::Event &e, const ModelState &after)
     case trace::EventType::ThreadExited:
     case trace::EventType::ThreadState: {
         const ThreadView &thread = after.threads[e.thread];
-        double alive = 0;
-        for (const std::uint64_t n : after.aliveByRole)
-            alive += double(n);
-        record(m_threadCount, m_threads, alive);
+        record(m_threadCount, m_threads, double(after.aliveThreads()));
         if (thread.alive) {
             m_lanes[e.thread].setState(e.timeNs, std::uint8_t(thread.state));
             moveThread(e.thread, int(thread.state), t);
