@@ -108,6 +108,8 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         }
     const double duration = options.durationS > 0 ? options.durationS : load.scenario->durationS;
     Runner runner(*load.scenario);
+    if (options.pauseAtS >= 0)
+        runner.schedulePause(options.pauseAtS, options.pauseForS);
     if (const QString why = runner.start(); !why.isEmpty()) {
         err << "error: " << load.scenario->id << ": " << why << "\n";
         return 2;

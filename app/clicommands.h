@@ -19,6 +19,8 @@ struct RunOptions {
     double rangeToS = -1;
     QString exportMetrics;    // .csv
     double pixelRatio = 1;    // the PNG timeline: 2 for high DPI
+    double pauseAtS = -1;     // < 0: no pause
+    double pauseForS = 1;
 };
 
 // Exit codes: 0 fine, 1 a claim failed, 2 bad input.

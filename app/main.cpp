@@ -134,7 +134,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption at(QStringLiteral("at"), QStringLiteral("Export --window: seconds from the start (default: the end)."), QStringLiteral("S"));
     const QCommandLineOption chrome(QStringLiteral("chrome"), QStringLiteral("Export: Chrome Trace Event JSON (Perfetto) as F.json."), QStringLiteral("F"));
     const QCommandLineOption metrics(QStringLiteral("metrics"), QStringLiteral("Export: every metric of every sample as F.csv."), QStringLiteral("F"));
-    parser.addOptions({list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
+    const QCommandLineOption pauseAt(QStringLiteral("pause-at"),
+                                     QStringLiteral("Headless run: pause S seconds in (the runtime's clocks, timers and traffic stop)."),
+                                     QStringLiteral("S"));
+    const QCommandLineOption pauseFor(QStringLiteral("pause-for"), QStringLiteral("Headless run: how long the --pause-at pause lasts (default 1)."),
+                                      QStringLiteral("S"), QStringLiteral("1"));
+    parser.addOptions({pauseAt, pauseFor, list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
                        timeline, windowPicture, at, chrome, metrics});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check, replay, export or demo (default: open the window)."));
     parser.process(app);
@@ -281,6 +286,16 @@ int main(int argc, char *argv[])
         options.speed = parser.value(speed).toDouble(&ok);
         if (!ok || !(options.speed >= 0.1 && options.speed <= 1000))
             return usageError(err, QStringLiteral("--speed takes a factor from 0.1 to 1000, not '%1'").arg(parser.value(speed)));
+        if (parser.isSet(pauseAt)) {
+            options.pauseAtS = parser.value(pauseAt).toDouble(&ok);
+            if (!ok || !(options.pauseAtS >= 0 && options.pauseAtS <= 3600))
+                return usageError(err, QStringLiteral("--pause-at takes seconds from 0 to 3600, not '%1'").arg(parser.value(pauseAt)));
+            options.pauseForS = parser.value(pauseFor).toDouble(&ok);
+            if (!ok || !(options.pauseForS >= 0.05 && options.pauseForS <= 3600))
+                return usageError(err, QStringLiteral("--pause-for takes seconds from 0.05 to 3600, not '%1'").arg(parser.value(pauseFor)));
+        } else if (parser.isSet(pauseFor)) {
+            return usageError(err, QStringLiteral("--pause-for goes with --pause-at (when the pause starts)"));
+        }
         options.report = parser.isSet(report);
         options.json = parser.isSet(json);
         options.exportTrace = parser.value(exportTrace);

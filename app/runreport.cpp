@@ -54,7 +54,9 @@ QJsonObject metricsJson(const scenario::MetricsHistory &history)
 RunReport reportOf(const scenario::Scenario &scenario, const trace::Trace &trace)
 {
     RunReport r;
-    r.history = model::metricsOf(trace.events);
+    model::Interpreter interpreter;
+    interpreter.apply(trace.events);
+    r.history = interpreter.history();
     r.claims = scenario::evaluateClaims(scenario.claims, r.history);
     r.allPassed = std::all_of(r.claims.begin(), r.claims.end(), [](const scenario::ClaimResult &c) { return c.passed; });
     r.json = metricsJson(r.history);
@@ -70,6 +72,16 @@ RunReport reportOf(const scenario::Scenario &scenario, const trace::Trace &trace
         claims.append(o);
     }
     r.json[QStringLiteral("claims")] = claims;
+    // What each pause let happen: a freeze adds no thread and starts no callback (steps aside).
+    QJsonArray pauses;
+    for (const model::PauseSpan &p : interpreter.state().pauses)
+        pauses.append(QJsonObject{{QStringLiteral("at_s"), std::round(p.atS * 1000) / 1000},
+                                  {QStringLiteral("for_s"), std::round(p.forS * 1000) / 1000},
+                                  {QStringLiteral("resumed"), !p.open},
+                                  {QStringLiteral("threads_added"), double(p.threadsAdded)},
+                                  {QStringLiteral("callbacks_started"), double(p.callbacksStarted)},
+                                  {QStringLiteral("steps"), double(p.steps)}});
+    r.json[QStringLiteral("pauses")] = pauses;
     return r;
 }
 

@@ -129,9 +129,10 @@ void MainWindow::buildToolbar()
     bar->addSeparator();
     // The keys are in the tooltips and on the key hints bar (F1); the window handles them itself.
     m_pauseAction = bar->addAction(tr("Pause/play"), m_session, &Session::togglePause);
-    m_pauseAction->setToolTip(tr("Hold every dequeue, or let the run go on (Space)"));
+    m_pauseAction->setToolTip(tr("Freeze the run: no dequeue, no callback, no new thread, timers and traffic stopped; "
+                                 "or let it go on (Space)"));
     bar->addAction(tr("◀ Back"), m_session, &Session::stepBack)->setToolTip(tr("The cursor to the previous completion (←)"));
-    bar->addAction(tr("Step ▶"), m_session, &Session::step)->setToolTip(tr("Exactly one completion to one thread (→)"));
+    bar->addAction(tr("Step ▶"), m_session, &Session::step)->setToolTip(tr("Exactly one callback: one completion to one thread (→)"));
     bar->addAction(tr("Slower"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() * 2); })->setToolTip(tr("Slow motion ×2 (−)"));
     bar->addAction(tr("Faster"), this, [this] { m_session->setSlowMotion(m_session->slowMotion() / 2); })->setToolTip(tr("Towards real time (+)"));
     bar->addAction(tr("Live"), m_session, &Session::followLive)->setToolTip(tr("Back to the newest moment (L)"));

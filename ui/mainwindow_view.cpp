@@ -68,6 +68,11 @@ void MainWindow::buildViewMenu()
     own->setCheckable(true);
     own->setToolTip(tr("The scenario driver and the sampler: Porthole's, not the lesson's"));
     connect(own, &QAction::toggled, m_machine, &MachineView::setShowPortholeThreads);
+    QAction *traffic = view->addAction(tr("&Traffic flows while paused"));
+    traffic->setCheckable(true);
+    traffic->setToolTip(tr("Off: a pause stops the traffic too (each step sends one message). On: messages keep "
+                           "arriving and pile up in the queue"));
+    connect(traffic, &QAction::toggled, m_session, &Session::setTrafficDuringPause);
     view->addSeparator();
     auto *themes = new QActionGroup(this);
     const struct {

@@ -76,6 +76,7 @@ QColor Palette::threadState(std::uint8_t state)
     case ThreadState::Blocked: return QColor(0xD5, 0x5E, 0x00);       // vermillion
     case ThreadState::Parked: return QColor(0x99, 0x99, 0x99);
     case ThreadState::NotObserved: return QColor(0xC8, 0xC8, 0xC8);
+    case ThreadState::HeldByPause: return QColor(0xF0, 0xE4, 0x42); // yellow
     }
     return QColor(0xCC, 0x79, 0xA7); // reddish purple: several states folded together
 }
@@ -88,6 +89,7 @@ Qt::BrushStyle Palette::threadPattern(std::uint8_t state)
     case ThreadState::Blocked: return Qt::BDiagPattern;
     case ThreadState::Parked: return Qt::Dense6Pattern;
     case ThreadState::NotObserved: return Qt::DiagCrossPattern;
+    case ThreadState::HeldByPause: return Qt::VerPattern;
     }
     return Qt::CrossPattern;
 }
@@ -100,6 +102,7 @@ QString Palette::threadStateLabel(std::uint8_t state)
     case ThreadState::Blocked: return QStringLiteral("blocked");
     case ThreadState::Parked: return QStringLiteral("parked");
     case ThreadState::NotObserved: return QStringLiteral("not observed");
+    case ThreadState::HeldByPause: return QStringLiteral("held by pause");
     }
     return QStringLiteral("mixed");
 }

@@ -39,8 +39,9 @@ void Session::start(const scenario::Scenario &scenario)
     const quint64 job = ++m_job;
     // Setting up thousands of sockets takes a moment: never on the GUI thread.
     QPointer<Session> self(this);
-    std::thread([self, scenario, job, factor = m_slowMotion] {
+    std::thread([self, scenario, job, factor = m_slowMotion, flows = m_trafficDuringPause] {
         auto runner = std::make_unique<scenario::Runner>(scenario);
+        runner->setTrafficDuringPause(flows);
         QString error = runner->start();
         if (error.isEmpty())
             runner->setSlowMotion(factor);
@@ -191,6 +192,13 @@ void Session::step()
 }
 
 void Session::stepBack() { setCursorIndex(m_model.previousDequeue(m_cursor)); }
+
+void Session::setTrafficDuringPause(bool flows)
+{
+    m_trafficDuringPause = flows;
+    if (m_runner)
+        m_runner->setTrafficDuringPause(flows);
+}
 
 void Session::setSlowMotion(double factor)
 {

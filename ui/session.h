@@ -46,6 +46,8 @@ public:
     void step();     // live: one completion through the gate; replay: the cursor to the next completion
     void stepBack(); // the cursor to the previous completion (leaves live)
     void setSlowMotion(double factor);
+    // Traffic stops while paused (the default) or keeps arriving, so steps find completions.
+    void setTrafficDuringPause(bool flows);
     void setMessagesPerSecond(double rate); // live: the traffic rate; kept in scenario() for "save a copy"
     double slowMotion() const { return m_slowMotion; }
 
@@ -96,6 +98,7 @@ private:
     model::ModelState m_cursorState;
     std::uint64_t m_cursorRevision = ~0ull; // the model's revision m_cursorState was taken at
     bool m_paused = false;
+    bool m_trafficDuringPause = false;
     double m_slowMotion = 1;
     bool m_replay = false;
     int m_spotlight = -1;

@@ -130,16 +130,21 @@ void UringPort::promotePollerLocked()
 
 void UringPort::waitInKernel(std::chrono::steady_clock::time_point deadline, bool noDeadline)
 {
-    io_uring_cqe *cqe = nullptr;
-    // Waits until a CQE is posted; consumes nothing (reaping happens under m_mutex).
+    // Waits in io_uring_enter(GETEVENTS, min_complete 1) until a CQE is posted, and reads nothing of
+    // the rings: io_uring_wait_cqe would peek the CQ head, which reapLocked advances under m_mutex on
+    // another thread (a data race, ThreadSanitizer says). Reaping happens under m_mutex.
+    const unsigned fd = unsigned(m_ring.ring_fd);
     if (noDeadline) {
-        io_uring_wait_cqe(&m_ring, &cqe);
+        io_uring_enter(fd, 0, 1, IORING_ENTER_GETEVENTS, nullptr);
         return;
     }
     const auto left = std::max(std::chrono::nanoseconds(0), deadline - std::chrono::steady_clock::now());
     __kernel_timespec ts{std::chrono::duration_cast<std::chrono::seconds>(left).count(),
                          (left % std::chrono::seconds(1)).count()};
-    io_uring_wait_cqe_timeout(&m_ring, &cqe, &ts);
+    io_uring_getevents_arg arg{};
+    arg.ts = reinterpret_cast<std::uint64_t>(&ts);
+    io_uring_enter2(fd, 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, reinterpret_cast<sigset_t *>(&arg),
+                    sizeof(arg));
 }
 
 DequeueStatus UringPort::dequeue(Completion &out, std::chrono::milliseconds timeout)

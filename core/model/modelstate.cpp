@@ -16,6 +16,11 @@ bool onStack(const ThreadView &t, FrameId frame)
 }
 } // namespace
 
+bool isLessonRole(trace::ThreadRole role)
+{
+    return role != trace::ThreadRole::Porthole && role != trace::ThreadRole::KernelWorker;
+}
+
 ModelState::ModelState() { observed.fill(std::nan("")); }
 
 void ModelState::apply(const trace::Event &e)
@@ -35,6 +40,8 @@ void ModelState::apply(const trace::Event &e)
         t.role = trace::ThreadRole(std::min<std::uint8_t>(e.small, std::uint8_t(trace::ThreadRole::Last)));
         t.osThreadId = std::int32_t(e.value);
         ++aliveByRole[std::size_t(t.role)];
+        if (!pauses.empty() && pauses.back().open && isLessonRole(t.role))
+            ++pauses.back().threadsAdded;
         break;
     case EventType::ThreadExited:
         if (!t.alive)
@@ -100,6 +107,8 @@ void ModelState::apply(const trace::Event &e)
         ++callbacksByRole[std::size_t(t.role)];
         callbacksUnderDispatch += onStack(t, FrameId::Dispatch);
         callbacksUnderPerformIo += onStack(t, FrameId::PerformIOCompletionCallback);
+        if (!pauses.empty() && pauses.back().open)
+            ++pauses.back().callbacksStarted;
         break;
     case EventType::Post:
         ++posts;
@@ -111,6 +120,19 @@ void ModelState::apply(const trace::Event &e)
         if (e.aux < observed.size())
             observed[e.aux] = std::bit_cast<double>(e.value);
         break;
+    case EventType::RunControl: {
+        const double atS = std::bit_cast<double>(e.value);
+        const bool paused = !pauses.empty() && pauses.back().open;
+        if (e.small == std::uint8_t(trace::RunAction::Paused) && !paused) {
+            pauses.push_back({atS});
+        } else if (e.small == std::uint8_t(trace::RunAction::Resumed) && paused) {
+            pauses.back().forS = atS - pauses.back().atS;
+            pauses.back().open = false;
+        } else if (e.small == std::uint8_t(trace::RunAction::Stepped) && paused) {
+            ++pauses.back().steps;
+        }
+        break;
+    }
     case EventType::KernelState:
         t.kernel = {char(e.small), std::uint32_t(e.id), std::int64_t(e.id >> 32) - 1, e.value, e.timeNs};
         break;

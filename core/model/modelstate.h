@@ -37,6 +37,20 @@ struct ThreadView {
     KernelObservation kernel;
 };
 
+// The threads a lesson is about: neither Porthole's own (driver, sampler) nor the kernel's io-wq.
+bool isLessonRole(trace::ThreadRole role);
+
+// One pause of the run, from the driver's RunControl events, and what happened inside it (a freeze
+// adds no thread of the lesson and starts no callback, but what a step lets through).
+struct PauseSpan {
+    double atS = 0;
+    double forS = 0; // until resumed; while still paused, 0
+    bool open = true;
+    std::uint64_t threadsAdded = 0;
+    std::uint64_t callbacksStarted = 0;
+    std::uint64_t steps = 0;
+};
+
 enum class SocketState : std::uint8_t { Idle, Pending, Completed };
 
 // Everything the views show, as it was after a given number of events: the one fold over events.
@@ -56,6 +70,7 @@ struct ModelState {
     std::uint64_t callbacksUnderDispatch = 0, callbacksUnderPerformIo = 0;
     std::array<std::uint64_t, Roles> aliveByRole{}, callbacksByRole{};
     std::array<double, trace::MetricCount> observed; // the sampler's last reading of each metric (NaN: none)
+    std::vector<PauseSpan> pauses;
     std::vector<SocketState> sockets;                 // one cell per descriptor seen, in order of first use
     std::unordered_map<std::int64_t, std::uint32_t> cellOfFd;
     std::unordered_map<std::uint64_t, std::uint32_t> cellOfOp; // receives in flight

@@ -35,7 +35,11 @@ protected:
         spawn(".NET ThreadPool Gate", ThreadRole::Gate, ThreadReason::Startup, [this] { gateLoop(); });
         return {};
     }
-    void stopThreads() override { m_gateWake.notify_all(); }
+    void stopThreads() override
+    {
+        { std::lock_guard lock(m_gateMutex); } // the gate sees stopping() before it waits, or is woken
+        m_gateWake.notify_all();
+    }
 
 private:
     void spawnIoThread(ThreadReason reason)
@@ -65,8 +69,10 @@ private:
                 continue;
             }
             // GrowCompletionPortThreadpoolIfNeeded: nobody left waiting and below min -> one more, now.
-            if (m_port->stats().waiters == 0 && m_ioThreads < m_ioMin)
-                spawnIoThread(ThreadReason::MinThreads);
+            m_gate.unlessPaused([this] {
+                if (m_port->stats().waiters == 0 && m_ioThreads < m_ioMin)
+                    spawnIoThread(ThreadReason::MinThreads);
+            });
             FrameScope frame(FrameId::PerformIOCompletionCallback);
             handleCompletion(completion);
         }
@@ -80,7 +86,8 @@ private:
         while (!stopping()) {
             // Between ticks the gate sleeps: recorded, so no lane shows it running then.
             trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0);
-            m_gateWake.wait_for(lock, m_options.ioGatePeriod * slowMotion());
+            const auto period = std::chrono::duration_cast<workload::RunClock::Duration>(m_options.ioGatePeriod * slowMotion());
+            m_clock.waitFor(lock, m_gateWake, period, [this] { return stopping(); }); // run time: a pause stops it
             trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             if (stopping())
                 break;
@@ -88,7 +95,7 @@ private:
             const engine::PortStats stats = m_port->stats();
             const bool packetsWait = stats.queued > 0 || m_port->ringSnapshot().cqReady > 0;
             if (stats.waiters == 0 && packetsWait)
-                spawnIoThread(ThreadReason::Starvation);
+                m_gate.unlessPaused([this] { spawnIoThread(ThreadReason::Starvation); });
         }
     }
 

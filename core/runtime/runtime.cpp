@@ -38,6 +38,7 @@ RuntimeThreadScope::RuntimeThreadScope(trace::TraceRecorder &recorder, RuntimeCo
     , m_role(role)
 {
     recorder.attachCurrentThread(name, role, reason, ringEvents);
+    --counters.starting;
     setCurrentThreadRole(role);
     nameCurrentThread(name);
     setCurrentThreadSlot(counters.nextThreadSlot++ % (RuntimeCounters::ThreadSlots / 2)); // lower half; workers use the upper
@@ -126,8 +127,7 @@ public:
     void add(std::chrono::milliseconds delay)
     {
         std::lock_guard lock(m_mutex);
-        m_due.emplace(std::chrono::steady_clock::now()
-                          + std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay * m_runtime.slowMotion()),
+        m_due.emplace(m_runtime.m_clock.now() + std::chrono::duration_cast<workload::RunClock::Duration>(delay * m_runtime.slowMotion()),
                       ++m_nextId);
         m_changed.notify_one();
     }
@@ -153,13 +153,16 @@ private:
                 busy();
                 continue;
             }
+            // Due times are in the run's time: a pause holds every timer.
             const auto next = m_due.begin()->first;
             idle();
-            const bool early = m_changed.wait_until(lock, next) == std::cv_status::no_timeout;
+            const bool early = m_runtime.m_clock.waitUntil(lock, m_changed, next, [this, next] {
+                return m_stopping || m_due.empty() || m_due.begin()->first != next;
+            });
             busy();
-            if (early && !m_due.empty() && m_due.begin()->first == next && !m_stopping)
+            if (early)
                 continue;
-            while (!m_due.empty() && m_due.begin()->first <= std::chrono::steady_clock::now()) {
+            while (!m_due.empty() && m_due.begin()->first <= m_runtime.m_clock.now()) {
                 const std::uint64_t id = m_due.begin()->second;
                 m_due.erase(m_due.begin());
                 trace::record(EventType::Timer, 0, 0, id, 0);
@@ -171,7 +174,7 @@ private:
     Runtime &m_runtime;
     std::mutex m_mutex; // guards m_due, m_nextId, m_stopping
     std::condition_variable m_changed;
-    std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> m_due;
+    std::multimap<workload::RunClock::Duration, std::uint64_t> m_due; // run time -> timer id
     std::uint64_t m_nextId = 0;
     bool m_stopping = false;
 };
@@ -179,7 +182,7 @@ private:
 Runtime::Runtime(const RuntimeOptions &options, trace::TraceRecorder &recorder)
     : m_options(options)
     , m_recorder(recorder)
-    , m_workers(std::make_unique<WorkerPool>(options.workers, recorder))
+    , m_workers(std::make_unique<WorkerPool>(options.workers, recorder, m_gate, m_clock))
 {
 }
 
@@ -247,6 +250,23 @@ void Runtime::stop()
     releaseResources();
 }
 
+void Runtime::pause()
+{
+    m_clock.pause();
+    m_gate.pause();
+    // A thread whose creation was decided before the pause attaches to the trace now: wait for it
+    // (briefly), so no thread appears inside the pause that the pause did not hold back.
+    for (int i = 0; i < 1000 && (m_counters.starting.load() > 0 || m_workers->starting() > 0); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void Runtime::resume()
+{
+    m_gate.resume();
+    m_clock.resume();
+    m_workers->afterResume();
+}
+
 bool Runtime::post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token)
 {
     return m_port && !stopping() && m_port->post(PostedKeyBase + key, bytes, token) > 0;
@@ -282,6 +302,7 @@ std::size_t Runtime::threadCount() const
 void Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
                     std::uint32_t ringEvents, std::size_t stackBytes)
 {
+    ++m_counters.starting;
     auto run = [this, name = std::move(name), role, reason, body = std::move(body), ringEvents] {
         RuntimeThreadScope scope(m_recorder, m_counters, name, role, reason, ringEvents);
         FrameScope start(FrameId::ThreadStart);
@@ -304,6 +325,7 @@ void Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reaso
             return nullptr;
         }, heap) != 0) {
         delete heap;
+        --m_counters.starting;
     } else {
         m_rawThreads.push_back(handle);
     }
@@ -328,7 +350,8 @@ void Runtime::joinThreads()
 
 void Runtime::runUserCallback(std::uint64_t opId)
 {
-    trace::record(EventType::CallbackBegin, 0, 0, opId, 0);
+    m_gate.beginCallback(opId); // while paused, holds first
+
     ++m_counters.callbacks;
     ++m_counters.callbacksByRole[std::size_t(currentThreadRole())];
     ++m_counters.callbacksByThread[currentThreadSlot()];

@@ -7,6 +7,7 @@
 #include "runtime/workerpool.h"
 #include "trace/recorder.h"
 #include "workload/callback.h"
+#include "workload/runclock.h"
 
 #include <array>
 #include <atomic>
@@ -38,6 +39,7 @@ struct RuntimeCounters {
     static constexpr std::size_t ThreadSlots = 256;
     std::array<std::atomic<std::uint64_t>, ThreadSlots> callbacksByThread{};
     std::atomic<std::uint32_t> nextThreadSlot{0};
+    std::atomic<std::uint32_t> starting{0}; // threads spawned that have not yet attached to the trace
     std::uint64_t callbacksOn(trace::ThreadRole role) const { return callbacksByRole[std::size_t(role)].load(); }
     std::uint32_t aliveOf(trace::ThreadRole role) const { return alive[std::size_t(role)].load(); }
     std::uint32_t maxAliveOf(trace::ThreadRole role) const { return maxAlive[std::size_t(role)].load(); }
@@ -58,6 +60,16 @@ public:
     bool post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token);
     // Task.Delay: after `delay`, the continuation runs on a worker.
     void addTimer(std::chrono::milliseconds delay);
+
+    // Pause is a freeze: the run's clock stops (thread injection, idle retirement, timers, the
+    // scenario's schedule), no thread dequeues and no callback starts until resume(); step() lets one
+    // dequeue and one callback through. pause() returns once every thread already being created is
+    // traced, so nothing the runtime decided before the pause shows up after it.
+    void pause();
+    void resume();
+    void step() { m_gate.step(); }
+    bool isPaused() const { return m_gate.isPaused(); }
+    const workload::RunClock &clock() const { return m_clock; }
 
     void setSlowMotion(double factor) { m_slowMotion.store(factor, std::memory_order_relaxed); } // a setting
     double slowMotion() const { return m_slowMotion.load(std::memory_order_relaxed); }
@@ -91,9 +103,10 @@ protected:
 
     const RuntimeOptions m_options;
     trace::TraceRecorder &m_recorder;
+    workload::RunClock m_clock;
+    DequeueGate m_gate;
     std::unique_ptr<engine::CompletionPort> m_port; // null in the models without one
     std::unique_ptr<WorkerPool> m_workers;
-    DequeueGate m_gate;
     RuntimeCounters m_counters;
     std::vector<engine::NativeHandle> m_sockets;
 

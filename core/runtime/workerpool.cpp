@@ -8,11 +8,14 @@ using trace::EventType;
 using trace::ThreadReason;
 using trace::ThreadState;
 
-WorkerPool::WorkerPool(const WorkerPoolOptions &options, trace::TraceRecorder &recorder)
+WorkerPool::WorkerPool(const WorkerPoolOptions &options, trace::TraceRecorder &recorder, DequeueGate &gate,
+                       const workload::RunClock &clock)
     : m_options(options)
     , m_min(options.minThreads ? options.minThreads : std::max(1u, std::thread::hardware_concurrency()))
     , m_recorder(recorder)
-    , m_lastDequeue(std::chrono::steady_clock::now())
+    , m_pauseGate(gate)
+    , m_clock(clock)
+    , m_lastDequeue(clock.now())
 {
 }
 
@@ -30,12 +33,22 @@ void WorkerPool::queue(WorkItem item, bool highPriority)
     if (m_idle > 0)
         m_workAvailable.notify_one();
     else if (m_alive < m_min && m_alive < m_options.maxThreads)
-        startWorkerLocked(ThreadReason::MinThreads); // below min: on demand, at once
+        m_pauseGate.unlessPaused([this] { startWorkerLocked(ThreadReason::MinThreads); }); // below min: on demand, at once
+}
+
+void WorkerPool::afterResume()
+{
+    std::lock_guard lock(m_mutex);
+    for (std::size_t waiting = m_high.size() + m_normal.size(); !m_stopping && waiting > m_idle && m_alive < m_min
+         && m_alive < m_options.maxThreads;
+         --waiting)
+        startWorkerLocked(ThreadReason::MinThreads);
 }
 
 void WorkerPool::startWorkerLocked(ThreadReason reason)
 {
     ++m_alive;
+    ++m_starting;
     m_maxAlive = std::max(m_maxAlive, m_alive);
     m_threads.emplace_back();
     auto self = std::prev(m_threads.end());
@@ -45,6 +58,7 @@ void WorkerPool::startWorkerLocked(ThreadReason reason)
 void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterator self)
 {
     m_recorder.attachCurrentThread(m_options.threadName, trace::ThreadRole::Worker, reason);
+    --m_starting;
     setCurrentThreadRole(trace::ThreadRole::Worker);
     nameCurrentThread(m_options.threadName);
     setCurrentThreadSlot(128 + (m_nextSlot++ % 128)); // workers count in the upper half of the slots
@@ -61,7 +75,7 @@ void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterato
             bool timedOut = false;
             {
                 FrameScope wait(FrameId::WorkerWait);
-                timedOut = !m_workAvailable.wait_for(lock, m_options.idleTimeout, [this] {
+                timedOut = !m_clock.waitFor(lock, m_workAvailable, m_options.idleTimeout, [this] {
                     return m_stopping || !m_high.empty() || !m_normal.empty();
                 });
             }
@@ -75,7 +89,7 @@ void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterato
         std::deque<WorkItem> &from = m_high.empty() ? m_normal : m_high;
         WorkItem item = std::move(from.front());
         from.pop_front();
-        m_lastDequeue = std::chrono::steady_clock::now();
+        m_lastDequeue = m_clock.now();
         lock.unlock();
         trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
         {
@@ -111,16 +125,18 @@ void WorkerPool::gateLoop()
     while (!m_stopping) {
         // Between ticks the gate sleeps: recorded, so no lane shows it running then.
         trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Parked), 0, 0, 0);
-        m_gateWake.wait_for(lock, m_options.gatePeriod);
+        m_clock.waitFor(lock, m_gateWake, m_options.gatePeriod, [this] { return m_stopping; }); // run time: a pause stops it
         trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
         if (m_stopping)
             break;
         joinRetiredLocked();
         const bool workWaits = !m_high.empty() || !m_normal.empty();
-        const bool starving = std::chrono::steady_clock::now() - m_lastDequeue >= m_options.gatePeriod;
+        const bool starving = m_clock.now() - m_lastDequeue >= m_options.gatePeriod;
         if (workWaits && starving && m_idle == 0 && m_alive < m_options.maxThreads) {
-            startWorkerLocked(ThreadReason::Starvation);
-            m_lastDequeue = std::chrono::steady_clock::now(); // the new thread gets a period to dequeue
+            m_pauseGate.unlessPaused([this] {
+                startWorkerLocked(ThreadReason::Starvation);
+                m_lastDequeue = m_clock.now(); // the new thread gets a period to dequeue
+            });
         }
     }
     lock.unlock();

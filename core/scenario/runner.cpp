@@ -7,6 +7,7 @@
 #include "workload/traffic.h"
 #include "scenario/scenariofile.h"
 
+#include <bit>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -47,7 +48,8 @@ QString Runner::start()
     if (const std::string why = m_runtime->start(m_peers->localFds()); !why.empty())
         return QString::fromStdString(why);
     if (m_scenario.trafficEnabled && m_scenario.sockets > 0) {
-        m_traffic = std::make_unique<workload::TrafficGenerator>(*m_peers, m_scenario.traffic);
+        m_traffic = std::make_unique<workload::TrafficGenerator>(*m_peers, m_scenario.traffic, m_runtime->clock());
+        m_traffic->setFollowsPause(!m_trafficDuringPause.load(std::memory_order_relaxed));
         m_traffic->start();
     }
     if (m_scenario.fsyncEveryMs > 0 && m_runtime->port()) {
@@ -103,23 +105,11 @@ void Runner::stop()
     foldSettled(); // everything: the run is over
 }
 
-void Runner::pause()
-{
-    if (m_runtime)
-        m_runtime->gate().pause();
-}
+void Runner::pause() { command(trace::RunAction::Paused); }
 
-void Runner::resume()
-{
-    if (m_runtime)
-        m_runtime->gate().resume();
-}
+void Runner::resume() { command(trace::RunAction::Resumed); }
 
-void Runner::step()
-{
-    if (m_runtime)
-        m_runtime->gate().step();
-}
+void Runner::step() { command(trace::RunAction::Stepped); }
 
 void Runner::setSlowMotion(double factor)
 {
@@ -141,17 +131,34 @@ void Runner::driveLoop()
     // It posts packets and submits fsyncs: a thread of the run like any other, so it is traced.
     m_recorder.attachCurrentThread("porthole: scenario driver", trace::ThreadRole::Porthole, trace::ThreadReason::Startup);
     int postsSent = 0, timersAdded = 0, fsyncsSent = 0;
+    const auto runStart = m_runtime->clock().now();
+    bool scheduledPauseDone = false, scheduledResumeDone = false;
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
+        std::deque<trace::RunAction> commands;
+        commands.swap(m_commands);
         lock.unlock();
-        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_startTime).count();
+        const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_startTime).count();
+        // --pause-at / --pause-for: in wall time, since the run's own time stands still while paused.
+        if (m_pauseAtS >= 0 && !scheduledPauseDone && wallS >= m_pauseAtS) {
+            commands.push_back(trace::RunAction::Paused);
+            scheduledPauseDone = true;
+        }
+        if (scheduledPauseDone && !scheduledResumeDone && wallS >= m_pauseAtS + m_pauseForS) {
+            commands.push_back(trace::RunAction::Resumed);
+            scheduledResumeDone = true;
+        }
+        for (const trace::RunAction action : commands)
+            control(action);
+        // Posts, fsyncs and timers follow the scenario's schedule in the run's time (a pause holds them),
+        // stretched by slow motion.
+        const double t = std::chrono::duration<double>(m_runtime->clock().now() - runStart).count();
         const double slow = m_runtime->slowMotion();
-        // Posts and timers follow their schedule, stretched by slow motion.
         while (postsSent < m_scenario.posts.count && t * 1000 >= (postsSent + 1) * m_scenario.posts.intervalMs * slow) {
             m_runtime->post(m_scenario.posts.key, m_scenario.posts.bytes, std::uint64_t(postsSent));
             ++postsSent;
         }
-        if (m_scratchFile >= 0 && t * 1000 >= fsyncsSent * m_scenario.fsyncEveryMs * slow) {
+        if (m_scratchFile >= 0 && !m_runtime->isPaused() && t * 1000 >= fsyncsSent * m_scenario.fsyncEveryMs * slow) {
             [[maybe_unused]] auto n = ::write(m_scratchFile, "porthole\n", 9);
             m_runtime->port()->fsync(m_scratchFile, std::uint64_t(fsyncsSent++));
         }
@@ -162,13 +169,76 @@ void Runner::driveLoop()
         const std::string helper = m_scenario.sockets > 0 ? m_peers->health() : std::string();
         lock.lock();
         if (!helper.empty() && m_failure.isEmpty())
-            m_failure = QString::fromStdString(helper) + QStringLiteral(" %1 s into the run").arg(t, 0, 'f', 1);
+            m_failure = QString::fromStdString(helper) + QStringLiteral(" %1 s into the run").arg(wallS, 0, 'f', 1);
         trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0); // until the next tick
-        m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping; });
+        m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping || !m_commands.empty(); });
         trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
     }
     lock.unlock();
     m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
+}
+
+void Runner::control(trace::RunAction action)
+{
+    const auto recordAction = [this, action] {
+        const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_startTime).count();
+        trace::record(trace::EventType::RunControl, std::uint8_t(action), 0, 0, std::bit_cast<std::uint64_t>(wallS));
+    };
+    switch (action) {
+    case trace::RunAction::Paused:
+        if (m_runtime->isPaused())
+            return;
+        m_runtime->pause(); // returns once it holds: the event marks where the freeze begins
+        recordAction();
+        return;
+    case trace::RunAction::Resumed:
+        if (!m_runtime->isPaused())
+            return;
+        recordAction(); // before anything goes on
+        m_runtime->resume();
+        return;
+    case trace::RunAction::Stepped:
+        if (!m_runtime->isPaused())
+            return;
+        recordAction();
+        m_runtime->step();
+        // Traffic stopped with the run: a step with no completion waiting sends one message to take.
+        if (m_traffic && m_traffic->followsPause()) {
+            engine::CompletionPort *port = m_runtime->port();
+            if (!port || port->stats().queued + port->ringSnapshot().cqReady == 0)
+                m_traffic->sendOne();
+        }
+        return;
+    }
+}
+
+void Runner::command(trace::RunAction action)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_commands.push_back(action);
+    }
+    m_wake.notify_all();
+}
+
+void Runner::setTrafficDuringPause(bool flows)
+{
+    m_trafficDuringPause.store(flows, std::memory_order_relaxed);
+    if (m_traffic)
+        m_traffic->setFollowsPause(!flows);
+}
+
+std::vector<model::PauseSpan> Runner::pauses() const
+{
+    std::lock_guard lock(m_mutex);
+    foldSettled();
+    return m_interpreter.state().pauses;
+}
+
+void Runner::schedulePause(double atS, double forS)
+{
+    m_pauseAtS = atS;
+    m_pauseForS = forS;
 }
 
 void Runner::foldSettled() const

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,9 +39,17 @@ public:
 
     QString start();   // empty on success, else what went wrong
     void stop();       // stops everything; afterwards no thread and no descriptor of the run is left
+    // Pause, resume and step are carried out by the scenario driver, which records each as a
+    // RunControl event once it holds; they return at once (the window never waits for them).
     void pause();
     void resume();
     void step();
+    // Traffic stops while paused (the default) or keeps arriving, so steps have completions to take.
+    void setTrafficDuringPause(bool flows);
+    // The run's pauses so far, folded from the trace (settled while live).
+    std::vector<model::PauseSpan> pauses() const;
+    // Before start(): pause `atS` seconds into the run (wall time) for `forS` seconds.
+    void schedulePause(double atS, double forS);
     void setSlowMotion(double factor);
     // Safe to change while running: the traffic rate (the socket count and the runtime are not).
     void setMessagesPerSecond(double rate);
@@ -71,6 +80,8 @@ public:
 
 private:
     void driveLoop();
+    void control(trace::RunAction action); // on the driver thread
+    void command(trace::RunAction action);
     void foldSettled() const; // with m_mutex held
 
     Scenario m_scenario;
@@ -90,9 +101,12 @@ private:
     mutable model::Interpreter m_interpreter; // folds the store's events, as far as m_folded
     mutable std::size_t m_folded = 0;
     bool m_stopping = false;
+    std::deque<trace::RunAction> m_commands; // guarded by m_mutex: for the driver
+    double m_pauseAtS = -1, m_pauseForS = 0;  // set before start()
+    std::atomic<bool> m_trafficDuringPause{false};
     QString m_failure; // guarded by m_mutex
     std::atomic<bool> m_running{false};
-    std::thread m_driver; // posts, timers and fsyncs on the scenario's schedule
+    std::thread m_driver; // posts, timers and fsyncs on the scenario's schedule; pause, resume and step
 };
 
 } // namespace porthole::scenario

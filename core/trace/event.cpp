@@ -15,11 +15,11 @@ std::string_view lookup(const std::array<std::string_view, N> &names, Enum value
 
 std::string_view eventTypeName(EventType type)
 {
-    static constexpr std::array<std::string_view, 20> names = {
+    static constexpr std::array<std::string_view, 21> names = {
         "invalid", "thread created", "thread exited", "thread state", "op submitted", "op completed",
         "op dequeued", "callback begin", "callback end", "stack push", "stack pop", "queue sample",
         "post", "cq overflow", "timer", "claim checked", "walkthrough marker", "observed", "sample tick",
-        "kernel state"};
+        "kernel state", "run control"};
     static_assert(names.size() == std::size_t(EventType::Last) + 1);
     return lookup(names, type);
 }
@@ -42,7 +42,8 @@ std::string_view threadReasonName(ThreadReason reason)
 
 std::string_view threadStateName(ThreadState state)
 {
-    static constexpr std::array<std::string_view, 5> names = {"running", "waiting in port", "blocked", "parked", "not observed"};
+    static constexpr std::array<std::string_view, 6> names = {"running",       "waiting in port", "blocked",
+                                                              "parked",        "not observed",    "held by pause"};
     static_assert(names.size() == std::size_t(ThreadState::Last) + 1);
     return lookup(names, state);
 }

@@ -27,7 +27,8 @@ enum class EventType : std::uint8_t {
     Observed,           // aux = Metric, value = the reading as a double's bits
     SampleTick,         // value = seconds since the run started, as a double's bits: closes one metrics sample
     KernelState,        // small = /proc state letter, id = wchan string | (syscall + 1) << 32, value = CPU time (ns)
-    Last = KernelState
+    RunControl,         // small = RunAction; value = seconds since the run started, as a double's bits
+    Last = RunControl
 };
 
 // Porthole: the app's own threads (setup, scenario driver, sampler), not part of the modelled runtime.
@@ -42,8 +43,12 @@ enum class ThreadState : std::uint8_t {
     Blocked,        // announced a blocking wait elsewhere (sleep, lock, sync-over-async)
     Parked,         // idle: in a pool waiting for work, or a gate / timer / Porthole thread between its ticks
     NotObserved,    // nobody recorded this thread's state yet (drawn as such, never as running)
-    Last = NotObserved
+    HeldByPause,    // held by Porthole's pause before its next dequeue or work item
+    Last = HeldByPause
 };
+
+// What the user (or a --pause-at schedule) did to the run, recorded by the scenario driver once done.
+enum class RunAction : std::uint8_t { Paused, Resumed, Stepped, Last = Stepped };
 
 enum class QueueKind : std::uint8_t {
     SqPending,    // SQEs written but not yet consumed by the kernel

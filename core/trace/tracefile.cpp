@@ -154,6 +154,8 @@ std::string checkFields(const Event &e, const Trace &trace)
     case EventType::Observed:
         return e.aux < trace.vocabulary.metrics.size() ? std::string() : "names metric " + std::to_string(e.aux) + " of "
                        + std::to_string(trace.vocabulary.metrics.size());
+    case EventType::RunControl:
+        return e.small <= std::uint8_t(RunAction::Last) ? std::string() : "has an unknown run action " + std::to_string(e.small);
     case EventType::KernelState:
         return std::uint32_t(e.id) < trace.strings.size() ? std::string() : "names wait channel " + std::to_string(std::uint32_t(e.id));
     default:

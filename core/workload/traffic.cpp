@@ -4,9 +4,10 @@
 
 namespace porthole::workload {
 
-TrafficGenerator::TrafficGenerator(PeerHost &peers, const TrafficOptions &options)
+TrafficGenerator::TrafficGenerator(PeerHost &peers, const TrafficOptions &options, const RunClock &clock)
     : m_peers(peers)
     , m_options(options)
+    , m_runClock(clock)
     , m_rate(options.messagesPerSecond)
 {
 }
@@ -30,6 +31,16 @@ void TrafficGenerator::stop()
         m_thread.join();
 }
 
+void TrafficGenerator::sendOne()
+{
+    const std::size_t sockets = m_peers.localFds().size();
+    if (sockets == 0)
+        return;
+    const std::size_t socket = m_options.pattern == TrafficOptions::Pattern::HotSocket ? 0 : m_nextStepSocket++ % sockets;
+    if (m_peers.sendToRange(socket, 1, m_options.messageBytes))
+        m_sent.fetch_add(1, std::memory_order_relaxed);
+}
+
 void TrafficGenerator::run()
 {
     using namespace std::chrono;
@@ -39,20 +50,25 @@ void TrafficGenerator::run()
     constexpr auto Tick = milliseconds(10);
     std::size_t cursor = 0;
     double owed = 0; // messages due but not yet sent (fractions carry over between ticks)
-    auto nextBurst = steady_clock::now();
+    const RunClock *clock = &m_runClock;
+    auto nextBurst = clock->now();
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
         const double slow = std::max(1e-3, m_slowMotion.load(std::memory_order_relaxed));
-        m_wake.wait_for(lock, duration_cast<microseconds>(Tick * slow), [this] { return m_stopping; });
-        if (m_stopping)
+        if (const RunClock *chosen = m_followsPause.load(std::memory_order_relaxed) ? &m_runClock : &m_wallClock; chosen != clock) {
+            clock = chosen; // the two clocks differ by the time paused: bursts start over
+            nextBurst = clock->now();
+        }
+        // A tick of the run's time: a pause holds the generator here, so it sends nothing then.
+        if (clock->waitFor(lock, m_wake, duration_cast<microseconds>(Tick * slow), [this] { return m_stopping; }))
             break;
         lock.unlock();
         switch (m_options.pattern) {
         case TrafficOptions::Pattern::Burst:
-            if (steady_clock::now() >= nextBurst) {
+            if (clock->now() >= nextBurst) {
                 m_peers.sendToAll(m_options.messageBytes);
                 m_sent.fetch_add(sockets, std::memory_order_relaxed);
-                nextBurst = steady_clock::now() + duration_cast<microseconds>(m_options.burstPeriod * slow);
+                nextBurst = clock->now() + duration_cast<microseconds>(m_options.burstPeriod * slow);
             }
             break;
         case TrafficOptions::Pattern::HotSocket:

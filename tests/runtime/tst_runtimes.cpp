@@ -174,7 +174,7 @@ private slots:
         {
             testing::RuntimeRun h;
             QVERIFY2(h.start(options, 20), h.error.c_str());
-            workload::TrafficGenerator hot(h.peers, {workload::TrafficOptions::Pattern::HotSocket, 2000, 8, 1000ms});
+            workload::TrafficGenerator hot(h.peers, {workload::TrafficOptions::Pattern::HotSocket, 2000, 8, 1000ms}, h.runtime->clock());
             hot.start();
             QTRY_VERIFY_WITH_TIMEOUT(h.runtime->counters().callbacks.load() >= 10, 10000);
             hot.stop();
@@ -184,7 +184,7 @@ private slots:
         keys.clear();
         testing::RuntimeRun h;
         QVERIFY2(h.start(options, 100), h.error.c_str());
-        workload::TrafficGenerator uniform(h.peers, {workload::TrafficOptions::Pattern::Uniform, 5000, 8, 1000ms});
+        workload::TrafficGenerator uniform(h.peers, {workload::TrafficOptions::Pattern::Uniform, 5000, 8, 1000ms}, h.runtime->clock());
         uniform.start();
         QTRY_VERIFY_WITH_TIMEOUT([&] {
             std::lock_guard lock(mutex);

@@ -26,7 +26,9 @@ private slots:
         WorkerPoolOptions options;
         options.minThreads = 2;
         options.maxThreads = 6;
-        WorkerPool pool(options, recorder);
+        DequeueGate gate;
+        workload::RunClock clock;
+        WorkerPool pool(options, recorder, gate, clock);
         std::mutex mutex;
         std::condition_variable released;
         bool release = false;
@@ -66,7 +68,9 @@ private slots:
         options.maxThreads = 4;
         options.idleTimeout = 100ms;
         options.gatePeriod = 50ms;
-        WorkerPool pool(options, recorder);
+        DequeueGate gate;
+        workload::RunClock clock;
+        WorkerPool pool(options, recorder, gate, clock);
         std::atomic<int> done{0};
         for (int i = 0; i < 4; ++i)
             pool.queue({[&] {

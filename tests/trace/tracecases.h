@@ -32,7 +32,7 @@ inline trace::Trace sampleTrace()
     t.droppedEvents = 7;
     t.strings = {"void porthole::runtime::WorkerPool::workerLoop()", "io_cqring_wait"};
     t.scenarioJson = "{\"id\": \"sample\", \"title\": \"A sample\"}";
-    constexpr std::uint64_t Types = std::uint64_t(EventType::Last);
+    constexpr std::uint64_t Types = std::uint64_t(EventType::KernelState); // the types the committed file holds
     for (std::uint64_t i = 0; i < 100; ++i) {
         Event e{1000 + i * 10, std::uint32_t(i % 2), EventType(1 + i % Types), std::uint8_t(i), std::uint16_t(i * 3), i, ~i};
         switch (e.type) {
@@ -142,7 +142,11 @@ inline CaseResult fullRingDropsAndCounts()
 // Saved and loaded back, a trace is the same, byte for byte.
 inline CaseResult fileRoundTrip()
 {
-    const trace::Trace original = sampleTrace();
+    trace::Trace original = sampleTrace();
+    // Every event type this build writes, beyond the committed file's: a pause and its resume.
+    const std::uint64_t last = original.events.back().timeNs;
+    original.events.push_back({last + 10, 0, trace::EventType::RunControl, std::uint8_t(trace::RunAction::Paused), 0, 0, 0});
+    original.events.push_back({last + 20, 0, trace::EventType::RunControl, std::uint8_t(trace::RunAction::Resumed), 0, 0, 0});
     const std::filesystem::path path = std::filesystem::temp_directory_path() / ("porthole-roundtrip-" + std::to_string(std::rand()) + ".porthole");
     const std::string saved = trace::saveTrace(original, path.string());
     TRACE_CHECK(saved.empty(), saved);
