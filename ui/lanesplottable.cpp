@@ -3,6 +3,8 @@
 #include "palette.h"
 #include "session.h"
 
+#include <map>
+
 namespace porthole::ui {
 
 void LanesPlottable::draw(QCPPainter *painter)
@@ -15,25 +17,100 @@ void LanesPlottable::draw(QCPPainter *painter)
     const std::uint64_t from = toNs(range.lower), to = std::min(toNs(range.upper), m_session.model().lastTimeNs());
     const std::uint64_t minWidth = std::uint64_t(2e9 / pxPerS); // 2 px
     const auto &lanes = data.lanes();
-    const int spotlight = m_session.spotlight(); // lanes are in thread index order
+    const auto &threads = m_session.cursorState().threads;
+    const int spotlight = m_session.spotlight(); // a thread index
+    QFont small = painter->font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
     for (int lane = 0; lane < laneCount(); ++lane) {
-        painter->setOpacity(spotlight >= 0 && lane != spotlight ? 0.25 : 1.0);
-        const double y0 = mValueAxis->coordToPixel(lane - 0.4), y1 = mValueAxis->coordToPixel(lane + 0.4);
-        for (const model::Interval &i : lanes[std::size_t(lane)].visible(from, to, minWidth)) {
-            const double x0 = mKeyAxis->coordToPixel(data.toSeconds(i.start));
-            const double x1 = std::max(x0 + 1, mKeyAxis->coordToPixel(data.toSeconds(i.end)));
-            const QRectF r(QPointF(x0, y1), QPointF(x1, y0));
-            painter->fillRect(r, Palette::threadState(i.state));
-            if (Palette::threadPattern(i.state) != Qt::SolidPattern && r.width() > 6)
-                painter->fillRect(r, QBrush(QColor(0, 0, 0, 90), Palette::threadPattern(i.state)));
+        const LaneRow &row = m_rows[std::size_t(lane)];
+        if (row.thread < 0 || std::size_t(row.thread) >= lanes.size())
+            continue; // the collapsed group: its label says what it holds
+        painter->setOpacity(spotlight >= 0 && row.thread != spotlight ? 0.25 : row.dimmed ? 0.4 : 1.0);
+        // y0 the row's bottom, y1 its top, whichever way the axis runs.
+        const double ya = mValueAxis->coordToPixel(lane - 0.4), yb = mValueAxis->coordToPixel(lane + 0.4);
+        const double y0 = std::max(ya, yb), y1 = std::min(ya, yb);
+        for (const model::LaneBox &b : lanes[std::size_t(row.thread)].visible(from, to, minWidth)) {
+            const double x0 = mKeyAxis->coordToPixel(data.toSeconds(b.start));
+            const double x1 = std::max(x0 + 1, mKeyAxis->coordToPixel(data.toSeconds(b.end)));
+            if (b.state != model::Interval::Mixed) {
+                const QRectF r(QPointF(x0, y1), QPointF(x1, y0));
+                painter->fillRect(r, Palette::threadState(b.state));
+                if (Palette::threadPattern(b.state) != Qt::SolidPattern && r.width() > 6)
+                    painter->fillRect(r, QBrush(QColor(0, 0, 0, 90), Palette::threadPattern(b.state)));
+                continue;
+            }
+            // Too many changes for these pixels: each state's share of the time, stacked from the
+            // bottom, so a loop that waits 95% of the time reads as mostly waiting at any zoom.
+            double bottom = y0;
+            for (std::size_t st = 0; st < b.share.size(); ++st) {
+                const double h = (y0 - y1) * double(b.share[st]);
+                if (h <= 0)
+                    continue;
+                painter->fillRect(QRectF(QPointF(x0, bottom - h), QPointF(x1, bottom)), Palette::threadState(std::uint8_t(st)));
+                bottom -= h;
+            }
         }
-        if (lane == spotlight) {
+        // Who got the work: the callbacks this thread ran up to the cursor (the LIFO lesson in one glance).
+        const auto runsCallbacks = [](trace::ThreadRole role) {
+            return role != trace::ThreadRole::Gate && role != trace::ThreadRole::Timer && role != trace::ThreadRole::KernelWorker;
+        };
+        if (!row.dimmed && std::size_t(row.thread) < threads.size() && runsCallbacks(threads[std::size_t(row.thread)].role) && y0 - y1 >= 12) {
+            const std::uint64_t n = threads[std::size_t(row.thread)].callbacks;
+            const QString text = n == 1 ? QObject::tr("1 callback") : QObject::tr("%1 callbacks").arg(n);
+            painter->setFont(small);
+            const QRectF box = painter->fontMetrics().boundingRect(text).adjusted(-4, -1, 4, 1);
+            const QRectF at(QPointF(mKeyAxis->axisRect()->right() - box.width() - 4, (y0 + y1 - box.height()) / 2), box.size());
+            painter->setOpacity(1.0);
+            painter->fillRect(at, Palette::panel());
+            painter->setPen(Palette::text());
+            painter->drawText(at, Qt::AlignCenter, text);
+        }
+        if (row.thread == spotlight) {
             painter->setPen(QPen(Palette::highlight(), 2));
             painter->setBrush(Qt::NoBrush);
             painter->drawRect(QRectF(QPointF(mKeyAxis->axisRect()->left(), y1 - 2), QPointF(mKeyAxis->axisRect()->right(), y0 + 2)));
         }
     }
     painter->setOpacity(1.0);
+}
+
+std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads)
+{
+    std::vector<trace::ThreadRole> roles; // in order of first appearance
+    std::map<std::string, int> perName;   // threads of each name so far
+    std::map<std::string, int> ofName;
+    for (const model::ThreadView &t : threads)
+        if (t.osThreadId != 0 || !t.name.empty())
+            ++ofName[t.name];
+    std::vector<LaneRow> rows, own;
+    std::map<int, std::vector<LaneRow>> byRole;
+    for (std::size_t i = 0; i < threads.size(); ++i) {
+        const model::ThreadView &t = threads[i];
+        if (t.osThreadId == 0 && t.name.empty())
+            continue; // an index no thread of the trace has
+        const QString name = t.name.empty() ? Palette::roleLabel(t.role) : QString::fromStdString(t.name);
+        const int number = ++perName[t.name];
+        QString label = ofName[t.name] > 1 ? QStringLiteral("%1 #%2").arg(name).arg(number) : name;
+        if (t.osThreadId > 0)
+            label += QStringLiteral(" · tid %1").arg(t.osThreadId);
+        LaneRow row{int(i), !model::isLessonRole(t.role) && t.role != trace::ThreadRole::KernelWorker, label};
+        if (row.dimmed) {
+            own.push_back(row);
+            continue;
+        }
+        if (std::find(roles.begin(), roles.end(), t.role) == roles.end())
+            roles.push_back(t.role);
+        byRole[int(t.role)].push_back(row);
+    }
+    for (const trace::ThreadRole role : roles)
+        for (const LaneRow &row : byRole[int(role)])
+            rows.push_back(row);
+    if (showPortholeThreads)
+        rows.insert(rows.end(), own.begin(), own.end());
+    else if (!own.empty())
+        rows.push_back({-1, true, own.size() == 1 ? QObject::tr("Porthole's own: 1 thread (View menu)")
+                                                  : QObject::tr("Porthole's own: %1 threads (View menu)").arg(own.size())});
+    return rows;
 }
 
 } // namespace porthole::ui

@@ -68,6 +68,7 @@ void MainWindow::buildViewMenu()
     own->setCheckable(true);
     own->setToolTip(tr("The scenario driver and the sampler: Porthole's, not the lesson's"));
     connect(own, &QAction::toggled, m_machine, &MachineView::setShowPortholeThreads);
+    connect(own, &QAction::toggled, m_timeline, &TimelineView::setShowPortholeThreads);
     QAction *traffic = view->addAction(tr("&Traffic flows while paused"));
     traffic->setCheckable(true);
     traffic->setToolTip(tr("Off: a pause stops the traffic too (each step sends one message). On: messages keep "

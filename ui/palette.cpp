@@ -78,7 +78,7 @@ QColor Palette::threadState(std::uint8_t state)
     case ThreadState::NotObserved: return QColor(0xC8, 0xC8, 0xC8);
     case ThreadState::HeldByPause: return QColor(0xF0, 0xE4, 0x42); // yellow
     }
-    return QColor(0xCC, 0x79, 0xA7); // reddish purple: several states folded together
+    return QColor(0xCC, 0x79, 0xA7); // no state of this build (a newer trace's): reddish purple
 }
 
 Qt::BrushStyle Palette::threadPattern(std::uint8_t state)

@@ -26,61 +26,82 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     layout->addWidget(m_plot);
     setMinimumHeight(200);
 
+    // Top to bottom: the lanes' key, the lanes, threads by state, the graphs' key, the graphs. Keys sit
+    // outside the data, so they never hide a lane or a line.
     m_plot->plotLayout()->clear();
     m_lanesRect = new QCPAxisRect(m_plot);
+    m_threadsRect = new QCPAxisRect(m_plot);
     m_graphsRect = new QCPAxisRect(m_plot);
-    m_plot->plotLayout()->addElement(0, 0, m_lanesRect);
-    m_plot->plotLayout()->addElement(1, 0, m_graphsRect);
-    m_plot->plotLayout()->setRowStretchFactors({1.3, 1});
-    auto *margins = new QCPMarginGroup(m_plot); // both rects share one time axis: line them up
-    m_lanesRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    m_graphsRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    for (QCPAxisRect *r : {m_lanesRect, m_graphsRect}) {
+    auto *laneKey = new QCPLegend;
+    m_legend = new QCPLegend;
+    // A key takes the width it needs, centred: empty cells on both sides take the rest.
+    const auto centred = [this](int rowIndex, QCPLegend *legend) {
+        auto *row = new QCPLayoutGrid;
+        m_plot->plotLayout()->addElement(rowIndex, 0, row); // in the plot first: its cells get the plot too
+        row->addElement(0, 0, new QCPLayoutElement(m_plot));
+        row->addElement(0, 1, legend);
+        row->addElement(0, 2, new QCPLayoutElement(m_plot));
+        row->setColumnStretchFactors({1, 0.001, 1});
+    };
+    centred(0, laneKey);
+    m_plot->plotLayout()->addElement(1, 0, m_lanesRect);
+    m_plot->plotLayout()->addElement(2, 0, m_threadsRect);
+    centred(3, m_legend);
+    m_plot->plotLayout()->addElement(4, 0, m_graphsRect);
+    m_plot->plotLayout()->setRowStretchFactors({0.001, 1.6, 0.55, 0.001, 0.75});
+    m_plot->plotLayout()->setRowSpacing(2);
+    auto *margins = new QCPMarginGroup(m_plot); // the rects share one time axis: line them up
+    for (QCPAxisRect *r : rects()) {
+        r->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
         r->setRangeDrag(Qt::Horizontal);
         r->setRangeZoom(Qt::Horizontal);
+        r->axis(QCPAxis::atRight)->setVisible(true);
+        r->axis(QCPAxis::atRight)->setTickLabels(r == m_graphsRect);
+        connect(r->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, [this](const QCPRange &range) {
+            for (QCPAxisRect *other : rects())
+                if (other->axis(QCPAxis::atBottom)->range() != range)
+                    other->axis(QCPAxis::atBottom)->setRange(range);
+        });
     }
-    connect(m_lanesRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
-            m_graphsRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
-    connect(m_graphsRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
-            m_lanesRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
     m_lanesRect->axis(QCPAxis::atLeft)->setTicks(false);
+    m_lanesRect->axis(QCPAxis::atRight)->setTicks(false);
+    m_threadsRect->axis(QCPAxis::atRight)->setTicks(false);
+    m_threadsRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
     m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
-    m_graphsRect->axis(QCPAxis::atRight)->setVisible(true);
     m_graphsRect->axis(QCPAxis::atRight)->setLabel(tr("completions/s"));
 
     m_lanes = new LanesPlottable(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft), session);
-    const auto addGraph = [&](QCPAxis *valueAxis, const QString &name, QColor colour, Qt::PenStyle style) {
-        QCPGraph *g = m_plot->addGraph(m_graphsRect->axis(QCPAxis::atBottom), valueAxis);
+    const auto addGraph = [&](QCPAxisRect *rect, QCPAxis *valueAxis, const QString &name, QColor colour, Qt::PenStyle style) {
+        QCPGraph *g = m_plot->addGraph(rect->axis(QCPAxis::atBottom), valueAxis);
         g->setName(name);
         g->setPen(QPen(colour, 2, style));
         g->setLineStyle(QCPGraph::lsStepLeft);
+        g->removeFromLegend();
         return g;
     };
     QCPAxis *left = m_graphsRect->axis(QCPAxis::atLeft);
-    m_queue = addGraph(left, tr("queue depth"), QColor(0xE6, 0x9F, 0x00), Qt::SolidLine);
-    m_pending = addGraph(left, tr("pending ops"), QColor(0x00, 0x72, 0xB2), Qt::DashLine);
-    m_threads = addGraph(left, tr("threads"), QColor(0x00, 0x9E, 0x73), Qt::DotLine);
-    m_rate = addGraph(m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7), Qt::DashDotLine);
-    for (int st = 0; st < StateCount; ++st) {
-        m_inState[st] = addGraph(left, tr("threads %1").arg(Palette::threadStateLabel(std::uint8_t(st))),
+    m_queue = addGraph(m_graphsRect, left, tr("queue depth"), QColor(0xE6, 0x9F, 0x00), Qt::SolidLine);
+    m_pending = addGraph(m_graphsRect, left, tr("pending ops"), QColor(0x00, 0x72, 0xB2), Qt::DashLine);
+    m_rate = addGraph(m_graphsRect, m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7), Qt::DashDotLine);
+    // Threads on an axis of their own: the lesson's threads, and how many are in each state.
+    m_threads = addGraph(m_threadsRect, m_threadsRect->axis(QCPAxis::atLeft), tr("threads of the lesson"), Palette::text(), Qt::SolidLine);
+    for (int st = 0; st < StateCount; ++st)
+        m_inState[st] = addGraph(m_threadsRect, m_threadsRect->axis(QCPAxis::atLeft),
+                                 tr("threads %1").arg(Palette::threadStateLabel(std::uint8_t(st))),
                                  Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
-        m_inState[st]->setVisible(false);
-    }
-    // The lanes' key: one entry per thread state, colour and pattern as the boxes draw them.
-    auto *laneKey = new QCPLegend;
-    m_lanesRect->insetLayout()->addElement(laneKey, Qt::AlignTop | Qt::AlignRight);
-    laneKey->setLayer(QStringLiteral("legend"));
-    laneKey->setBrush(QColor(255, 255, 255, 220));
-    laneKey->setFont(legendFontFor(font()));
+    // The lanes' key: one entry per thread state, colour as the boxes and the thread lines draw them;
+    // where states change faster than the zoom can draw, a box stacks their shares in these colours.
     laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    // The last entry: boxes where the state changed faster than the zoom can draw (zoom in to see them).
-    for (const std::uint8_t st : {std::uint8_t(0), std::uint8_t(1), std::uint8_t(2), std::uint8_t(3), std::uint8_t(4), model::Interval::Mixed}) {
+    laneKey->setWrap(8);
+    laneKey->setMargins(QMargins(0, 0, 0, 0));
+    for (std::uint8_t st = 0; st < model::Interval::States; ++st) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
-        key->setName(st == model::Interval::Mixed ? tr("changing too fast to draw") : Palette::threadStateLabel(st));
+        key->setName(Palette::threadStateLabel(st));
         key->setPen(QPen(Palette::threadState(st), 8));
         key->removeFromLegend();
         key->addToLegend(laneKey);
     }
+    m_threads->addToLegend(laneKey);
     m_moreLanes = new QCPItemText(m_plot);
     m_moreLanes->setClipAxisRect(m_lanesRect);
     m_moreLanes->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -89,25 +110,25 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_moreLanes->setPositionAlignment(Qt::AlignBottom | Qt::AlignRight);
     m_moreLanes->setBrush(QColor(255, 255, 255, 220));
     m_moreLanes->setVisible(false);
-    auto *legend = m_legend = new QCPLegend;
-    m_graphsRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
-    legend->setLayer(QStringLiteral("legend"));
-    for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate})
-        g->addToLegend(legend);
-    legend->setBrush(QColor(255, 255, 255, 200));
-    legend->setFont(legendFontFor(font()));
-    legend->setRowSpacing(0);
+    m_legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_legend->setWrap(8);
+    m_legend->setMargins(QMargins(0, 0, 0, 0));
+    for (QCPGraph *g : {m_queue, m_pending, m_rate})
+        g->addToLegend(m_legend);
+    for (QCPLegend *legend : {laneKey, m_legend}) {
+        legend->setLayer(QStringLiteral("legend"));
+        legend->setRowSpacing(0);
+        legend->setFont(legendFontFor(font()));
+    }
 
-    m_cursorLanes = new QCPItemStraightLine(m_plot);
-    m_cursorGraphs = new QCPItemStraightLine(m_plot);
-    for (auto *line : {m_cursorLanes, m_cursorGraphs})
+    for (QCPAxisRect *r : rects()) {
+        auto *line = new QCPItemStraightLine(m_plot);
         line->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
-    m_cursorLanes->setClipAxisRect(m_lanesRect);
-    m_cursorGraphs->setClipAxisRect(m_graphsRect);
-    for (auto *pos : {m_cursorLanes->point1, m_cursorLanes->point2})
-        pos->setAxes(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
-    for (auto *pos : {m_cursorGraphs->point1, m_cursorGraphs->point2})
-        pos->setAxes(m_graphsRect->axis(QCPAxis::atBottom), m_graphsRect->axis(QCPAxis::atLeft));
+        line->setClipAxisRect(r);
+        for (auto *pos : {line->point1, line->point2})
+            pos->setAxes(r->axis(QCPAxis::atBottom), r->axis(QCPAxis::atLeft));
+        m_cursors.push_back(line);
+    }
 
     m_mark = new QCPItemStraightLine(m_plot);
     m_mark->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 1.5, Qt::DashDotLine));
@@ -183,7 +204,7 @@ void TimelineView::applyTheme()
     QFont tickFont = font();
     QFont labelFont = font();
     labelFont.setBold(Palette::theme() == Theme::HighContrast);
-    for (QCPAxisRect *r : {m_lanesRect, m_graphsRect}) {
+    for (QCPAxisRect *r : rects()) {
         for (QCPAxis *axis : r->axes()) {
             axis->setBasePen(QPen(text, width));
             axis->setTickPen(QPen(text, width));
@@ -201,19 +222,24 @@ void TimelineView::applyTheme()
         legend->setBorderPen(QPen(text, width));
         legend->setFont(legendFontFor(font()));
     };
-    themeLegend(m_legend);
-    for (QCPLayoutElement *e : m_lanesRect->insetLayout()->elements(false))
-        if (auto *legend = qobject_cast<QCPLegend *>(e))
+    for (QCPLayoutElement *e : m_plot->plotLayout()->elements(true))
+        if (auto *legend = qobject_cast<QCPLegend *>(e)) {
             themeLegend(legend);
+            legend->setBorderPen(Qt::NoPen); // a key beside the data, not a box over it
+            legend->setBrush(Qt::NoBrush);
+        }
+    m_threads->setPen(QPen(text, 2 * width));
     for (QCPItemText *label : {m_moreLanes, m_measure}) {
         label->setBrush(Palette::panel());
         label->setColor(text);
         label->setFont(font());
     }
-    for (auto *line : {m_cursorLanes, m_cursorGraphs})
+    for (auto *line : m_cursors)
         line->setPen(QPen(text, 1.5 * width, Qt::DashLine));
     m_mark->setPen(QPen(Palette::highlight(), 1.5 * width, Qt::DashDotLine));
-    for (QCPGraph *g : {m_queue, m_pending, m_threads, m_rate, m_inState[0], m_inState[1], m_inState[2], m_inState[3]}) {
+    std::vector<QCPGraph *> lines{m_queue, m_pending, m_threads, m_rate};
+    lines.insert(lines.end(), std::begin(m_inState), std::end(m_inState));
+    for (QCPGraph *g : lines) {
         QPen pen = g->pen();
         pen.setWidthF(2 * width);
         g->setPen(pen);
@@ -221,6 +247,15 @@ void TimelineView::applyTheme()
     m_labelledLanes = -1; // lane labels take the new font
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
+
+void TimelineView::setShowPortholeThreads(bool show)
+{
+    m_showPortholeThreads = show;
+    m_labelledLanes = -1;
+    refresh();
+}
+
+std::vector<QCPAxisRect *> TimelineView::rects() const { return {m_lanesRect, m_threadsRect, m_graphsRect}; }
 
 void TimelineView::setMark(double seconds)
 {
@@ -284,55 +319,52 @@ void TimelineView::refresh()
     set(m_pending, data.pendingOps());
     set(m_threads, data.threadCount());
     set(m_rate, data.completionsPerS());
-    // Thousands of threads (thread per socket): the first lanes are drawn, and every thread is counted by state.
-    const std::size_t lanes = data.lanes().size();
-    const bool grouped = lanes > std::size_t(LanesPlottable::MaxLanes);
-    for (int st = 0; st < StateCount; ++st) {
-        if (grouped)
-            set(m_inState[st], data.threadsInState(std::uint8_t(st)));
-        if (m_inState[st]->visible() != grouped) {
-            m_inState[st]->setVisible(grouped);
-            grouped ? (void)m_inState[st]->addToLegend(m_legend) : (void)m_inState[st]->removeFromLegend(m_legend);
-        }
-    }
-    m_moreLanes->setVisible(grouped);
-    if (grouped)
-        m_moreLanes->setText(tr("%1 lanes of %2 shown · the graph below counts every thread by state")
-                                 .arg(LanesPlottable::MaxLanes)
-                                 .arg(lanes));
+    for (int st = 0; st < StateCount; ++st)
+        set(m_inState[st], data.threadsInState(std::uint8_t(st)));
     const double last = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
     const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : last;
     if (m_session.isFollowingLive() && m_session.isRunning())
         m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);
-    m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
-    // Each lane says whose it is.
+    // Each row says whose it is: the lesson's threads grouped by role and numbered, Porthole's last.
     const auto &threads = m_session.cursorState().threads;
     if (int(threads.size()) != m_labelledLanes) {
         m_labelledLanes = int(threads.size());
+        m_lanes->setRows(laneRowsFor(threads, m_showPortholeThreads));
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-        for (int lane = 0; lane < m_lanes->laneCount() && lane < int(threads.size()); ++lane) {
-            const auto &t = threads[std::size_t(lane)];
-            ticker->addTick(lane, t.name.empty() ? Palette::roleLabel(t.role) : QString::fromStdString(t.name));
-        }
-        m_lanesRect->axis(QCPAxis::atLeft)->setTicker(ticker);
-        // Lanes too thin for a label each get smaller labels (the callstack view names every thread).
+        for (int lane = 0; lane < m_lanes->laneCount(); ++lane)
+            ticker->addTick(lane, m_lanes->rows()[std::size_t(lane)].label);
+        QCPAxis *rowsAxis = m_lanesRect->axis(QCPAxis::atLeft);
+        rowsAxis->setTicker(ticker);
+        rowsAxis->setRangeReversed(true); // the first row on top
+        // Rows too thin for a label each get smaller labels (the callstack view names every thread).
         QFont labels = font();
         labels.setBold(Palette::theme() == Theme::HighContrast);
         const double laneHeight = m_lanesRect->height() / double(std::max(1, m_lanes->laneCount()));
         labels.setPointSizeF(std::clamp(laneHeight * 0.55, 5.0, labels.pointSizeF()));
-        m_lanesRect->axis(QCPAxis::atLeft)->setTickLabelFont(labels);
-        m_lanesRect->axis(QCPAxis::atLeft)->setTickLabels(laneHeight >= 9); // unreadable below that
-        m_lanesRect->axis(QCPAxis::atLeft)->setTicks(true);
-        m_lanesRect->axis(QCPAxis::atLeft)->setSubTicks(false);
+        rowsAxis->setTickLabelFont(labels);
+        rowsAxis->setTickLabels(laneHeight >= 9); // unreadable below that
+        rowsAxis->setTicks(true);
+        rowsAxis->setSubTicks(false);
     }
+    const std::size_t rows = m_lanes->rows().size();
+    m_moreLanes->setVisible(rows > std::size_t(LanesPlottable::MaxLanes));
+    if (m_moreLanes->visible())
+        m_moreLanes->setText(tr("%1 lanes of %2 shown · the threads chart below counts every thread by state")
+                                 .arg(LanesPlottable::MaxLanes)
+                                 .arg(rows));
+    m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
+    double threadsMax = data.threadCount().maxValue;
+    for (int st = 0; st < StateCount; ++st)
+        threadsMax = std::max(threadsMax, data.threadsInState(std::uint8_t(st)).maxValue);
+    m_threadsRect->axis(QCPAxis::atLeft)->setRange(0, std::max(2.0, threadsMax * 1.15));
     // The series know their largest values: no pass over every point to rescale.
-    const double leftMax = std::max({data.queueDepth().maxValue, data.pendingOps().maxValue, data.threadCount().maxValue, 1.0});
+    const double leftMax = std::max({data.queueDepth().maxValue, data.pendingOps().maxValue, 1.0});
     m_graphsRect->axis(QCPAxis::atLeft)->setRange(0, leftMax * 1.1);
     m_graphsRect->axis(QCPAxis::atRight)->setRange(0, std::max(data.completionsPerS().maxValue, 1.0) * 1.1);
-    m_cursorLanes->point1->setCoords(cursor, 0);
-    m_cursorLanes->point2->setCoords(cursor, 1);
-    m_cursorGraphs->point1->setCoords(cursor, 0);
-    m_cursorGraphs->point2->setCoords(cursor, 1);
+    for (QCPItemStraightLine *line : m_cursors) {
+        line->point1->setCoords(cursor, 0);
+        line->point2->setCoords(cursor, 1);
+    }
     m_mark->setVisible(m_markS >= 0);
     m_measure->setVisible(m_markS >= 0);
     if (m_markS >= 0) {

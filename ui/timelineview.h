@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <vector>
 
 class QCustomPlot;
 class QCPAxisRect;
@@ -38,6 +39,8 @@ public:
     void applyTheme(); // colours from Palette's theme, fonts from the widget's font
     // Range measure: from a mark to the cursor, the time and the completions between them.
     void setMark(double seconds);
+    // Porthole's own threads: one collapsed row (the default) or dimmed lanes of their own.
+    void setShowPortholeThreads(bool show);
     QString measureText() const;
 
 protected:
@@ -45,24 +48,27 @@ protected:
 
 private:
     void refresh();
+    std::vector<QCPAxisRect *> rects() const; // top to bottom, one time axis
     void onClick(QMouseEvent *event);
 
     Session &m_session;
     QCustomPlot *m_plot = nullptr;
     QCPAxisRect *m_lanesRect = nullptr;
+    QCPAxisRect *m_threadsRect = nullptr; // the lesson's threads, and how many are in each state
     QCPAxisRect *m_graphsRect = nullptr;
     LanesPlottable *m_lanes = nullptr;
     QCPGraph *m_queue = nullptr, *m_pending = nullptr, *m_threads = nullptr, *m_rate = nullptr;
     static constexpr int StateCount = int(trace::ThreadState::Last) + 1;
-    QCPGraph *m_inState[StateCount] = {}; // threads per state: shown instead of lanes when there are too many lanes
+    QCPGraph *m_inState[StateCount] = {}; // the lesson's threads in each state
     QCPItemText *m_moreLanes = nullptr;
     QCPLegend *m_legend = nullptr;
-    QCPItemStraightLine *m_cursorLanes = nullptr, *m_cursorGraphs = nullptr;
+    std::vector<QCPItemStraightLine *> m_cursors; // one per rect
     QCPItemStraightLine *m_mark = nullptr; // right-click: the other end of a range measure
     QCPItemText *m_measure = nullptr;
     double m_markS = -1;
     double m_windowS = 10;
     int m_labelledLanes = -1;
+    bool m_showPortholeThreads = false;
     std::uint64_t m_plottedOrigin = 0;
 };
 

@@ -21,58 +21,90 @@ void TimelineLane::close(std::uint64_t timeNs)
         return;
     m_current.end = timeNs;
     m_intervals.push_back(m_current);
+    if (m_current.state < Interval::States)
+        m_sums[m_current.state] += m_current.end - m_current.start;
+    if (m_intervals.size() % Block == 0)
+        m_blockSums.push_back(m_sums);
     m_open = false;
 }
 
-std::vector<Interval> TimelineLane::visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const
+TimelineLane::Durations TimelineLane::durationsBefore(std::size_t index) const
 {
-    std::vector<Interval> out;
+    Durations d = m_blockSums[index / Block];
+    for (std::size_t i = index / Block * Block; i < index; ++i)
+        if (m_intervals[i].state < Interval::States)
+            d[m_intervals[i].state] += m_intervals[i].end - m_intervals[i].start;
+    return d;
+}
+
+std::vector<LaneBox> TimelineLane::visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const
+{
+    std::vector<LaneBox> out;
     const auto byEnd = [](const Interval &i, std::uint64_t t) { return i.end < t; };
     const auto byStart = [](const Interval &i, std::uint64_t t) { return i.start < t; };
-    // Narrow boxes join the box before them when it is narrow (or folded) too and close by.
-    const auto emit = [&](Interval i, bool folded) {
-        i.start = std::max(i.start, from);
-        i.end = std::min(i.end, to);
-        if (i.end < i.start)
+    const auto single = [](const Interval &i) {
+        LaneBox b{i.start, i.end, i.state, {}};
+        if (i.state < Interval::States)
+            b.share[i.state] = 1;
+        return b;
+    };
+    // Narrow boxes join the box before them when it is narrow (or folded) too and close by; the
+    // shares are weighted by time.
+    const auto emit = [&](LaneBox b, bool folded) {
+        b.start = std::max(b.start, from);
+        b.end = std::min(b.end, to);
+        if (b.end < b.start)
             return;
-        const bool narrow = folded || i.end - i.start < minWidthNs;
+        const bool narrow = folded || b.end - b.start < minWidthNs;
         if (narrow && !out.empty()) {
-            Interval &last = out.back();
+            LaneBox &last = out.back();
             const bool lastNarrow = last.state == Interval::Mixed || last.end - last.start < minWidthNs;
-            if (lastNarrow && i.start - last.end < minWidthNs) {
-                if (last.state != i.state)
+            if (lastNarrow && b.start - last.end < minWidthNs) {
+                const double lastNs = double(last.end - last.start), ns = double(b.end - b.start);
+                if (lastNs + ns > 0)
+                    for (std::size_t s = 0; s < Interval::States; ++s)
+                        last.share[s] = float((last.share[s] * lastNs + b.share[s] * ns) / (lastNs + ns));
+                if (last.state != b.state)
                     last.state = Interval::Mixed;
-                last.end = i.end;
+                last.end = b.end;
                 return;
             }
         }
-        out.push_back(i);
+        out.push_back(b);
     };
     // Intervals are sorted and do not overlap: the first one that ends at or after `from`.
     auto it = std::lower_bound(m_intervals.begin(), m_intervals.end(), from, byEnd);
     while (it != m_intervals.end() && it->start <= to) {
         if (it->end - it->start >= minWidthNs) {
-            emit(*it, false);
+            emit(single(*it), false);
             ++it;
             continue;
         }
         // A narrow box: everything that starts within one minimum width of it folds into one box,
-        // found by binary search. A frame costs O(pixels x log n), not O(intervals in view).
+        // found by binary search, its shares from the prefix sums. A frame costs O(pixels x log n),
+        // not O(intervals in view).
         auto stop = std::lower_bound(it + 1, m_intervals.end(), it->start + minWidthNs, byStart);
         // Only the last of them can be wide (a wide one ends past the window): it keeps its own box.
         if (stop - it > 1 && (stop - 1)->end - (stop - 1)->start >= minWidthNs)
             --stop;
-        Interval box = *it;
+        LaneBox box = single(*it);
         const bool several = stop - it > 1;
         if (several) {
             box.end = (stop - 1)->end;
             box.state = Interval::Mixed;
+            const Durations before = durationsBefore(std::size_t(it - m_intervals.begin()));
+            const Durations through = durationsBefore(std::size_t(stop - m_intervals.begin()));
+            std::uint64_t total = 0;
+            for (std::size_t s = 0; s < Interval::States; ++s)
+                total += through[s] - before[s];
+            for (std::size_t s = 0; s < Interval::States; ++s)
+                box.share[s] = total > 0 ? float(double(through[s] - before[s]) / double(total)) : 0.f;
         }
         emit(box, several);
         it = stop;
     }
     if (m_open && m_current.start <= to)
-        emit({m_current.start, to, m_current.state}, false);
+        emit(single({m_current.start, to, m_current.state}), false);
     return out;
 }
 
@@ -113,10 +145,12 @@ void TimelineData::follow(const trace::Event &e, const ModelState &after)
     case trace::EventType::ThreadExited:
     case trace::EventType::ThreadState: {
         const ThreadView &thread = after.threads[e.thread];
-        record(m_threadCount, m_threads, double(after.aliveThreads()));
+        record(m_threadCount, m_threads, double(after.lessonThreads()));
+        // The counts by state are the lesson's threads too: Porthole's own and the kernel's stay out.
+        const bool counted = isLessonRole(thread.role);
         if (thread.alive) {
             m_lanes[e.thread].setState(e.timeNs, std::uint8_t(thread.state));
-            moveThread(e.thread, int(thread.state), t);
+            moveThread(e.thread, counted ? int(thread.state) : -1, t);
         } else {
             m_lanes[e.thread].close(e.timeNs);
             moveThread(e.thread, -1, t);

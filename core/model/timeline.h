@@ -10,12 +10,22 @@
 
 namespace porthole::model {
 
-// One box on a thread's lane. state = a trace::ThreadState, or Mixed for several folded together.
+// One span of a thread's lane in one trace::ThreadState.
 struct Interval {
+    static constexpr std::size_t States = std::size_t(trace::ThreadState::Last) + 1;
+    static constexpr std::uint8_t Mixed = 255;
     std::uint64_t start = 0;
     std::uint64_t end = 0;
     std::uint8_t state = 0;
-    static constexpr std::uint8_t Mixed = 255;
+};
+
+// What a frame draws of a lane: an interval, or several too narrow to draw one by one folded into
+// one box (state Mixed) that says what share of its time the thread spent in each state.
+struct LaneBox {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    std::uint8_t state = 0;
+    std::array<float, Interval::States> share{}; // of the box's time, per state; sums to 1
 };
 
 // A thread's states over time: sorted, non-overlapping intervals.
@@ -25,12 +35,19 @@ public:
     void setState(std::uint64_t timeNs, std::uint8_t state); // closes the open interval, opens a new one
     void close(std::uint64_t timeNs);
     // The intervals overlapping [from, to] (the open one ends at `to`), with every run of intervals
-    // narrower than minWidthNs folded into one Mixed box: what a frame draws, whatever the trace size.
-    std::vector<Interval> visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const;
+    // narrower than minWidthNs folded into one Mixed box with each state's share of its time: what a
+    // frame draws, whatever the trace size (O(boxes x (log n + Block))).
+    std::vector<LaneBox> visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const;
     std::size_t size() const { return m_intervals.size() + (m_open ? 1 : 0); }
 
 private:
+    static constexpr std::size_t Block = 32; // intervals per prefix sum
+    using Durations = std::array<std::uint64_t, Interval::States>;
+    Durations durationsBefore(std::size_t index) const; // time per state of intervals [0, index)
+
     std::vector<Interval> m_intervals; // closed, sorted by start
+    std::vector<Durations> m_blockSums{Durations{}}; // [b]: time per state of intervals [0, b * Block)
+    Durations m_sums{};                               // of every closed interval
     bool m_open = false;
     Interval m_current;
 };
@@ -82,7 +99,8 @@ public:
     const Series &pendingOps() const { return m_pendingOps; }
     const Series &threadCount() const { return m_threadCount; }
     const Series &completionsPerS() const { return m_completionsPerS; }
-    // How many threads are in each trace::ThreadState over time: what lanes become when there are thousands.
+    // How many of the lesson's threads are in each trace::ThreadState over time (threadCount() too
+    // counts the lesson's threads only).
     const Series &threadsInState(std::uint8_t state) const { return m_inState[state]; }
     std::uint64_t originNs() const { return m_origin; }
     double toSeconds(std::uint64_t ns) const { return double(ns - m_origin) / 1e9; }

@@ -39,6 +39,31 @@ private slots:
         QCOMPARE(lane.visible(0, 95, 1).size(), std::size_t(10));
     }
 
+    // A folded box says how the thread spent its time: a loop that waits 95% of it reads as waiting.
+    void foldedBoxesKeepTheStatesShares()
+    {
+        TimelineLane lane;
+        const auto waiting = std::uint8_t(porthole::trace::ThreadState::WaitingInPort);
+        const auto running = std::uint8_t(porthole::trace::ThreadState::Running);
+        for (std::uint64_t i = 0; i < 10000; ++i) {
+            lane.setState(i * 100, waiting);     // 95 ns waiting
+            lane.setState(i * 100 + 95, running); // 5 ns running
+        }
+        lane.close(1'000'000);
+        for (const std::uint64_t minWidth : {1000ull, 7777ull, 100'000ull, 1'000'000ull}) {
+            const auto boxes = lane.visible(0, 1'000'000, minWidth);
+            QVERIFY(!boxes.empty());
+            for (const LaneBox &b : boxes) {
+                QCOMPARE(b.state, Interval::Mixed);
+                QVERIFY2(std::abs(b.share[waiting] - 0.95f) < 0.02f, qPrintable(QString::number(b.share[waiting])));
+                QVERIFY2(std::abs(b.share[running] - 0.05f) < 0.02f, qPrintable(QString::number(b.share[running])));
+            }
+        }
+        // Zoomed in far enough, every box is one state again.
+        for (const LaneBox &b : lane.visible(500'000, 500'200, 1))
+            QVERIFY(b.state == waiting || b.state == running);
+    }
+
     // A wide box right after narrow ones keeps its own state and extent.
     void wideBoxAfterNarrowOnesStaysWhole()
     {

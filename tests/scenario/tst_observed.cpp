@@ -46,7 +46,7 @@ private slots:
         model.append(t.events);
         double runningS = 0, notObservedS = 0;
         for (const model::TimelineLane &lane : model.timeline().lanes())
-            for (const model::Interval &i : lane.visible(model.firstTimeNs(), model.lastTimeNs(), 0)) {
+            for (const model::LaneBox &i : lane.visible(model.firstTimeNs(), model.lastTimeNs(), 0)) {
                 const double s = double(i.end - i.start) / 1e9;
                 runningS += i.state == std::uint8_t(trace::ThreadState::Running) ? s : 0;
                 notObservedS += i.state == std::uint8_t(trace::ThreadState::NotObserved) ? s : 0;
@@ -60,7 +60,7 @@ private slots:
             if (t.threads[i].role != trace::ThreadRole::Gate && t.threads[i].role != trace::ThreadRole::Porthole)
                 continue;
             double running = 0;
-            for (const model::Interval &in : model.timeline().lanes()[i].visible(model.firstTimeNs(), model.lastTimeNs(), 0))
+            for (const model::LaneBox &in : model.timeline().lanes()[i].visible(model.firstTimeNs(), model.lastTimeNs(), 0))
                 running += in.state == std::uint8_t(trace::ThreadState::Running) ? double(in.end - in.start) / 1e9 : 0;
             QVERIFY2(running < runS * 0.5, qPrintable(QStringLiteral("%1 drawn running %2 s of %3 s").arg(QString::fromStdString(t.threads[i].name)).arg(running).arg(runS)));
         }
