@@ -4,6 +4,10 @@
 #include "session.h"
 
 #include <QHeaderView>
+#include <QRegularExpression>
+
+#include <map>
+#include <tuple>
 
 namespace porthole::ui {
 
@@ -41,6 +45,18 @@ QString shortNativeName(const QString &full)
     return parts.join(QStringLiteral("::")) + args + (tail.contains(QLatin1String("<lambda")) ? QStringLiteral(" · a lambda") : QString());
 }
 
+// The vocabulary's version labels in a student's words: ".NET 6+" -> "since .NET 6", "all" -> "every version".
+QString versionWords(const QString &version)
+{
+    if (version == QLatin1String("all"))
+        return QObject::tr("every version");
+    if (version == QLatin1String("-"))
+        return QObject::tr("not .NET");
+    QString words = version;
+    static const QRegularExpression since(QStringLiteral("(\\.NET(?: Core)? [0-9.]+)\\+"));
+    return words.replace(since, QStringLiteral("since \\1"));
+}
+
 QString stateWord(char state)
 {
     switch (state) {
@@ -61,8 +77,9 @@ CallstackView::CallstackView(Session &session, QWidget *parent)
     , m_session(session)
 {
     setColumnCount(2);
-    setHeaderLabels({tr("Thread / frame (innermost first)"), tr(".NET version")});
+    setHeaderLabels({tr("Threads / frame (innermost first)"), tr("In .NET")});
     headerItem()->setToolTip(1, tr("The .NET versions whose thread pool shows this frame"));
+    headerItem()->setToolTip(0, tr("Threads with the same stack are merged into one node, as Visual Studio's Parallel Stacks does"));
     // The frame's name gets the room; the version column stays narrow (its full text is the tooltip).
     header()->setStretchLastSection(false);
     header()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -95,47 +112,73 @@ void CallstackView::refresh()
     if (!isVisible())
         return;
     const model::ModelState &state = m_session.cursorState();
-    setUpdatesEnabled(false);
-    clear();
-    int listed = 0, alive = 0;
-    const int spotlight = m_session.spotlight();
-    QTreeWidgetItem *lit = nullptr;
+    const trace::Vocabulary &names = m_session.model().vocabulary();
+    // Like Parallel Stacks: threads with the same name, state and stack are one node.
+    using Key = std::tuple<std::string, int, std::vector<model::StackFrame>>;
+    std::map<Key, std::vector<const model::ThreadView *>> groups;
+    std::vector<Key> order; // first appearance: creation order
     for (const model::ThreadView &t : state.threads) {
         if (!t.alive)
             continue;
-        ++alive;
+        Key key{t.name, int(t.state), t.stack};
+        auto &members = groups[key];
+        if (members.empty())
+            order.push_back(key);
+        members.push_back(&t);
+    }
+    setUpdatesEnabled(false);
+    clear();
+    int listed = 0;
+    const int spotlight = m_session.spotlight();
+    QTreeWidgetItem *lit = nullptr;
+    for (const Key &key : order) {
         if (listed >= MaxThreadsListed)
-            continue;
+            break;
         ++listed;
-        auto *item = new QTreeWidgetItem(this);
-        item->setText(0, QStringLiteral("%1 — %2 (tid %3) · %4")
-                             .arg(QString::fromStdString(t.name), Palette::roleLabel(t.role))
-                             .arg(t.osThreadId)
-                             .arg(Palette::threadStateLabel(std::uint8_t(t.state))));
-        item->setForeground(0, Palette::threadState(std::uint8_t(t.state)).darker(130));
-        if (const QString wait = kernelWaitPoint(t); !wait.isEmpty()) {
-            auto *kernel = new QTreeWidgetItem(item, {wait, QString()});
-            kernel->setToolTip(0, tr("What the sampler read in /proc/self/task/%1 at that moment").arg(t.osThreadId));
+        const std::vector<const model::ThreadView *> &members = groups[key];
+        const model::ThreadView &t = *members.front();
+        QStringList tids;
+        bool hasSpotlight = false;
+        for (const model::ThreadView *m : members) {
+            tids << QString::number(m->osThreadId);
+            hasSpotlight = hasSpotlight || int(m->index) == spotlight;
         }
-        const trace::Vocabulary &names = m_session.model().vocabulary();
+        auto *item = new QTreeWidgetItem(this);
+        const QString who = QStringLiteral("%1 — %2").arg(QString::fromStdString(t.name), Palette::roleLabel(t.role));
+        const QString stateText = Palette::threadStateLabel(std::uint8_t(t.state));
+        item->setText(0, members.size() == 1 ? tr("%1 (tid %2) · %3").arg(who).arg(t.osThreadId).arg(stateText)
+                                             : tr("%1 threads · %2 · %3").arg(members.size()).arg(who, stateText));
+        item->setToolTip(0, members.size() == 1 ? tr("tid %1").arg(tids.front())
+                                                : tr("%1 threads with this stack: tid %2").arg(members.size()).arg(tids.join(QStringLiteral(", "))));
+        item->setForeground(0, Palette::threadState(std::uint8_t(t.state)).darker(130));
+        // The kernel's word on them: one line when they all agree, else how many say what.
+        std::map<QString, int> waits;
+        for (const model::ThreadView *m : members)
+            if (const QString wait = kernelWaitPoint(*m); !wait.isEmpty())
+                ++waits[wait];
+        for (const auto &[wait, count] : waits) {
+            auto *kernel = new QTreeWidgetItem(item, {members.size() == 1 ? wait : tr("%1 × %2").arg(count).arg(wait), QString()});
+            kernel->setToolTip(0, tr("What the sampler last read in /proc/self/task/TID"));
+        }
         for (auto frame = t.stack.rbegin(); frame != t.stack.rend(); ++frame) {
             const QString native = text(m_session.model().string(frame->native)), dotnet = text(names.frameName(frame->frame));
+            const QString version = text(names.frameVersion(frame->frame));
             auto *row = new QTreeWidgetItem(item, {m_native ? shortNativeName(native) : shortDotnetName(dotnet),
-                                                   m_native ? QString() : text(names.frameVersion(frame->frame))});
+                                                   m_native ? QString() : versionWords(version)});
             row->setToolTip(0, tr("%1\n\nin this process: %2").arg(dotnet, native));
-            row->setToolTip(1, text(names.frameVersion(frame->frame)));
+            row->setToolTip(1, versionWords(version));
         }
-        // The spotlit thread is open and selected; while one is, the others fold away.
-        item->setExpanded(spotlight >= 0 ? int(t.index) == spotlight : listed <= 12);
-        if (int(t.index) == spotlight)
+        // The spotlit thread's node is open and selected; while one is, the others fold away.
+        item->setExpanded(spotlight >= 0 ? hasSpotlight : listed <= 12);
+        if (hasSpotlight)
             lit = item;
     }
     if (lit) {
         setCurrentItem(lit);
         scrollToItem(lit, QAbstractItemView::PositionAtTop);
     }
-    if (alive > listed)
-        new QTreeWidgetItem(this, {tr("… and %1 more threads").arg(alive - listed)});
+    if (listed < int(order.size()))
+        new QTreeWidgetItem(this, {tr("… and %1 more stacks").arg(int(order.size()) - listed)});
     setUpdatesEnabled(true);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lanerows.h"
 #include "session.h"
 
 #include <qcustomplot.h>
@@ -7,13 +8,6 @@
 #include <vector>
 
 namespace porthole::ui {
-
-// One row of the lanes: a thread's lane, or the collapsed group of Porthole's own threads.
-struct LaneRow {
-    int thread = -1;     // the trace's thread index; -1: the collapsed group row (drawn empty)
-    bool dimmed = false; // Porthole's own: drawn faint, they are not the lesson
-    QString label;
-};
 
 // Draws the visible, folded intervals of every row; nothing outside the visible range is touched.
 // At the right end of each lesson thread's row: the callbacks it ran up to the cursor.
@@ -49,10 +43,5 @@ private:
     Session &m_session;
     std::vector<LaneRow> m_rows; // top to bottom
 };
-
-// The rows for these threads: the lesson's threads grouped by role (in order of first appearance),
-// each numbered within its name in creation order (".NET ThreadPool IO #7 · tid 1234"); then
-// Porthole's own threads, as one collapsed row or, when shown, dimmed lanes of their own.
-std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads);
 
 } // namespace porthole::ui

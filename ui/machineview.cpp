@@ -16,7 +16,7 @@ MachineView::MachineView(Session &session, QWidget *parent)
     : QWidget(parent)
     , m_session(session)
 {
-    setMinimumSize(420, 200);
+    setMinimumSize(360, 200);
     m_clock.start();
     connect(&session, &Session::frame, this, qOverload<>(&QWidget::update));
 }

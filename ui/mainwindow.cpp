@@ -47,7 +47,8 @@ MainWindow::MainWindow(QWidget *parent)
     auto *stacksPage = new QWidget;
     auto *stacksLayout = new QVBoxLayout(stacksPage);
     stacksLayout->setContentsMargins(0, 0, 0, 0);
-    auto *native = new QCheckBox(tr("Native names (this process) instead of .NET names"));
+    auto *native = new QCheckBox(tr("Native names"));
+    native->setToolTip(tr("This process's own function names instead of the .NET names the runtime shows"));
     connect(native, &QCheckBox::toggled, m_callstacks, &CallstackView::setNativeNames);
     stacksLayout->addWidget(native);
     stacksLayout->addWidget(m_callstacks);
@@ -60,12 +61,19 @@ MainWindow::MainWindow(QWidget *parent)
     top->addWidget(tabs);
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
-    auto *main = new QSplitter(Qt::Vertical);
+    top->setSizes({55, 45}); // shares until shown: the callstacks need room for whole names
+    auto *main = m_mainSplitter = new QSplitter(Qt::Vertical);
     main->addWidget(top);
     main->addWidget(m_timeline);
-    main->setStretchFactor(0, 3);
-    main->setStretchFactor(1, 2);
-    setCentralWidget(main);
+    main->setStretchFactor(0, 1);
+    main->setStretchFactor(1, 1);
+    main->setSizes({50, 50}); // shares until shown: the timeline gets half, whatever the views' size hints
+    auto *central = new QWidget;
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(main, 1);
+    setCentralWidget(central); // the key hints go below the views (buildMenus)
 
     m_walkthrough = new WalkthroughPanel(*m_session);
     m_walkthroughDock = new QDockWidget(tr("Walkthrough"), this);
@@ -80,6 +88,8 @@ MainWindow::MainWindow(QWidget *parent)
     buildToolbar();
     buildMenus();
     m_status = new QLabel;
+    m_status->setMinimumWidth(1); // a long status is cut, it never widens the window
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     statusBar()->addWidget(m_status, 1);
     connect(m_session, &Session::frame, this, &MainWindow::updateStatus);
     connect(m_session, &Session::failed, this, [this](const QString &why) {
@@ -93,9 +103,9 @@ MainWindow::MainWindow(QWidget *parent)
         updateStatus();
     });
     connect(m_session, &Session::stopped, this, &MainWindow::updateStatus);
-    // Opens within the screen: 1500x900 where it fits, less on a 1280x720 projector.
+    // Opens within the screen and uses it: nearly all of a 1280x720 projector or a 1920x1080 monitor.
     const QSize room = screen() ? screen()->availableGeometry().size() * 0.95 : QSize(1500, 900);
-    resize(QSize(1500, 900).boundedTo(room));
+    resize(QSize(1900, 1200).boundedTo(room));
     updateStatus();
 }
 
@@ -141,7 +151,7 @@ void MainWindow::buildToolbar()
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
     m_summary->setMinimumWidth(420);
-    auto *summaryBar = new QToolBar(tr("Scenario"));
+    auto *summaryBar = m_summaryBar = new QToolBar(tr("Scenario"));
     summaryBar->setMovable(false);
     summaryBar->addWidget(m_summary);
     addToolBarBreak();

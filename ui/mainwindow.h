@@ -8,6 +8,7 @@ class QAction;
 class QDockWidget;
 class QDoubleSpinBox;
 class QTabWidget;
+class QSplitter;
 class QToolBar;
 
 namespace porthole::scenario {
@@ -87,11 +88,15 @@ private:
     WalkthroughPanel *m_walkthrough = nullptr;
     QDockWidget *m_walkthroughDock = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QSplitter *m_mainSplitter = nullptr; // the views above, the timeline below
+    QToolBar *m_summaryBar = nullptr;
+    QString m_highlightArea;             // what the walkthrough's step points at
     HighlightFrame *m_highlight = nullptr;
-    QToolBar *m_keyHints = nullptr;
+    QWidget *m_keyHints = nullptr;
     QAction *m_themeActions[3] = {}; // View menu: light, dark, high contrast (in Theme's order)
     QLabel *m_keyHintsLabel = nullptr;
     bool m_presenter = false;
+    void updatePresenterPanels(); // presenter mode shows the panels the current step needs
     double m_scale = 1;
     double m_baseFontPoints = 10;
     QComboBox *m_picker = nullptr;

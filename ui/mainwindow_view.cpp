@@ -8,6 +8,8 @@
 #include "session.h"
 #include "timelineview.h"
 
+#include <QLayout>
+#include <QSplitter>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -96,14 +98,16 @@ void MainWindow::buildViewMenu()
     view->addAction(tr("&Clear the spotlight"), QKeySequence(Qt::Key_Backspace), this, [this] { m_session->setSpotlight(-1); })
         ->setToolTip(tr("Click a thread's card to spotlight it"));
 
-    m_keyHints = new QToolBar(tr("Keys"));
-    m_keyHints->setMovable(false);
+    // The keys that matter in front of a class first: a narrow screen cuts the end, never widens the window.
     m_keyHintsLabel = new QLabel(
-        tr("<b>Space</b> pause/play · <b>→</b> step · <b>←</b> step back · <b>−</b>/<b>+</b> slower/faster · <b>L</b> live · "
-           "<b>[</b> <b>]</b> zoom · <b>Shift+click</b> scrub · <b>M</b> mark · click a thread: spotlight · "
-           "<b>F5</b> presenter (<b>Esc</b> leaves) · <b>F11</b> full screen · <b>Ctrl+=</b>/<b>Ctrl+−</b> size · <b>F1</b> keys"));
-    m_keyHints->addWidget(m_keyHintsLabel);
-    addToolBar(Qt::BottomToolBarArea, m_keyHints);
+        tr("<b>Space</b> pause · <b>→</b> step · <b>←</b> back · <b>−</b>/<b>+</b> speed · <b>L</b> live · "
+           "<b>[</b> <b>]</b> zoom · <b>F5</b>/<b>Esc</b> leave presenter · <b>Shift+click</b> scrub · <b>M</b> mark · "
+           "click a thread: spotlight · <b>F11</b> full screen · <b>Ctrl+=</b>/<b>Ctrl+−</b> size · <b>F1</b> keys"));
+    m_keyHintsLabel->setMinimumWidth(1);
+    m_keyHintsLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    m_keyHintsLabel->setContentsMargins(6, 2, 6, 2);
+    m_keyHints = m_keyHintsLabel; // under the views (a toolbar would move it into its overflow menu)
+    centralWidget()->layout()->addWidget(m_keyHints);
     m_keyHints->hide();
     const int saved = QSettings().value(QStringLiteral("view/theme"), int(Theme::Light)).toInt();
     if (saved != int(Theme::Light) && saved <= int(Theme::HighContrast))
@@ -113,8 +117,11 @@ void MainWindow::buildViewMenu()
 void MainWindow::setPresenterMode(bool on)
 {
     m_presenter = on;
-    setScale(on ? 1.5 : 1);
-    setKeyHintsVisible(on);
+    // Larger, as far as the screen allows: x1.15 on a 1280x720 projector, x1.6 on 1920x1080.
+    const double screenHeight = screen() ? screen()->geometry().height() : 1080;
+    setScale(on ? std::clamp(screenHeight / 720 * 1.1, 1.1, 1.6) : 1);
+    setKeyHintsVisible(on); // it says F5 / Esc leave presenter mode
+    updatePresenterPanels();
     if (on) {
         showFullScreen();
         if (screen())
@@ -122,7 +129,24 @@ void MainWindow::setPresenterMode(bool on)
     } else {
         showNormal();
     }
-    statusBar()->showMessage(on ? tr("Presenter mode — F5 or Esc to leave") : QString(), 4000);
+    // On a projector the timeline and the callstacks get more room than on a desk.
+    const int h = m_mainSplitter->height();
+    m_mainSplitter->setSizes(on ? QList<int>{h * 45 / 100, h * 55 / 100} : QList<int>{h / 2, h / 2});
+    if (auto *top = qobject_cast<QSplitter *>(m_mainSplitter->widget(0))) {
+        const int w = top->width();
+        top->setSizes(on ? QList<int>{w * 55 / 100, w * 45 / 100} : QList<int>{w * 3 / 5, w * 2 / 5});
+    }
+    // The walkthrough's words need about a quarter of the width; the views keep the rest.
+    resizeDocks({m_walkthroughDock}, {std::max(300, width() / 4)}, Qt::Horizontal);
+}
+
+void MainWindow::updatePresenterPanels()
+{
+    // Presenter mode shows what the step needs: the callstacks or claims only when it points at them;
+    // the scenario's summary is the walkthrough's first line.
+    const bool tabsNeeded = m_highlightArea == QLatin1String("callstacks") || m_highlightArea == QLatin1String("claims");
+    m_tabs->setVisible(!m_presenter || tabsNeeded || !m_walkthroughDock->isVisible());
+    m_summaryBar->setVisible(!m_presenter);
 }
 
 void MainWindow::setScale(double scale)
@@ -151,6 +175,8 @@ void MainWindow::setKeyHintsVisible(bool visible)
 
 void MainWindow::showHighlight(const QString &area)
 {
+    m_highlightArea = area;
+    updatePresenterPanels();
     m_machine->setHighlight(area);
     QWidget *target = nullptr;
     if (area == QLatin1String("callstacks")) {

@@ -92,7 +92,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     // The lanes' key: one entry per thread state, colour as the boxes and the thread lines draw them;
     // where states change faster than the zoom can draw, a box stacks their shares in these colours.
     laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    laneKey->setWrap(8);
+    laneKey->setWrap(4); // two short rows: the window stays narrow enough for a 1280x720 projector
     laneKey->setMargins(QMargins(0, 0, 0, 0));
     for (std::uint8_t st = 0; st < model::Interval::States; ++st) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));

@@ -6,11 +6,22 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QVBoxLayout>
 
 namespace porthole::ui {
+
+namespace {
+// Long .NET names (_IOCompletionCallback.PerformIOCompletionCallback) may break after a dot, so the
+// panel wraps them instead of cutting them.
+QString breakableNames(QString text)
+{
+    static const QRegularExpression dotInName(QStringLiteral("(\\w)\\.(\\w)"));
+    return text.replace(dotInName, QStringLiteral("\\1.\u200B\\2"));
+}
+} // namespace
 
 namespace {
 constexpr qint64 CheckEveryMs = 100; // the runner samples every 50 ms
@@ -157,7 +168,7 @@ void WalkthroughPanel::showStep()
     const scenario::WalkthroughStep &step = m_walkthrough.current();
     m_heading->setText(tr("<b>%1</b> · step %2 of %3").arg(m_session.scenario().title.toHtmlEscaped())
                            .arg(m_walkthrough.currentIndex() + 1).arg(m_walkthrough.stepCount()));
-    m_narration->setText(step.narration);
+    m_narration->setText(breakableNames(step.narration));
     m_next->setText(m_walkthrough.atEnd() ? tr("Finish") : tr("Next"));
     switch (m_walkthrough.phase()) {
     case scenario::Walkthrough::Phase::Reading: m_watch->clear(); break;
@@ -165,9 +176,8 @@ void WalkthroughPanel::showStep()
         m_watch->setText(tr("Watching the run for <code>%1</code>…").arg(step.pauseWhen.toHtmlEscaped()));
         break;
     case scenario::Walkthrough::Phase::Reached:
-        m_watch->setText(tr("<b>The run shows it now</b> (<code>%1</code>, observed %2)%3")
-                             .arg(step.pauseWhen.toHtmlEscaped())
-                             .arg(m_walkthrough.observed())
+        m_watch->setText(tr("<b>The run shows it now:</b> %1%2")
+                             .arg(m_walkthrough.evidence().toHtmlEscaped())
                              .arg(m_pausedRun ? tr(" — paused here; Next goes on") : QString()));
         break;
     }

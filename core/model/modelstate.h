@@ -3,6 +3,7 @@
 #include "trace/vocabulary.h"
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -13,7 +14,7 @@ namespace porthole::model {
 struct StackFrame {
     std::uint16_t frame = 0;  // trace::FrameId: the .NET name is in the trace's vocabulary
     std::uint32_t native = 0; // the trace's string: the function that pushed it
-    bool operator==(const StackFrame &) const = default;
+    auto operator<=>(const StackFrame &) const = default; // ordered: identical stacks merge in a map
 };
 
 // What the sampler last read of a thread from the kernel (/proc/self/task/TID).

@@ -2,6 +2,7 @@
 
 #include "scenario/claims.h"
 
+#include <QHash>
 #include <QSettings>
 
 #include <algorithm>
@@ -42,6 +43,7 @@ bool Walkthrough::update(const MetricsHistory &history)
     m_observed = result.observed;
     if (!result.passed)
         return false;
+    m_observedAtS = history.constLast().timeS;
     m_phase = Phase::Reached;
     return true;
 }
@@ -63,14 +65,37 @@ QString Walkthrough::verdict() const
     if (!revealed())
         return {};
     const Question &q = current().question;
-    const QString shown = current().pauseWhen.isEmpty()
-                              ? QString()
-                              : QStringLiteral(" The run showed it: <code>%1</code> (observed %2).")
-                                    .arg(current().pauseWhen.toHtmlEscaped())
-                                    .arg(m_observed);
+    const QString shown = current().pauseWhen.isEmpty() ? QString() : QStringLiteral(" The run showed it: %1.").arg(evidence());
     if (predictionHeld())
         return QStringLiteral("<b>Your prediction held.</b>%1<br>%2").arg(shown, q.explanation);
     return QStringLiteral("<b>Not this time:</b> the answer is “%1”.%2<br>%3").arg(q.choices.value(q.answer), shown, q.explanation);
+}
+
+QString Walkthrough::evidence() const
+{
+    if (m_steps.isEmpty() || m_phase != Phase::Reached || current().pauseWhen.isEmpty())
+        return {};
+    const ClaimParse parsed = parseClaim(current().pauseWhen);
+    if (!parsed.claim)
+        return {};
+    const ParsedClaim &c = *parsed.claim;
+    static const QHash<QString, QString> words = {
+        {QStringLiteral("io_threads"), QStringLiteral("I/O threads")}, {QStringLiteral("io"), QStringLiteral("I/O")},
+        {QStringLiteral("workers"), QStringLiteral("worker threads")},  {QStringLiteral("perform_io"), QStringLiteral("PerformIOCompletionCallback")},
+        {QStringLiteral("dispatch"), QStringLiteral("ThreadPoolWorkQueue.Dispatch")}};
+    const QString what = words.value(c.metric, QString(c.metric).replace(QLatin1Char('_'), QLatin1Char(' ')));
+    const QString value = QString::number(m_observed, 'g', 4);
+    const QString when = QString::number(m_observedAtS, 'f', 1);
+    switch (c.aggregate) {
+    case ParsedClaim::Aggregate::Last: return QStringLiteral("%1 was %2 after %3 s").arg(what, value, when);
+    case ParsedClaim::Aggregate::Max: return QStringLiteral("%1 reached %2 after %3 s").arg(what, value, when);
+    case ParsedClaim::Aggregate::Min: return QStringLiteral("%1 was down to %2 after %3 s").arg(what, value, when);
+    case ParsedClaim::Aggregate::CallbacksOn: return QStringLiteral("%1 callbacks ran on %2 threads in %3 s").arg(value, what, when);
+    case ParsedClaim::Aggregate::CallbacksUnder: return QStringLiteral("%1 callbacks ran under %2 in %3 s").arg(value, what, when);
+    case ParsedClaim::Aggregate::ThreadGrowth:
+        return QStringLiteral("%1 threads grew by %2 within %3 s (seen after %4 s)").arg(what, value, QString::number(c.windowS), when);
+    }
+    return {};
 }
 
 static QString key(const QString &scenarioId, const QString &leaf)

@@ -32,6 +32,8 @@ public:
     // (the caller pauses the run then).
     bool update(const MetricsHistory &history);
     double observed() const { return m_observed; } // the condition's value when last evaluated
+    // What the run showed, in words: "I/O threads reached 7 after 3.0 s" (empty while watching).
+    QString evidence() const;
 
     void goTo(int index); // clamps; the new step starts over (its condition is watched afresh)
     void next() { goTo(m_current + 1); }
@@ -55,6 +57,7 @@ private:
     Phase m_phase = Phase::Reading;
     int m_chosen = -1;
     double m_observed = 0;
+    double m_observedAtS = 0; // the run's time when the condition held
 };
 
 // Where each learner got to, kept between launches (QSettings, "walkthroughs/<scenario id>").

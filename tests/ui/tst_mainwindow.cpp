@@ -1,15 +1,18 @@
 // The window offscreen: the legacy model's callstacks as a debugger would show them.
 
 #include "callstackview.h"
+#include "lanerows.h"
 #include "engine/descriptorlimit.h"
 #include "machineview.h"
 #include "mainwindow.h"
 #include "runtime/frames.h"
 #include "session.h"
 #include "timelineview.h"
+#include "windowtesting.h"
 
 #include <QSignalSpy>
 #include <QScreen>
+#include <QRegularExpression>
 #include <QTabBar>
 #include <QTest>
 
@@ -52,11 +55,7 @@ private slots:
     void legacyStacksShowPerformIoAndDispatch()
     {
         ui::MainWindow window;
-        window.show();
-        QVERIFY(window.selectScenario(QStringLiteral("offload-to-workers")));
-        QSignalSpy started(&window.session(), &ui::Session::started);
-        window.runSelected();
-        QVERIFY(started.wait(30000));
+        QVERIFY(testing::runInWindow(window, QStringLiteral("offload-to-workers")));
         QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().callbacks > 20, 20000);
         window.session().stop();
         const model::StateModel &model = window.session().model();
@@ -88,11 +87,7 @@ private slots:
     void theLessonsThreadsAreCountedApartFromPortholes()
     {
         ui::MainWindow window;
-        window.show();
-        QVERIFY(window.selectScenario(QStringLiteral("one-thread-many-sockets")));
-        QSignalSpy started(&window.session(), &ui::Session::started);
-        window.runSelected();
-        QVERIFY(started.wait(30000));
+        QVERIFY(testing::runInWindow(window, QStringLiteral("one-thread-many-sockets")));
         QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().callbacks > 0, 20000);
         window.session().stop();
         window.session().setCursorIndex(window.session().model().eventCount() / 2); // mid-run: every thread alive
@@ -121,6 +116,64 @@ private slots:
         const std::size_t after = window.session().cursorIndex();
         QTest::keyClick(tabs, Qt::Key_Left);
         QVERIFY(window.session().cursorIndex() < after);
+    }
+
+    // Like Parallel Stacks: blocked I/O threads with one stack are one node "N threads · …".
+    void identicalStacksMerge()
+    {
+        ui::MainWindow window;
+        QVERIFY(testing::runInWindow(window, QStringLiteral("blocked-callbacks")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().aliveByRole[std::size_t(trace::ThreadRole::IoCompletion)] >= 6, 20000);
+        window.session().stop();
+        window.session().setCursorIndex(window.session().model().eventCount() * 3 / 4); // every thread alive
+        std::size_t alive = 0;
+        const auto &state = window.session().cursorState();
+        for (const model::ThreadView &t : state.threads)
+            alive += t.alive;
+        const QTreeWidget *tree = window.callstackView();
+        bool merged = false;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            merged = merged || tree->topLevelItem(i)->text(0).contains(QRegularExpression(QStringLiteral("^[0-9]+ threads · .NET ThreadPool IO")));
+        QVERIFY2(merged, "no merged node of I/O threads");
+        QVERIFY2(std::size_t(tree->topLevelItemCount()) < alive,
+                 qPrintable(QStringLiteral("%1 nodes for %2 threads").arg(tree->topLevelItemCount()).arg(alive)));
+    }
+
+    // Lanes: the lesson's threads grouped by role and numbered; Porthole's own one collapsed row, last.
+    void laneRowsPutTheLessonFirst()
+    {
+        std::vector<model::ThreadView> threads(5);
+        const trace::ThreadRole roles[] = {trace::ThreadRole::Porthole, trace::ThreadRole::IoCompletion, trace::ThreadRole::Gate,
+                                           trace::ThreadRole::IoCompletion, trace::ThreadRole::Porthole};
+        const char *names[] = {"porthole: setup", ".NET ThreadPool IO", ".NET ThreadPool Gate", ".NET ThreadPool IO", "porthole: sampler"};
+        for (std::size_t i = 0; i < threads.size(); ++i) {
+            threads[i].index = std::uint32_t(i);
+            threads[i].role = roles[i];
+            threads[i].name = names[i];
+            threads[i].osThreadId = std::int32_t(100 + i);
+        }
+        const std::vector<ui::LaneRow> rows = ui::laneRowsFor(threads, false);
+        QCOMPARE(rows.size(), std::size_t(4));
+        QCOMPARE(rows[0].label, QStringLiteral(".NET ThreadPool IO #1 · tid 101"));
+        QCOMPARE(rows[1].label, QStringLiteral(".NET ThreadPool IO #2 · tid 103"));
+        QCOMPARE(rows[2].label, QStringLiteral(".NET ThreadPool Gate · tid 102"));
+        QCOMPARE(rows[3].thread, -1);
+        QVERIFY(rows[3].label.contains(QStringLiteral("Porthole's own: 2 threads")));
+        const std::vector<ui::LaneRow> shown = ui::laneRowsFor(threads, true);
+        QCOMPARE(shown.size(), std::size_t(5));
+        QVERIFY(shown[3].dimmed && shown[4].dimmed);
+    }
+
+    // Presenter mode (larger text) still fits a 1280x720 projector.
+    void presenterModeFitsAProjector()
+    {
+        ui::MainWindow window;
+        window.show();
+        window.setPresenterMode(true);
+        const QSize smallest = window.minimumSizeHint().expandedTo(window.minimumSize());
+        QVERIFY2(smallest.width() <= 1280 && smallest.height() <= 720,
+                 qPrintable(QStringLiteral("the smallest presenter layout is %1x%2").arg(smallest.width()).arg(smallest.height())));
+        window.setPresenterMode(false);
     }
 
     // The window fits a 1280x720 projector (its smallest layout), and opens within the screen it is on.

@@ -1,0 +1,52 @@
+#include "lanerows.h"
+
+#include "palette.h"
+
+#include <QObject>
+
+#include <algorithm>
+#include <map>
+
+namespace porthole::ui {
+
+std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads)
+{
+    // The threads that run callbacks first, then the ones that manage them.
+    const std::vector<trace::ThreadRole> roles = {trace::ThreadRole::IoCompletion, trace::ThreadRole::Poller, trace::ThreadRole::EventLoop,
+                                                  trace::ThreadRole::Worker,       trace::ThreadRole::Other,  trace::ThreadRole::Timer,
+                                                  trace::ThreadRole::Gate,         trace::ThreadRole::KernelWorker};
+    std::map<std::string, int> perName;   // threads of each name so far
+    std::map<std::string, int> ofName;
+    for (const model::ThreadView &t : threads)
+        if (t.osThreadId != 0 || !t.name.empty())
+            ++ofName[t.name];
+    std::vector<LaneRow> rows, own;
+    std::map<int, std::vector<LaneRow>> byRole;
+    for (std::size_t i = 0; i < threads.size(); ++i) {
+        const model::ThreadView &t = threads[i];
+        if (t.osThreadId == 0 && t.name.empty())
+            continue; // an index no thread of the trace has
+        const QString name = t.name.empty() ? Palette::roleLabel(t.role) : QString::fromStdString(t.name);
+        const int number = ++perName[t.name];
+        QString label = ofName[t.name] > 1 ? QStringLiteral("%1 #%2").arg(name).arg(number) : name;
+        if (t.osThreadId > 0)
+            label += QStringLiteral(" · tid %1").arg(t.osThreadId);
+        LaneRow row{int(i), !model::isLessonRole(t.role) && t.role != trace::ThreadRole::KernelWorker, label};
+        if (row.dimmed) {
+            own.push_back(row);
+            continue;
+        }
+        byRole[int(t.role)].push_back(row);
+    }
+    for (const trace::ThreadRole role : roles)
+        for (const LaneRow &row : byRole[int(role)])
+            rows.push_back(row);
+    if (showPortholeThreads)
+        rows.insert(rows.end(), own.begin(), own.end());
+    else if (!own.empty())
+        rows.push_back({-1, true, own.size() == 1 ? QObject::tr("Porthole's own: 1 thread (View menu)")
+                                                  : QObject::tr("Porthole's own: %1 threads (View menu)").arg(own.size())});
+    return rows;
+}
+
+} // namespace porthole::ui
