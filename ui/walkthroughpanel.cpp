@@ -50,9 +50,12 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
     m_next->setToolTip(tr("The next step; lets a paused run go on (Alt+Right)"));
     m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
     m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+    m_resume = new QPushButton;
+    m_resume->hide();
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_back);
     buttons->addStretch();
+    buttons->addWidget(m_resume);
     buttons->addWidget(m_next);
     layout->addWidget(m_heading);
     layout->addWidget(m_narration);
@@ -65,6 +68,7 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
 
     connect(m_back, &QPushButton::clicked, this, &WalkthroughPanel::back);
     connect(m_next, &QPushButton::clicked, this, &WalkthroughPanel::next);
+    connect(m_resume, &QPushButton::clicked, this, &WalkthroughPanel::resumeSaved);
     connect(m_choices, &QButtonGroup::idClicked, this, &WalkthroughPanel::choose);
     connect(&session, &Session::started, this, [this](const QString &error) {
         if (error.isEmpty())
@@ -79,13 +83,35 @@ void WalkthroughPanel::restart()
     m_walkthrough = scenario::Walkthrough(m_session.scenario());
     m_history.clear();
     m_pausedRun = false;
-    if (!m_walkthrough.isEmpty()) {
-        const QString id = m_session.scenario().id;
-        const int saved = scenario::WalkthroughProgress::savedStep(id);
-        m_walkthrough.goTo(saved >= m_walkthrough.stepCount() ? 0 : saved); // finished: start over
-        m_walkthrough.choose(scenario::WalkthroughProgress::savedChoice(id, m_walkthrough.currentIndex()));
-    }
+    m_heldForPrediction = false;
+    m_resumeStep = -1;
+    // A lesson opened anew starts at step 1, its questions unanswered; where this learner left it is
+    // offered, not imposed (a class starts together).
+    const int saved = m_walkthrough.isEmpty() ? 0 : scenario::WalkthroughProgress::savedStep(m_session.scenario().id);
+    if (saved > 0 && saved < m_walkthrough.stepCount())
+        m_resumeStep = saved;
+    m_resume->setText(tr("Resume at step %1").arg(m_resumeStep + 1));
+    m_resume->setVisible(m_resumeStep > 0);
     showStep();
+}
+
+void WalkthroughPanel::resumeSaved()
+{
+    if (m_resumeStep <= 0)
+        return;
+    releaseHold();
+    m_walkthrough.goTo(m_resumeStep);
+    m_walkthrough.choose(scenario::WalkthroughProgress::savedChoice(m_session.scenario().id, m_resumeStep));
+    m_resumeStep = -1;
+    m_resume->hide();
+    showStep();
+}
+
+void WalkthroughPanel::releaseHold()
+{
+    if (m_heldForPrediction && m_session.isPaused())
+        m_session.resume();
+    m_heldForPrediction = false;
 }
 
 void WalkthroughPanel::next()
@@ -102,6 +128,8 @@ void WalkthroughPanel::next()
     if (m_pausedRun && m_session.isPaused())
         m_session.resume();
     m_pausedRun = false;
+    releaseHold();
+    m_resume->hide();
     showStep();
     if (finishing)
         m_heading->setText(tr("<b>Walkthrough finished</b> — Back to look again"));
@@ -111,6 +139,7 @@ void WalkthroughPanel::back()
 {
     if (m_walkthrough.isEmpty())
         return;
+    releaseHold();
     m_walkthrough.back();
     scenario::WalkthroughProgress::saveStep(m_session.scenario().id, m_walkthrough.currentIndex());
     m_walkthrough.choose(scenario::WalkthroughProgress::savedChoice(m_session.scenario().id, m_walkthrough.currentIndex()));
@@ -121,6 +150,11 @@ void WalkthroughPanel::choose(int choice)
 {
     m_walkthrough.choose(choice);
     scenario::WalkthroughProgress::saveChoice(m_session.scenario().id, m_walkthrough.currentIndex(), choice);
+    if (m_heldForPrediction) {
+        releaseHold(); // the prediction is in: now the run may show the answer
+        showStep();
+        return;
+    }
     showVerdict();
 }
 
@@ -182,21 +216,60 @@ void WalkthroughPanel::showStep()
         break;
     }
     // The question: one radio button per choice.
-    for (QAbstractButton *b : m_choices->buttons()) {
-        m_choices->removeButton(b);
-        delete b;
-    }
+    for (QAbstractButton *b : m_choices->buttons())
+        m_choices->removeButton(b); // deleted with their rows below
     const scenario::Question &q = step.question;
     m_question->setVisible(!q.prompt.isEmpty());
     m_question->setTitle(tr("Predict: %1").arg(q.prompt));
-    for (int i = 0; i < q.choices.size(); ++i) {
-        auto *choice = new QRadioButton(q.choices[i]);
-        choice->setChecked(i == m_walkthrough.chosen());
-        m_choices->addButton(choice, i);
-        m_choicesLayout->addWidget(choice);
+    // Each choice wraps (a radio button's own text never does, and would widen the panel): a button and
+    // its words; clicking the words picks it too.
+    while (QLayoutItem *item = m_choicesLayout->takeAt(0)) {
+        if (item->layout())
+            while (QLayoutItem *inner = item->layout()->takeAt(0)) {
+                delete inner->widget();
+                delete inner;
+            }
+        delete item->widget();
+        delete item;
     }
+    for (int i = 0; i < q.choices.size(); ++i) {
+        auto *row = new QHBoxLayout;
+        auto *choice = new QRadioButton;
+        choice->setChecked(i == m_walkthrough.chosen());
+        choice->setAccessibleName(q.choices[i]);
+        auto *words = new QLabel(breakableNames(q.choices[i].toHtmlEscaped()));
+        words->setWordWrap(true);
+        words->setProperty("choice", i);
+        words->installEventFilter(this);
+        m_choices->addButton(choice, i);
+        row->addWidget(choice, 0, Qt::AlignTop);
+        row->addWidget(words, 1);
+        m_choicesLayout->addLayout(row);
+    }
+    // A question asked before the run has shown the answer: the run holds here until the learner predicts.
+    const bool asksFirst = !q.prompt.isEmpty() && m_walkthrough.chosen() < 0
+                           && m_walkthrough.phase() == scenario::Walkthrough::Phase::Watching;
+    if (asksFirst && m_session.isRunning() && !m_session.isPaused()) {
+        m_session.pause();
+        m_heldForPrediction = true;
+    }
+    if (m_heldForPrediction)
+        m_watch->setText(tr("<b>The run waits for your prediction.</b> Pick an answer, then watch."));
     showVerdict();
     emit highlightRequested(step.highlight);
+}
+
+bool WalkthroughPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    // A click on a choice's words picks that choice.
+    if (event->type() == QEvent::MouseButtonRelease && watched->property("choice").isValid()) {
+        if (QAbstractButton *button = m_choices->button(watched->property("choice").toInt())) {
+            button->setChecked(true);
+            choose(m_choices->id(button));
+        }
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void WalkthroughPanel::showVerdict()

@@ -3,6 +3,7 @@
 #include "scenario/walkthrough.h"
 
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QWidget>
 
 class QButtonGroup;
@@ -29,7 +30,12 @@ public:
     void back();
     void choose(int choice);
     bool pausedTheRun() const { return m_pausedRun; }
-    void restart(); // the session's scenario's walkthrough, from where this learner left it (a replay has none)
+    // The session's scenario's walkthrough from step 1, offering to resume where this learner left it
+    // (a replay has none).
+    void restart();
+    int resumeOffered() const { return m_resumeStep; } // the step index a "Resume at step N" button offers, or -1
+    void resumeSaved();
+    bool heldForPrediction() const { return m_heldForPrediction; }
 
 signals:
     void highlightRequested(const QString &area); // sockets, queue, threads, callstacks, timeline, claims or empty
@@ -38,12 +44,16 @@ private:
     void onFrame();
     void showStep();
     void showVerdict();
+    void releaseHold(); // lets a run held for a prediction go on
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
     Session &m_session;
     scenario::Walkthrough m_walkthrough;
     scenario::MetricsHistory m_history; // the run's samples so far: only new ones are fetched
     QElapsedTimer m_lastCheck;
     bool m_pausedRun = false; // the walkthrough paused the run: Next lets it go on
+    bool m_heldForPrediction = false; // a question step holds the run at its start until the learner predicts
+    int m_resumeStep = -1;
     QLabel *m_heading = nullptr;
     QLabel *m_narration = nullptr;
     QLabel *m_watch = nullptr;
@@ -53,6 +63,7 @@ private:
     QLabel *m_verdict = nullptr;
     QPushButton *m_back = nullptr;
     QPushButton *m_next = nullptr;
+    QPushButton *m_resume = nullptr;
 };
 
 } // namespace porthole::ui

@@ -55,6 +55,18 @@ bool sameState(const model::ModelState &a, const model::ModelState &b)
 
 } // namespace
 
+namespace {
+// While held for a prediction, the run adds no thread: the answer is not drawn before the question.
+void settleAndCheckNoThreadAdded(ui::MainWindow &window)
+{
+    // Counted once the pause itself is in the state the window shows (everything before it is too).
+    QTRY_VERIFY_WITH_TIMEOUT(!window.session().cursorState().pauses.empty(), 10000);
+    const std::size_t before = window.session().cursorState().lessonThreads();
+    QTest::qWait(700); // longer than the gate's 500 ms period: a thread would have come
+    QCOMPARE(window.session().cursorState().lessonThreads(), before);
+}
+} // namespace
+
 class TestWindowExports : public QObject
 {
     Q_OBJECT
@@ -196,7 +208,14 @@ private slots:
         // Step 2 is about the timeline: the frame is drawn over it.
         const auto *frame = window.findChild<ui::HighlightFrame *>();
         QVERIFY(frame && frame->target() == window.timelineView() && frame->isVisible());
+        // A question before the run has shown its answer: the run holds at the step's start until the
+        // learner predicts.
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().isPaused(), 5000);
+        QVERIFY(panel.heldForPrediction());
+        settleAndCheckNoThreadAdded(window);
         panel.choose(1);
+        QVERIFY(!panel.heldForPrediction());
+        QVERIFY(!window.session().isPaused());
         QVERIFY(!panel.walkthrough().revealed()); // not before the run shows it
         QTRY_VERIFY_WITH_TIMEOUT(window.session().isPaused(), 15000);
         QVERIFY(panel.pausedTheRun());
@@ -211,13 +230,12 @@ private slots:
         QCOMPARE(window.machineView()->highlight(), QStringLiteral("threads"));
         window.session().stop();
 
-        // Remembered: the next launch starts at the step this learner reached.
+        // Remembered, not imposed: the next launch starts at step 1 and offers the step this learner reached.
         ui::MainWindow later;
-        later.show();
-        QVERIFY(later.selectScenario(QStringLiteral("blocked-callbacks")));
-        QSignalSpy startedAgain(&later.session(), &ui::Session::started);
-        later.runSelected();
-        QVERIFY(startedAgain.wait(30000));
+        QVERIFY(testing::runInWindow(later, QStringLiteral("blocked-callbacks")));
+        QCOMPARE(later.walkthroughPanel()->walkthrough().currentIndex(), 0);
+        QCOMPARE(later.walkthroughPanel()->resumeOffered(), 2);
+        later.walkthroughPanel()->resumeSaved();
         QCOMPARE(later.walkthroughPanel()->walkthrough().currentIndex(), 2);
         later.session().stop();
     }
