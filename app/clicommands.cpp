@@ -144,7 +144,7 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         ui::Session session;
         session.loadTrace(recorded);
         const ui::TimelinePicture picture{options.timelineSize, QStringLiteral("%1 — Porthole").arg(load.scenario->title),
-                                          options.rangeFromS, options.rangeToS, options.pixelRatio};
+                                          options.rangeFromS, options.rangeToS, options.pixelRatio, options.slide};
         const QString why = ui::exportTimeline(session, options.exportTimeline, picture);
         if (!why.isEmpty()) {
             err << "error: " << why << "\n";

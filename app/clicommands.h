@@ -21,6 +21,7 @@ struct RunOptions {
     double pixelRatio = 1;    // the PNG timeline: 2 for high DPI
     double pauseAtS = -1;     // < 0: no pause
     double pauseForS = 1;
+    bool slide = false;       // the timeline styled for a slide
 };
 
 // Exit codes: 0 fine, 1 a claim failed, 2 bad input.

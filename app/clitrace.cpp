@@ -106,7 +106,7 @@ int exportTrace(const ExportOptions &options, QTextStream &out, QTextStream &err
         ui::Session session;
         session.loadTrace(loaded->trace, QFileInfo(options.trace).fileName());
         const ui::TimelinePicture picture{options.size, QStringLiteral("%1 — Porthole").arg(loaded->scenario.title), options.rangeFromS,
-                                          options.rangeToS, options.pixelRatio};
+                                          options.rangeToS, options.pixelRatio, options.slide};
         if (const QString why = ui::exportTimeline(session, options.timeline, picture); !why.isEmpty())
             return fail(why);
     }

@@ -19,6 +19,7 @@ struct ExportOptions {
     QSize size{1600, 900};  // the timeline's (or the window's) size
     double pixelRatio = 1;
     double rangeFromS = -1, rangeToS = -1;
+    bool slide = false;     // the timeline styled for a slide
 };
 
 // `porthole export TRACE ...`: pictures and files of a saved run, without running it again.

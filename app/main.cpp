@@ -139,7 +139,10 @@ int main(int argc, char *argv[])
                                      QStringLiteral("S"));
     const QCommandLineOption pauseFor(QStringLiteral("pause-for"), QStringLiteral("Headless run: how long the --pause-at pause lasts (default 1)."),
                                       QStringLiteral("S"), QStringLiteral("1"));
-    parser.addOptions({pauseAt, pauseFor, list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
+    const QCommandLineOption slide(QStringLiteral("slide"),
+                                   QStringLiteral("Timeline pictures for a slide: text for the back row, the lesson's claim as subtitle, "
+                                                  "the claims marked where the run showed them (use with --size 1920x1080)."));
+    parser.addOptions({pauseAt, pauseFor, slide, list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
                        timeline, windowPicture, at, chrome, metrics});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check, replay, export or demo (default: open the window)."));
     parser.process(app);
@@ -246,6 +249,9 @@ int main(int argc, char *argv[])
         options.pixelRatio = pixelRatio;
         options.rangeFromS = rangeFromS;
         options.rangeToS = rangeToS;
+        options.slide = parser.isSet(slide);
+        if (options.slide && options.timeline.isEmpty())
+            return usageError(err, QStringLiteral("--slide styles the timeline picture: it goes with --timeline F"));
         if (parser.isSet(at)) {
             bool ok = false;
             options.atS = parser.value(at).toDouble(&ok);
@@ -307,6 +313,9 @@ int main(int argc, char *argv[])
         options.rangeFromS = rangeFromS;
         options.rangeToS = rangeToS;
         options.timelineSize = pictureSize;
+        options.slide = parser.isSet(slide);
+        if (options.slide && options.exportTimeline.isEmpty())
+            return usageError(err, QStringLiteral("--slide styles the timeline picture: it goes with --export-timeline F"));
         return porthole::app::runScenarioHeadless(options, out, err);
     }
     if (command != QLatin1String("demo"))

@@ -18,7 +18,7 @@ void LanesPlottable::draw(QCPPainter *painter)
     const auto &lanes = data.lanes();
     const auto &threads = m_session.cursorState().threads;
     const int spotlight = m_session.spotlight(); // a thread index
-    QFont small = painter->font();
+    QFont small = mParentPlot->font(); // the view's: larger in presenter mode and on slides
     small.setPointSizeF(small.pointSizeF() * 0.85);
     for (int lane = 0; lane < laneCount(); ++lane) {
         const LaneRow &row = m_rows[std::size_t(lane)];

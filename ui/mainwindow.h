@@ -73,7 +73,7 @@ private:
     void updateStatus();
     void openScenarioFile();
     void saveScenarioCopy();
-    void exportTimelinePicture(); // what the timeline shows, as PNG, SVG or PDF, 1920x1080
+    void exportTimelinePicture(bool slide); // what the timeline shows, as PNG, SVG or PDF, 1920x1080 (styled for a slide)
     void saveTraceDialog();
     void openTraceDialog();
     void exportWindowDialog();

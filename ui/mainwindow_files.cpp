@@ -36,7 +36,9 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open &trace…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openTraceDialog);
     file->addAction(tr("Save t&race…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), this, &MainWindow::saveTraceDialog);
     file->addSeparator();
-    file->addAction(tr("Export &timeline…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::exportTimelinePicture);
+    file->addAction(tr("Export &timeline…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { exportTimelinePicture(false); });
+    file->addAction(tr("Export timeline for a &slide…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] { exportTimelinePicture(true); })
+        ->setToolTip(tr("1920x1080, text for the back row, the lesson's claim as subtitle, the claims marked on the run"));
     file->addAction(tr("Export &window as PNG…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportWindowDialog);
     file->addAction(tr("Export &metrics as CSV…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), this, &MainWindow::exportMetricsDialog);
     file->addSeparator();
@@ -149,7 +151,7 @@ void MainWindow::exportMetricsDialog()
         reportFileResult(tr("Cannot export the metrics"), path, exportMetricsCsv(path));
 }
 
-void MainWindow::exportTimelinePicture()
+void MainWindow::exportTimelinePicture(bool slide)
 {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export the timeline"), m_session->scenario().id + QStringLiteral(".png"),
                                                       tr("Pictures (*.png *.svg *.pdf)"));
@@ -157,7 +159,7 @@ void MainWindow::exportTimelinePicture()
         return;
     const QString title = QStringLiteral("%1 — Porthole").arg(m_session->scenario().title);
     // What the timeline shows now: zoom or pan it first to export a chosen range.
-    const TimelinePicture picture{QSize(1920, 1080), title, m_timeline->visibleFromS(), m_timeline->visibleToS(), devicePixelRatioF()};
+    const TimelinePicture picture{QSize(1920, 1080), title, m_timeline->visibleFromS(), m_timeline->visibleToS(), devicePixelRatioF(), slide};
     if (const QString why = exportTimeline(*m_session, path, picture); !why.isEmpty())
         QMessageBox::warning(this, tr("Cannot export the timeline"), why);
     else

@@ -1,6 +1,7 @@
 #include "timelineexport.h"
 
 #include "palette.h"
+#include "slidestyle.h"
 #include "session.h"
 #include "timelineview.h"
 
@@ -35,14 +36,31 @@ QString exportTimeline(Session &session, const QString &path, const TimelinePict
     view.resize(size);
     QCustomPlot *plot = view.plot();
     plot->setViewport(QRect(QPoint(0, 0), size)); // a hidden widget gets no resize event
+    const double scale = size.height() / 1080.0;
+    const QString subtitle = picture.slide ? styleAsSlide(view, session, scale) : QString();
     if (fromS >= 0 && toS > fromS)
         view.showRange(fromS, toS);
     else
         view.showWholeRun();
+    // The keys' words clear their swatches in every format (SVG measures text its own way).
+    for (QCPLayoutElement *e : plot->plotLayout()->elements(true))
+        if (auto *legend = qobject_cast<QCPLegend *>(e))
+            legend->setIconTextPadding(int(12 * std::max(1.0, scale)));
+    QFont headingFont(view.font().family());
+    headingFont.setBold(true);
+    headingFont.setPointSizeF(picture.slide ? pointsForPixels(34 * scale) : 13);
     plot->plotLayout()->insertRow(0);
-    auto *heading = new QCPTextElement(plot, title, QFont(view.font().family(), 13, QFont::Bold));
+    auto *heading = new QCPTextElement(plot, title, headingFont);
     heading->setTextColor(Palette::text());
     plot->plotLayout()->addElement(0, 0, heading);
+    if (!subtitle.isEmpty()) {
+        QFont subtitleFont(view.font().family());
+        subtitleFont.setPointSizeF(pointsForPixels(24 * scale));
+        plot->plotLayout()->insertRow(1);
+        auto *line = new QCPTextElement(plot, subtitle, subtitleFont);
+        line->setTextColor(Palette::text());
+        plot->plotLayout()->addElement(1, 0, line);
+    }
     plot->replot();
 
     // Drawn into memory, then written safely: a failed write (a full disk) is reported for every format.

@@ -13,6 +13,9 @@ struct TimelinePicture {
     double fromS = -1;      // seconds from the first event; < 0: the whole run
     double toS = -1;
     double pixelRatio = 1;  // PNG only: 2 draws the same layout with twice the pixels each way (high DPI)
+    // For a slide: text sized for the back row (title 32 px, labels 20 px and more at 1080 px high), the
+    // lesson's first claim as subtitle, and the claims' evidence marked where the run showed it.
+    bool slide = false;
 };
 
 // The timeline as a picture for slides: PNG, SVG or PDF, with a title, the legend, the time axis

@@ -68,6 +68,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_threadsRect->axis(QCPAxis::atRight)->setTicks(false);
     m_threadsRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
     m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
+    m_graphsRect->axis(QCPAxis::atLeft)->setLabel(tr("queue, pending"));
     m_graphsRect->axis(QCPAxis::atRight)->setLabel(tr("completions/s"));
 
     m_lanes = new LanesPlottable(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft), session);
@@ -91,8 +92,8 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
                                  Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
     // The lanes' key: one entry per thread state, colour as the boxes and the thread lines draw them;
     // where states change faster than the zoom can draw, a box stacks their shares in these colours.
-    laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     laneKey->setWrap(4); // two short rows: the window stays narrow enough for a 1280x720 projector
+    laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     laneKey->setMargins(QMargins(0, 0, 0, 0));
     for (std::uint8_t st = 0; st < model::Interval::States; ++st) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
@@ -110,8 +111,8 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_moreLanes->setPositionAlignment(Qt::AlignBottom | Qt::AlignRight);
     m_moreLanes->setBrush(QColor(255, 255, 255, 220));
     m_moreLanes->setVisible(false);
-    m_legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     m_legend->setWrap(8);
+    m_legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     m_legend->setMargins(QMargins(0, 0, 0, 0));
     for (QCPGraph *g : {m_queue, m_pending, m_rate})
         g->addToLegend(m_legend);

@@ -41,6 +41,9 @@ public:
     void setMark(double seconds);
     // Porthole's own threads: one collapsed row (the default) or dimmed lanes of their own.
     void setShowPortholeThreads(bool show);
+    std::vector<QCPAxisRect *> rects() const; // top to bottom, one time axis
+    QCPAxisRect *threadsRect() const { return m_threadsRect; }
+    QCPAxisRect *graphsRect() const { return m_graphsRect; }
     QString measureText() const;
 
 protected:
@@ -48,7 +51,6 @@ protected:
 
 private:
     void refresh();
-    std::vector<QCPAxisRect *> rects() const; // top to bottom, one time axis
     void onClick(QMouseEvent *event);
 
     Session &m_session;

@@ -118,6 +118,30 @@ private slots:
         QVERIFY(pdfBytes.startsWith("%PDF"));
         QVERIFY(pdfBytes.contains("/Type /Page"));
 
+        // For a slide: a title font of 28 px or more at 1080, i.e. capitals at least 20 px of ink high
+        // (a plain export's: about 10).
+        const auto titleHeight = [](const QImage &image) { // the first run of rows with dark pixels
+            int top = -1;
+            for (int y = 0; y < image.height() / 4; ++y) {
+                bool dark = false;
+                for (int x = image.width() / 4; x < image.width() * 3 / 4 && !dark; ++x)
+                    dark = image.pixelColor(x, y).lightness() < 100;
+                if (dark && top < 0)
+                    top = y;
+                else if (!dark && top >= 0)
+                    return y - top;
+            }
+            return 0;
+        };
+        ui::TimelinePicture slide{QSize(1920, 1080), QStringLiteral("Offload — Porthole"), -1, -1, 1, true};
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("slide.png")), slide), QString());
+        slide.slide = false;
+        QCOMPARE(ui::exportTimeline(window.session(), dir.filePath(QStringLiteral("plain.png")), slide), QString());
+        const int slideTitle = titleHeight(QImage(dir.filePath(QStringLiteral("slide.png"))));
+        const int plainTitle = titleHeight(QImage(dir.filePath(QStringLiteral("plain.png"))));
+        QVERIFY2(slideTitle >= 20 && slideTitle > plainTitle,
+                 qPrintable(QStringLiteral("title %1 px on the slide, %2 px plain").arg(slideTitle).arg(plainTitle)));
+
         // Chrome Trace JSON: parses, and names every thread of the run.
         const QString json = dir.filePath(QStringLiteral("run.json"));
         QCOMPARE(window.saveTraceFile(json), QString());
