@@ -9,7 +9,25 @@
 
 namespace porthole::ui {
 
-std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads)
+namespace {
+QString groupLabel(trace::ThreadRole role)
+{
+    switch (role) {
+    case trace::ThreadRole::IoCompletion: return QObject::tr("I/O completion threads");
+    case trace::ThreadRole::Worker: return QObject::tr("worker threads");
+    case trace::ThreadRole::Poller: return QObject::tr("poller threads");
+    case trace::ThreadRole::EventLoop: return QObject::tr("event-loop threads");
+    case trace::ThreadRole::Timer: return QObject::tr("timer threads");
+    case trace::ThreadRole::Gate: return QObject::tr("gate threads");
+    case trace::ThreadRole::KernelWorker: return QObject::tr("kernel io-wq threads");
+    case trace::ThreadRole::Porthole: return QObject::tr("Porthole's own threads");
+    case trace::ThreadRole::Other: break;
+    }
+    return QObject::tr("socket threads"); // Other: a thread blocked in recv on its own socket
+}
+} // namespace
+
+std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads, const LaneFolding &folding)
 {
     // The threads that run callbacks first, then the ones that manage them.
     const std::vector<trace::ThreadRole> roles = {trace::ThreadRole::IoCompletion, trace::ThreadRole::Poller, trace::ThreadRole::EventLoop,
@@ -38,9 +56,18 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
         }
         byRole[int(t.role)].push_back(row);
     }
-    for (const trace::ThreadRole role : roles)
-        for (const LaneRow &row : byRole[int(role)])
-            rows.push_back(row);
+    for (const trace::ThreadRole role : roles) {
+        const std::vector<LaneRow> &lanes = byRole[int(role)];
+        if (lanes.size() >= std::size_t(LaneFolding::GroupFrom)) {
+            const bool folded = folding.isFolded(int(role), lanes.size());
+            rows.push_back({-1, false,
+                            QObject::tr("%1 %2: %3").arg(folded ? QStringLiteral("▸") : QStringLiteral("▾"), groupLabel(role)).arg(lanes.size()),
+                            int(role), int(lanes.size())});
+            if (folded)
+                continue; // the threads chart below counts them by state
+        }
+        rows.insert(rows.end(), lanes.begin(), lanes.end());
+    }
     if (showPortholeThreads)
         rows.insert(rows.end(), own.begin(), own.end());
     else if (!own.empty())

@@ -4,20 +4,39 @@
 
 #include <QString>
 
+#include <map>
 #include <vector>
 
 namespace porthole::ui {
 
 // One row of the timeline's lanes: a thread's lane, or the collapsed group of Porthole's own threads.
 struct LaneRow {
-    int thread = -1;     // the trace's thread index; -1: the collapsed group row (drawn empty)
+    int thread = -1;     // the trace's thread index; -1: a group's count row (drawn empty)
     bool dimmed = false; // Porthole's own: drawn faint, they are not the lesson
     QString label;
+    int role = -1;       // a count row of this trace::ThreadRole's threads: a click folds or unfolds them
+    int count = 0;       // a count row's threads
+};
+
+// Which roles' threads are folded into their count row. A role with more than FoldAbove threads is
+// folded until the user unfolds it; one with fewer than GroupFrom has no count row.
+struct LaneFolding {
+    static constexpr int GroupFrom = 8;
+    static constexpr int FoldAbove = 24;
+    std::map<int, bool> folded; // by role: what the user chose
+    bool isFolded(int role, std::size_t threads) const
+    {
+        const auto it = folded.find(role);
+        return it != folded.end() ? it->second : threads > std::size_t(FoldAbove);
+    }
 };
 
 // The rows for these threads: the lesson's threads grouped by role (those that run callbacks first),
 // each numbered within its name in creation order (".NET ThreadPool IO #7 · tid 1234"); then
 // Porthole's own threads, as one collapsed row or, when shown, dimmed lanes of their own.
-std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads);
+// Roles with GroupFrom threads or more get a count row ("▾ .NET ThreadPool IO: 40 threads") above
+// their lanes, which a click folds.
+std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads,
+                                 const LaneFolding &folding = {});
 
 } // namespace porthole::ui

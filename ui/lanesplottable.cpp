@@ -22,8 +22,12 @@ void LanesPlottable::draw(QCPPainter *painter)
     small.setPointSizeF(small.pointSizeF() * 0.85);
     for (int lane = 0; lane < laneCount(); ++lane) {
         const LaneRow &row = m_rows[std::size_t(lane)];
+        if (row.role >= 0 && row.label.startsWith(QStringLiteral("▸"))) {
+            drawFoldedGroup(painter, lane, trace::ThreadRole(row.role), from, to);
+            continue;
+        }
         if (row.thread < 0 || std::size_t(row.thread) >= lanes.size())
-            continue; // the collapsed group: its label says what it holds
+            continue; // a count row above its lanes, or Porthole's collapsed group: the label says it
         painter->setOpacity(spotlight >= 0 && row.thread != spotlight ? 0.25 : row.dimmed ? 0.4 : 1.0);
         // y0 the row's bottom, y1 its top, whichever way the axis runs.
         const double ya = mValueAxis->coordToPixel(lane - 0.4), yb = mValueAxis->coordToPixel(lane + 0.4);
@@ -71,6 +75,34 @@ void LanesPlottable::draw(QCPPainter *painter)
         }
     }
     painter->setOpacity(1.0);
+}
+
+void LanesPlottable::drawFoldedGroup(QCPPainter *painter, int lane, trace::ThreadRole role, std::uint64_t from, std::uint64_t to)
+{
+    // A folded group: at each few pixels, its threads' states stacked by how many are in each.
+    const auto &data = m_session.timeline();
+    const double ya = mValueAxis->coordToPixel(lane - 0.4), yb = mValueAxis->coordToPixel(lane + 0.4);
+    const double y0 = std::max(ya, yb), y1 = std::min(ya, yb);
+    const double x0 = mKeyAxis->coordToPixel(data.toSeconds(from)), x1 = mKeyAxis->coordToPixel(data.toSeconds(to));
+    constexpr double Step = 3; // pixels per column
+    painter->setOpacity(1.0);
+    for (double x = x0; x < x1; x += Step) {
+        const double t = mKeyAxis->pixelToCoord(x + Step / 2);
+        std::array<double, model::Interval::States> counts{};
+        double total = 0;
+        for (std::size_t st = 0; st < counts.size(); ++st)
+            total += counts[st] = std::max(0.0, data.roleThreadsInState(role, std::uint8_t(st)).at(t));
+        if (total <= 0)
+            continue;
+        double bottom = y0;
+        for (std::size_t st = 0; st < counts.size(); ++st) {
+            const double h = (y0 - y1) * counts[st] / total;
+            if (h <= 0)
+                continue;
+            painter->fillRect(QRectF(QPointF(x, bottom - h), QPointF(std::min(x + Step, x1), bottom)), Palette::threadState(std::uint8_t(st)));
+            bottom -= h;
+        }
+    }
 }
 
 } // namespace porthole::ui

@@ -40,6 +40,8 @@ protected:
     void drawLegendIcon(QCPPainter *, const QRectF &) const override {}
 
 private:
+    void drawFoldedGroup(QCPPainter *painter, int lane, trace::ThreadRole role, std::uint64_t from, std::uint64_t to);
+
     Session &m_session;
     std::vector<LaneRow> m_rows; // top to bottom
 };

@@ -92,8 +92,8 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
                                  Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
     // The lanes' key: one entry per thread state, colour as the boxes and the thread lines draw them;
     // where states change faster than the zoom can draw, a box stacks their shares in these colours.
-    laneKey->setWrap(4); // two short rows: the window stays narrow enough for a 1280x720 projector
-    laneKey->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    laneKey->setWrap(2); // two rows, read down then across: the window stays narrow enough for 1280x720
+    laneKey->setFillOrder(QCPLayoutGrid::foRowsFirst);
     laneKey->setMargins(QMargins(0, 0, 0, 0));
     for (std::uint8_t st = 0; st < model::Interval::States; ++st) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
@@ -117,6 +117,9 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     for (QCPGraph *g : {m_queue, m_pending, m_rate})
         g->addToLegend(m_legend);
     for (QCPLegend *legend : {laneKey, m_legend}) {
+        if (QCPPlottableLegendItem *stray = legend->itemWithPlottable(m_lanes))
+            legend->removeItem(stray); // the lanes have no key entry (it was an empty cell)
+        legend->setFillOrder(legend->fillOrder(), true); // laid out again, now that every entry is in
         legend->setLayer(QStringLiteral("legend"));
         legend->setRowSpacing(0);
         legend->setFont(legendFontFor(font()));
@@ -284,6 +287,19 @@ QString TimelineView::measureText() const
 
 void TimelineView::onClick(QMouseEvent *event)
 {
+    // A click on a count row's label (left of the lanes) folds or unfolds that role's lanes.
+    if (event->button() == Qt::LeftButton && event->position().x() < m_lanesRect->left()
+        && event->position().y() >= m_lanesRect->top() && event->position().y() <= m_lanesRect->bottom()) {
+        const int row = qRound(m_lanesRect->axis(QCPAxis::atLeft)->pixelToCoord(event->position().y()));
+        const auto &rows = m_lanes->rows();
+        if (row >= 0 && row < m_lanes->laneCount() && rows[std::size_t(row)].role >= 0) {
+            const LaneRow &header = rows[std::size_t(row)];
+            m_folding.folded[header.role] = !m_folding.isFolded(header.role, std::size_t(header.count));
+            m_labelledLanes = -1;
+            refresh();
+            return;
+        }
+    }
     if (event->button() == Qt::RightButton) {
         setMark(std::max(0.0, m_lanesRect->axis(QCPAxis::atBottom)->pixelToCoord(event->position().x())));
         return;
@@ -330,7 +346,7 @@ void TimelineView::refresh()
     const auto &threads = m_session.cursorState().threads;
     if (int(threads.size()) != m_labelledLanes) {
         m_labelledLanes = int(threads.size());
-        m_lanes->setRows(laneRowsFor(threads, m_showPortholeThreads));
+        m_lanes->setRows(laneRowsFor(threads, m_showPortholeThreads, m_folding));
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         for (int lane = 0; lane < m_lanes->laneCount(); ++lane)
             ticker->addTick(lane, m_lanes->rows()[std::size_t(lane)].label);

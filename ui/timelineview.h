@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lanerows.h"
 #include "trace/event.h"
 
 #include <QWidget>
@@ -71,6 +72,7 @@ private:
     double m_windowS = 10;
     int m_labelledLanes = -1;
     bool m_showPortholeThreads = false;
+    LaneFolding m_folding; // which roles' lanes are folded into their count row
     std::uint64_t m_plottedOrigin = 0;
 };
 

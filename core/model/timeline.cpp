@@ -122,6 +122,22 @@ void TimelineData::moveThread(std::uint32_t thread, int state, double t)
     m_stateOf[thread] = std::int16_t(state);
 }
 
+void TimelineData::moveThreadOfRole(std::uint32_t thread, trace::ThreadRole role, int state, double t)
+{
+    if (thread >= m_roleStateOf.size())
+        m_roleStateOf.resize(thread + 1, -1);
+    const int old = m_roleStateOf[thread];
+    if (old == state)
+        return;
+    auto &series = m_roleInState[std::size_t(role)];
+    auto &count = m_roleStateCount[std::size_t(role)];
+    if (old >= 0)
+        series[std::size_t(old)].add(t, double(--count[std::size_t(old)]));
+    if (state >= 0 && state < int(States))
+        series[std::size_t(state)].add(t, double(++count[std::size_t(state)]));
+    m_roleStateOf[thread] = std::int16_t(state);
+}
+
 void TimelineData::reset(std::uint64_t originNs)
 {
     *this = TimelineData{};
@@ -151,9 +167,11 @@ void TimelineData::follow(const trace::Event &e, const ModelState &after)
         if (thread.alive) {
             m_lanes[e.thread].setState(e.timeNs, std::uint8_t(thread.state));
             moveThread(e.thread, counted ? int(thread.state) : -1, t);
+            moveThreadOfRole(e.thread, thread.role, int(thread.state), t);
         } else {
             m_lanes[e.thread].close(e.timeNs);
             moveThread(e.thread, -1, t);
+            moveThreadOfRole(e.thread, thread.role, -1, t);
         }
         break;
     }

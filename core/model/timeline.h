@@ -60,6 +60,11 @@ struct Series {
     std::vector<double> timeS;
     std::vector<double> value;
     double maxValue = 0;
+    double at(double t) const // the value at time t (a step series: the last point at or before t), 0 before any
+    {
+        const auto it = std::upper_bound(timeS.begin(), timeS.end(), t);
+        return it == timeS.begin() ? 0 : value[std::size_t(it - timeS.begin()) - 1];
+    }
     void add(double t, double v)
     {
         maxValue = std::max(maxValue, v);
@@ -102,6 +107,11 @@ public:
     // How many of the lesson's threads are in each trace::ThreadState over time (threadCount() too
     // counts the lesson's threads only).
     const Series &threadsInState(std::uint8_t state) const { return m_inState[state]; }
+    // The same, for one role's threads only: what a folded group of lanes draws.
+    const Series &roleThreadsInState(trace::ThreadRole role, std::uint8_t state) const
+    {
+        return m_roleInState[std::size_t(role)][state];
+    }
     std::uint64_t originNs() const { return m_origin; }
     double toSeconds(std::uint64_t ns) const { return double(ns - m_origin) / 1e9; }
 
@@ -114,7 +124,12 @@ private:
     std::array<Series, States> m_inState;
     std::array<std::int64_t, States> m_stateCount{};
     std::vector<std::int16_t> m_stateOf; // per thread: its state, or -1 when not alive
+    static constexpr std::size_t Roles = std::size_t(trace::ThreadRole::Last) + 1;
+    std::array<std::array<Series, States>, Roles> m_roleInState;
+    std::array<std::array<std::int64_t, States>, Roles> m_roleStateCount{};
+    std::vector<std::int16_t> m_roleStateOf; // per thread: its state as its role counts it, or -1
     void moveThread(std::uint32_t thread, int state, double t);
+    void moveThreadOfRole(std::uint32_t thread, trace::ThreadRole role, int state, double t);
     std::uint64_t m_binStart = 0, m_binCount = 0;
 };
 

@@ -162,6 +162,24 @@ private slots:
         const std::vector<ui::LaneRow> shown = ui::laneRowsFor(threads, true);
         QCOMPARE(shown.size(), std::size_t(5));
         QVERIFY(shown[3].dimmed && shown[4].dimmed);
+
+        // Forty I/O threads: a count row, folded until unfolded (the threads chart counts them by state).
+        std::vector<model::ThreadView> many(40);
+        for (std::size_t i = 0; i < many.size(); ++i) {
+            many[i].index = std::uint32_t(i);
+            many[i].role = trace::ThreadRole::IoCompletion;
+            many[i].name = ".NET ThreadPool IO";
+            many[i].osThreadId = std::int32_t(1000 + i);
+        }
+        const std::vector<ui::LaneRow> folded = ui::laneRowsFor(many, false);
+        QCOMPARE(folded.size(), std::size_t(1));
+        QCOMPARE(folded[0].count, 40);
+        QVERIFY(folded[0].label.startsWith(QStringLiteral("▸")));
+        ui::LaneFolding open;
+        open.folded[int(trace::ThreadRole::IoCompletion)] = false;
+        const std::vector<ui::LaneRow> unfolded = ui::laneRowsFor(many, false, open);
+        QCOMPARE(unfolded.size(), std::size_t(41));
+        QCOMPARE(unfolded[40].label, QStringLiteral(".NET ThreadPool IO #40 · tid 1039"));
     }
 
     // Presenter mode (larger text) still fits a 1280x720 projector.
