@@ -37,7 +37,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("Save t&race…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), this, &MainWindow::saveTraceDialog);
     file->addSeparator();
     file->addAction(tr("Export &timeline…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { exportTimelinePicture(false); });
-    file->addAction(tr("Export timeline for a &slide…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] { exportTimelinePicture(true); })
+    file->addAction(tr("Export timeline for a &slide…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E), this, [this] { exportTimelinePicture(true); })
         ->setToolTip(tr("1920x1080, text for the back row, the lesson's claim as subtitle, the claims marked on the run"));
     file->addAction(tr("Export &window as PNG…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportWindowDialog);
     file->addAction(tr("Export &metrics as CSV…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), this, &MainWindow::exportMetricsDialog);
