@@ -259,6 +259,10 @@ void TimelineView::setShowPortholeThreads(bool show)
     refresh();
 }
 
+QRect TimelineView::lanesArea() const { return m_lanesRect->rect(); }
+
+int TimelineView::rowCenterY(int row) const { return qRound(m_lanesRect->axis(QCPAxis::atLeft)->coordToPixel(row)); }
+
 std::vector<QCPAxisRect *> TimelineView::rects() const { return {m_lanesRect, m_threadsRect, m_graphsRect}; }
 
 void TimelineView::setMark(double seconds)

@@ -44,6 +44,9 @@ public:
     void setShowPortholeThreads(bool show);
     std::vector<QCPAxisRect *> rects() const; // top to bottom, one time axis
     QCPAxisRect *threadsRect() const { return m_threadsRect; }
+    // Where the lanes are drawn in the plot, and the middle of a row: for a test to look at the pixels.
+    QRect lanesArea() const;
+    int rowCenterY(int row) const;
     QCPAxisRect *graphsRect() const { return m_graphsRect; }
     QString measureText() const;
 

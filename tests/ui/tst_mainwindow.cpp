@@ -2,6 +2,7 @@
 
 #include "callstackview.h"
 #include "lanerows.h"
+#include "palette.h"
 #include "engine/descriptorlimit.h"
 #include "machineview.h"
 #include "mainwindow.h"
@@ -13,6 +14,8 @@
 #include <QSignalSpy>
 #include <QScreen>
 #include <QRegularExpression>
+
+#include <map>
 #include <QTabBar>
 #include <QTest>
 
@@ -180,6 +183,35 @@ private slots:
         const std::vector<ui::LaneRow> unfolded = ui::laneRowsFor(many, false, open);
         QCOMPARE(unfolded.size(), std::size_t(41));
         QCOMPARE(unfolded[40].label, QStringLiteral(".NET ThreadPool IO #40 · tid 1039"));
+    }
+
+    // Level of detail: zoomed out, the io_uring loop's lane shows how it spent its time (mostly waiting in
+    // the port), drawn in the states' own colours; nothing is drawn in a colour no state has.
+    void lanesShowProportionsZoomedOut()
+    {
+        ui::MainWindow window;
+        window.resize(1400, 900);
+        QVERIFY(testing::runInWindow(window, QStringLiteral("one-thread-many-sockets")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().cursorState().callbacks > 300, 20000);
+        window.session().stop();
+        ui::TimelineView *timeline = window.timelineView();
+        timeline->showWholeRun();
+        const QImage image = timeline->grab().toImage();
+        const QRect lanes = timeline->lanesArea();
+        const int y = timeline->rowCenterY(0); // the first row: the loop
+        std::map<QRgb, int> seen;
+        for (int x = lanes.left() + 2; x < lanes.right() - 120; ++x) // left of the callbacks label
+            ++seen[image.pixel(x, y)];
+        const auto count = [&](trace::ThreadState st) {
+            int n = 0;
+            for (int dy = -2; dy <= 2; ++dy)
+                for (int x = lanes.left() + 2; x < lanes.right() - 120; ++x)
+                    n += QColor(image.pixel(x, y + dy)) == ui::Palette::threadState(std::uint8_t(st));
+            return n;
+        };
+        const int waiting = count(trace::ThreadState::WaitingInPort), running = count(trace::ThreadState::Running);
+        QVERIFY2(waiting > running, qPrintable(QStringLiteral("%1 px waiting, %2 px running").arg(waiting).arg(running)));
+        QVERIFY(seen.find(QColor(0xCC, 0x79, 0xA7).rgb()) == seen.end()); // no "too fast to draw" colour
     }
 
     // Presenter mode (larger text) still fits a 1280x720 projector.
