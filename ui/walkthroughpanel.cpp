@@ -33,6 +33,7 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
 {
     auto *layout = new QVBoxLayout(this);
     m_heading = new QLabel;
+    m_heading->setWordWrap(true); // a long lesson title wraps rather than widening the panel
     m_narration = new QLabel;
     m_narration->setWordWrap(true);
     m_narration->setTextFormat(Qt::RichText);
@@ -55,7 +56,6 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_back);
     buttons->addStretch();
-    buttons->addWidget(m_resume);
     buttons->addWidget(m_next);
     layout->addWidget(m_heading);
     layout->addWidget(m_narration);
@@ -63,6 +63,7 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
     layout->addWidget(m_question);
     layout->addWidget(m_verdict);
     layout->addStretch();
+    layout->addWidget(m_resume); // a row of its own: beside Back and Next it would widen the panel
     layout->addLayout(buttons);
     setMinimumWidth(300);
 
@@ -220,7 +221,7 @@ void WalkthroughPanel::showStep()
         m_choices->removeButton(b); // deleted with their rows below
     const scenario::Question &q = step.question;
     m_question->setVisible(!q.prompt.isEmpty());
-    m_question->setTitle(tr("Predict: %1").arg(q.prompt));
+    m_question->setTitle(tr("Predict")); // a group box's title never wraps: the question is a label below
     // Each choice wraps (a radio button's own text never does, and would widen the panel): a button and
     // its words; clicking the words picks it too.
     while (QLayoutItem *item = m_choicesLayout->takeAt(0)) {
@@ -231,6 +232,11 @@ void WalkthroughPanel::showStep()
             }
         delete item->widget();
         delete item;
+    }
+    if (!q.prompt.isEmpty()) {
+        auto *prompt = new QLabel(QStringLiteral("<b>%1</b>").arg(breakableNames(q.prompt.toHtmlEscaped())));
+        prompt->setWordWrap(true);
+        m_choicesLayout->addWidget(prompt);
     }
     for (int i = 0; i < q.choices.size(); ++i) {
         auto *row = new QHBoxLayout;

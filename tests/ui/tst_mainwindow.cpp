@@ -2,6 +2,8 @@
 
 #include "callstackview.h"
 #include "lanerows.h"
+#include "scenario/builtins.h"
+#include "walkthroughpanel.h"
 #include "palette.h"
 #include "engine/descriptorlimit.h"
 #include "machineview.h"
@@ -13,6 +15,8 @@
 
 #include <QSignalSpy>
 #include <QScreen>
+#include <QApplication>
+#include <QFile>
 #include <QRegularExpression>
 
 #include <map>
@@ -212,6 +216,31 @@ private slots:
         const int waiting = count(trace::ThreadState::WaitingInPort), running = count(trace::ThreadState::Running);
         QVERIFY2(waiting > running, qPrintable(QStringLiteral("%1 px waiting, %2 px running").arg(waiting).arg(running)));
         QVERIFY(seen.find(QColor(0xCC, 0x79, 0xA7).rgb()) == seen.end()); // no "too fast to draw" colour
+    }
+
+    // The walkthrough panel keeps its width: no step of any built-in lesson (long .NET names, long choices)
+    // asks for more room than the panel's own minimum.
+    void walkthroughPanelKeepsItsWidth()
+    {
+        ui::MainWindow window;
+        window.show();
+        ui::WalkthroughPanel *panel = window.walkthroughPanel();
+        const int minimum = panel->minimumWidth();
+        for (const QString &id : scenario::builtinScenarioIds()) {
+            QFile file(scenario::builtinScenarioPath(id));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            trace::Trace t;
+            t.scenarioJson = file.readAll().toStdString(); // a trace carries its scenario, walkthrough and all
+            window.session().loadTrace(t, id);
+            panel->restart();
+            QVERIFY2(panel->walkthrough().stepCount() > 0, qPrintable(id));
+            for (int step = 0; step < panel->walkthrough().stepCount(); ++step) {
+                QApplication::processEvents();
+                QVERIFY2(panel->minimumSizeHint().width() <= minimum + 2,
+                         qPrintable(QStringLiteral("%1 step %2 asks for %3 px").arg(id).arg(step + 1).arg(panel->minimumSizeHint().width())));
+                panel->next();
+            }
+        }
     }
 
     // Presenter mode (larger text) still fits a 1280x720 projector.
