@@ -67,7 +67,8 @@ RunReport reportOf(const scenario::Scenario &scenario, const trace::Trace &trace
         QJsonObject o{{QStringLiteral("name"), c.name},
                       {QStringLiteral("expression"), c.expression},
                       {QStringLiteral("passed"), c.passed},
-                      {QStringLiteral("measured"), c.measured}};
+                      {QStringLiteral("measured"), c.measured},
+                      {QStringLiteral("basis"), c.basis}};
         o[QStringLiteral("observed")] = c.measured ? QJsonValue(c.observed) : QJsonValue(); // null: not measured
         claims.append(o);
     }

@@ -15,6 +15,9 @@ public:
     explicit ClaimsView(Session &session, QWidget *parent = nullptr);
     void refresh();
 
+    static QString basisWords(const QString &basis);     // "the kernel", "Porthole (on io_uring)", "a .NET model"
+    static QString basisExplained(const QString &basis); // the tooltip
+
 private:
     Session &m_session;
 };

@@ -173,7 +173,21 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     p.setPen(Palette::text());
     p.drawText(QRectF(area.left(), area.top(), area.width(), line * 2.4), Qt::AlignHCenter | Qt::TextWordWrap,
                tr("Completion queue"));
-    const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6, -area.width() * 0.25, -line * 3);
+    // Say what is emulated (FACTS §8): on Linux the port's LIFO wake and concurrency value are Porthole's.
+    qreal badge = 0;
+    if (runtime::needsPortFor(m_session.scenario().runtime.kind)) {
+        QFont small = p.font();
+        small.setPointSizeF(small.pointSizeF() * 0.75);
+        p.save();
+        p.setFont(small);
+        badge = p.fontMetrics().height() * 3.2;
+        const QRectF at(area.left() + 2, area.top() + line * 2.2, area.width() - 4, badge);
+        p.setPen(QPen(Palette::text(), 1, Qt::DotLine));
+        p.drawRoundedRect(at, 4, 4);
+        p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, tr("IOCP contract, implemented by Porthole on io_uring"));
+        p.restore();
+    }
+    const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6 + badge, -area.width() * 0.25, -line * 3);
     p.setPen(QPen(Palette::text(), 2 * Palette::lineWidth()));
     p.setBrush(Qt::NoBrush);
     p.drawRoundedRect(tube, 8, 8);

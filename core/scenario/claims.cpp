@@ -184,6 +184,7 @@ QList<ClaimResult> evaluateClaims(const QList<Claim> &claims, const MetricsHisto
         const ClaimParse parsed = parseClaim(claim.expression);
         results << (parsed.claim ? evaluateClaim(claim.name, *parsed.claim, claim.expression, history)
                                  : ClaimResult{claim.name, claim.expression, false, 0});
+        results.back().basis = claim.basis;
     }
     return results;
 }

@@ -43,6 +43,7 @@ struct ClaimResult {
     bool passed = false;
     double observed = 0;
     bool measured = true; // false: the metric was not measured in this run, so the claim fails
+    QString basis;        // the Claim's: kernel, porthole or runtime-model
 };
 
 // Evaluates on everything sampled so far.

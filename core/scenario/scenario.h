@@ -12,7 +12,13 @@ namespace porthole::scenario {
 struct Claim {
     QString name;
     QString expression; // e.g. "max(extra_threads) == 0"; see claims.h
+    // Who makes it true (FACTS §8): "kernel" (io_uring, /proc: what the kernel did), "porthole" (IOCP's contract
+    // as Porthole implements it over io_uring on Linux: LIFO wake, the concurrency value; the kernel's on Windows)
+    // or "runtime-model" (Porthole's model of a .NET thread pool, checked against the real runtimes).
+    QString basis = QStringLiteral("runtime-model");
 };
+
+inline QStringList claimBases() { return {QStringLiteral("kernel"), QStringLiteral("porthole"), QStringLiteral("runtime-model")}; }
 
 struct Question {
     QString prompt;

@@ -331,8 +331,9 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
             continue;
         }
         const QJsonObject c = claims[i].toObject();
-        r.rejectUnknown(c, path, {QStringLiteral("name"), QStringLiteral("expression")});
-        Claim claim{r.string(c, path, QStringLiteral("name"), {}, true), r.string(c, path, QStringLiteral("expression"), {}, true)};
+        r.rejectUnknown(c, path, {QStringLiteral("name"), QStringLiteral("expression"), QStringLiteral("basis")});
+        Claim claim{r.string(c, path, QStringLiteral("name"), {}, true), r.string(c, path, QStringLiteral("expression"), {}, true),
+                    r.choice(c, path, QStringLiteral("basis"), QStringLiteral("runtime-model"), claimBases())};
         const ClaimParse parsed = parseClaim(claim.expression);
         if (!parsed.claim)
             r.error(path + QStringLiteral(".expression"), parsed.error);

@@ -48,7 +48,7 @@ QByteArray scenarioToJson(const Scenario &s)
     };
     QJsonArray claims;
     for (const Claim &c : s.claims)
-        claims.append(QJsonObject{{QStringLiteral("name"), c.name}, {QStringLiteral("expression"), c.expression}});
+        claims.append(QJsonObject{{QStringLiteral("name"), c.name}, {QStringLiteral("expression"), c.expression}, {QStringLiteral("basis"), c.basis}});
     root[QStringLiteral("claims")] = claims;
     QJsonArray steps;
     for (const WalkthroughStep &w : s.walkthrough) {

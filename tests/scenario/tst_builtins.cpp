@@ -8,6 +8,10 @@
 #include "trace/tracefile.h"
 
 #include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QSet>
@@ -40,6 +44,31 @@ class TestBuiltins : public QObject
 
 private slots:
     void initTestCase() { porthole::engine::raiseDescriptorLimit(); }
+
+    // Each claim of a built-in says what makes it true (FACTS §8), in its file, not by default.
+    void everyBuiltinClaimHasABasis()
+    {
+        using namespace porthole::scenario;
+        for (const QString &id : builtinScenarioIds()) {
+            QFile file(builtinScenarioPath(id));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QJsonArray claims = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("claims")).toArray();
+            QVERIFY2(!claims.isEmpty(), qPrintable(id));
+            for (const QJsonValue &c : claims)
+                QVERIFY2(claimBases().contains(c.toObject().value(QStringLiteral("basis")).toString()),
+                         qPrintable(id + QStringLiteral(": ") + c.toObject().value(QStringLiteral("name")).toString()));
+        }
+        // A basis that is none of the three is refused with the allowed words.
+        QTemporaryDir dir;
+        QFile bad(dir.filePath(QStringLiteral("bad.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(R"({"id": "bad-basis", "title": "t", "runtime": "raw-uring",
+                      "claims": [{"name": "n", "expression": "callbacks >= 0", "basis": "magic"}]})");
+        bad.close();
+        const ScenarioLoad load = loadScenario(bad.fileName());
+        QVERIFY(!load.scenario);
+        QVERIFY2(load.errors.join(QLatin1Char(' ')).contains(QStringLiteral("kernel, porthole, runtime-model")), qPrintable(load.errors.join(QLatin1Char(' '))));
+    }
 
     void everyBuiltinLoads()
     {
