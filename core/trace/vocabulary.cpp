@@ -28,9 +28,9 @@ const DotnetFrame &dotnetFrame(FrameId id)
         {"System.Threading.ThreadPoolWorkQueue.Dispatch()", "all"},
         {"System.Threading.LowLevelLifoSemaphore.Wait", ".NET 6+"},
         {"System.Threading.PortableThreadPool+IOCompletionPoller.Poll()", ".NET 7+ on Windows"},
-        {"System.Threading.PortableThreadPool+IOCompletionPoller+Callback.Invoke -> "
-         "IOCompletionCallbackHelper.PerformSingleIOCompletionCallback",
-         ".NET 7+ on Windows"},
+        // .NET 7 names it _IOCompletionCallback.PerformSingleIOCompletionCallback (FACTS §9).
+        {"System.Threading.IOCompletionCallbackHelper.PerformSingleIOCompletionCallback(UInt32, UInt32, NativeOverlapped*)",
+         ".NET 8+ on Windows"},
         {"System.Net.Sockets.SocketAsyncEngine.EventLoop()", ".NET Core on Linux"},
         {"SystemNative_WaitForSocketEvents -> epoll_wait", ".NET Core on Linux"},
         {"System.Net.Sockets.SocketAsyncContext.HandleEvents", ".NET Core on Linux"},
@@ -42,6 +42,8 @@ const DotnetFrame &dotnetFrame(FrameId id)
         {"System.Threading.Thread.Sleep", "all"},
         {"System.Threading.Tasks.Task.Wait", "all"},
         {"System.Threading.PortableThreadPool+GateThread.GateThreadStart()", ".NET 6+"},
+        {"System.Threading.ThreadPoolTypedWorkItemQueue.Execute()", ".NET 7+ on Windows"},
+        {"System.Threading.PortableThreadPool+IOCompletionPoller+Event.Invoke()", ".NET 7+ on Windows"},
     }};
     return table[std::size_t(id) < table.size() ? std::size_t(id) : 0];
 }

@@ -21,7 +21,7 @@ enum class FrameId : std::uint16_t {
     Dispatch,                     // ThreadPoolWorkQueue.Dispatch
     WorkerWait,                   // an idle worker waiting for work (a semaphore)
     IoPollerPoll,                 // .NET 7+ IOCompletionPoller.Poll
-    IoPollerCallbackInvoke,       // .NET 7+: the completion's callback, on a worker
+    IoPollerCallbackInvoke,       // .NET 7+: one completion's callback (PerformSingleIOCompletionCallback), on a worker
     EpollEventLoop,               // .NET on Linux: SocketAsyncEngine.EventLoop
     EpollWait,                    // epoll_wait
     HandleEvents,                 // SocketAsyncContext.HandleEvents, on a worker
@@ -33,7 +33,9 @@ enum class FrameId : std::uint16_t {
     ThreadSleep,                  // Thread.Sleep inside a callback
     TaskWait,                     // sync-over-async: Task.Wait inside a callback
     GateThread,                   // the gate thread that injects threads
-    Last = GateThread
+    TypedQueueExecute,            // .NET 7+: ThreadPoolTypedWorkItemQueue.Execute, the work item of a poller's batch
+    PollerEventInvoke,            // .NET 7+: IOCompletionPoller+Event.Invoke, one packet of the batch
+    Last = PollerEventInvoke
 };
 
 // What a .NET debugger shows for a frame of the modelled runtime, and in which versions.

@@ -117,6 +117,34 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(20), 10000);
     }
 
+    // .NET 7+ pollers: a dequeued batch is one high-priority work item (the typed queue), not one per packet;
+    // each packet's callback runs under Execute -> Event.Invoke -> PerformSingleIOCompletionCallback.
+    void pollerBatchIsOneWorkItem()
+    {
+        testing::RuntimeRun h;
+        QVERIFY(h.peers.start(20).empty());
+        std::string error;
+        h.runtime = Runtime::create(optionsFor(RuntimeKind::DotNetPollers), h.recorder, error);
+        QVERIFY2(h.runtime, error.c_str());
+        h.runtime->gate().pause(); // the pollers hold before they dequeue: the packets gather
+        QCOMPARE(QString::fromStdString(h.runtime->start(h.peers.localFds())), QString());
+        QVERIFY(h.peers.sendToAll(1));
+        QTRY_COMPARE_WITH_TIMEOUT(std::uint64_t(h.runtime->port()->ringSnapshot().cqReady) + h.runtime->port()->stats().queued,
+                                  std::uint64_t(20), 10000);
+        h.runtime->gate().resume();
+        QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().callbacks.load(), std::uint64_t(20), 10000);
+        const trace::Trace trace = h.finish();
+        std::size_t queuedByPollers = 0, batches = 0;
+        for (const trace::Event &e : trace.events) {
+            const bool poller = e.thread < trace.threads.size() && trace.threads[e.thread].role == trace::ThreadRole::Poller;
+            queuedByPollers += poller && e.type == trace::EventType::QueueSample && e.small == std::uint8_t(trace::QueueKind::WorkerQueue);
+            batches += poller && e.type == trace::EventType::StackPop && e.aux == std::uint16_t(FrameId::GetQueuedCompletionStatusEx);
+        }
+        QVERIFY(batches >= 1);
+        QVERIFY2(queuedByPollers <= batches && queuedByPollers < 20,
+                 qPrintable(QStringLiteral("%1 work items queued by the pollers for %2 batches of 20 packets").arg(queuedByPollers).arg(batches)));
+    }
+
     // Any thread's stack at any moment can be rebuilt from the push/pop events of the trace.
     void stacksRebuiltFromTrace_data()
     {
@@ -125,7 +153,7 @@ private slots:
         QTest::addColumn<int>("alsoExpected");
         QTest::newRow("legacy") << int(RuntimeKind::LegacyIocp) << int(FrameId::PerformIOCompletionCallback)
                                 << int(FrameId::PerformIOCompletionCallback);
-        QTest::newRow("pollers") << int(RuntimeKind::DotNetPollers) << int(FrameId::Dispatch)
+        QTest::newRow("pollers") << int(RuntimeKind::DotNetPollers) << int(FrameId::TypedQueueExecute)
                                  << int(FrameId::IoPollerCallbackInvoke);
         QTest::newRow("linux") << int(RuntimeKind::DotNetLinux) << int(FrameId::Dispatch) << int(FrameId::HandleEvents);
     }
