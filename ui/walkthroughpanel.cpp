@@ -14,12 +14,12 @@
 namespace porthole::ui {
 
 namespace {
-// Long .NET names (_IOCompletionCallback.PerformIOCompletionCallback) may break after a dot, so the
-// panel wraps them instead of cutting them.
+// Long names (_IOCompletionCallback.PerformIOCompletionCallback, DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS)
+// may break after a dot or an inner underscore, so the panel wraps them instead of widening.
 QString breakableNames(QString text)
 {
-    static const QRegularExpression dotInName(QStringLiteral("(\\w)\\.(\\w)"));
-    return text.replace(dotInName, QStringLiteral("\\1.\u200B\\2"));
+    static const QRegularExpression joint(QStringLiteral("(\\w)([._])(\\w)"));
+    return text.replace(joint, QStringLiteral("\\1\\2\u200B\\3"));
 }
 } // namespace
 

@@ -351,7 +351,6 @@ void Runtime::joinThreads()
 void Runtime::runUserCallback(std::uint64_t opId)
 {
     m_gate.beginCallback(opId); // while paused, holds first
-
     ++m_counters.callbacks;
     ++m_counters.callbacksByRole[std::size_t(currentThreadRole())];
     ++m_counters.callbacksByThread[currentThreadSlot()];
