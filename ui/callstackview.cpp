@@ -117,9 +117,14 @@ void CallstackView::refresh()
     using Key = std::tuple<std::string, int, std::vector<model::StackFrame>>;
     std::map<Key, std::vector<const model::ThreadView *>> groups;
     std::vector<Key> order; // first appearance: creation order
+    std::vector<const model::ThreadView *> own; // Porthole's own threads: one folded node, last
     for (const model::ThreadView &t : state.threads) {
         if (!t.alive)
             continue;
+        if (t.role == trace::ThreadRole::Porthole) {
+            own.push_back(&t);
+            continue;
+        }
         Key key{t.name, int(t.state), t.stack};
         auto &members = groups[key];
         if (members.empty())
@@ -179,6 +184,19 @@ void CallstackView::refresh()
     }
     if (listed < int(order.size()))
         new QTreeWidgetItem(this, {tr("… and %1 more stacks").arg(int(order.size()) - listed)});
+    if (!own.empty()) {
+        // Not the lesson: the scenario driver, the sampler. Folded, greyed, there for the curious.
+        auto *group = new QTreeWidgetItem(this, {tr("Porthole's own threads: %1 (not the lesson's)").arg(own.size()), QString()});
+        group->setForeground(0, Palette::threadState(std::uint8_t(trace::ThreadState::Parked)));
+        for (const model::ThreadView *t : own) {
+            auto *item = new QTreeWidgetItem(group, {tr("%1 (tid %2) · %3").arg(QString::fromStdString(t->name)).arg(t->osThreadId)
+                                                         .arg(Palette::threadStateLabel(std::uint8_t(t->state))),
+                                                     QString()});
+            if (const QString wait = kernelWaitPoint(*t); !wait.isEmpty())
+                new QTreeWidgetItem(item, {wait, QString()});
+        }
+        group->setExpanded(false);
+    }
     setUpdatesEnabled(true);
 }
 

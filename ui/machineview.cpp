@@ -182,8 +182,9 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         p.setFont(small);
         badge = p.fontMetrics().height() * 3.2;
         const QRectF at(area.left() + 2, area.top() + line * 2.2, area.width() - 4, badge);
-        p.setPen(QPen(Palette::text(), 1, Qt::DotLine));
-        p.drawRoundedRect(at, 4, 4);
+        p.setPen(QPen(Palette::text(), 1));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(at);
         p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, tr("IOCP contract, implemented by Porthole on io_uring"));
         p.restore();
     }

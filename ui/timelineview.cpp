@@ -65,6 +65,9 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     }
     m_lanesRect->axis(QCPAxis::atLeft)->setTicks(false);
     m_lanesRect->axis(QCPAxis::atRight)->setTicks(false);
+    // One time axis with numbers, under the last chart; the charts above keep its ticks and grid.
+    m_lanesRect->axis(QCPAxis::atBottom)->setTickLabels(false);
+    m_threadsRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     m_threadsRect->axis(QCPAxis::atRight)->setTicks(false);
     m_threadsRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
     m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
@@ -86,10 +89,11 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_rate = addGraph(m_graphsRect, m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7), Qt::DashDotLine);
     // Threads on an axis of their own: the lesson's threads, and how many are in each state.
     m_threads = addGraph(m_threadsRect, m_threadsRect->axis(QCPAxis::atLeft), tr("threads of the lesson"), Palette::text(), Qt::SolidLine);
-    for (int st = 0; st < StateCount; ++st)
+    for (int st = 0; st < StateCount; ++st) {
         m_inState[st] = addGraph(m_threadsRect, m_threadsRect->axis(QCPAxis::atLeft),
                                  tr("threads %1").arg(Palette::threadStateLabel(std::uint8_t(st))),
                                  Palette::threadState(std::uint8_t(st)), Qt::SolidLine);
+    }
     // The lanes' key: one entry per thread state, colour as the boxes and the thread lines draw them;
     // where states change faster than the zoom can draw, a box stacks their shares in these colours.
     laneKey->setWrap(2); // two rows, read down then across: the window stays narrow enough for 1280x720

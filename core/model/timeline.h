@@ -57,6 +57,7 @@ private:
 // of a ten-million-event trace draws thousands of points, not millions, and spikes stay visible.
 struct Series {
     static constexpr double ResolutionS = 0.001;
+    double resolutionS = ResolutionS; // coarser for counts that flip every few microseconds
     std::vector<double> timeS;
     std::vector<double> value;
     double maxValue = 0;
@@ -68,7 +69,7 @@ struct Series {
     void add(double t, double v)
     {
         maxValue = std::max(maxValue, v);
-        if (!value.empty() && t - m_bucketStart < ResolutionS) {
+        if (!value.empty() && t - m_bucketStart < resolutionS) {
             value.back() = std::max(value.back(), v);
             m_endTime = t;
             m_endValue = v;
@@ -97,6 +98,7 @@ class TimelineData
 {
 public:
     void reset(std::uint64_t originNs);
+    TimelineData();
     void follow(const trace::Event &e, const ModelState &after);
 
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }

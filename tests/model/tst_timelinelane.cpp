@@ -87,11 +87,11 @@ private slots:
         porthole::model::StateModel model; // the interpreter drives the timeline
         constexpr std::uint64_t ms = 1'000'000;
         model.reset({});
-        model.append({{1 * ms, 0, EventType::ThreadCreated, 0, 0, 0, 0},
-                     {2 * ms, 1, EventType::ThreadCreated, 0, 0, 0, 0},
-                     {3 * ms, 0, EventType::OpSubmitted, 0, 1, 1, 0},
-                     {4 * ms, 0, EventType::OpCompleted, 0, 1, 1, 0},
-                     {5 * ms, 1, EventType::ThreadExited, 0, 0, 0, 0}});
+        model.append({{100 * ms, 0, EventType::ThreadCreated, 0, 0, 0, 0}, // 100 ms apart: the counts by state keep 50 ms
+                     {200 * ms, 1, EventType::ThreadCreated, 0, 0, 0, 0},
+                     {300 * ms, 0, EventType::OpSubmitted, 0, 1, 1, 0},
+                     {400 * ms, 0, EventType::OpCompleted, 0, 1, 1, 0},
+                     {500 * ms, 1, EventType::ThreadExited, 0, 0, 0, 0}});
         const TimelineData &data = model.timeline();
         QCOMPARE(data.threadCount().value, (std::vector<double>{1, 2, 1}));
         QCOMPARE(data.pendingOps().value, (std::vector<double>{1, 0}));
