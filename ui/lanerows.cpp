@@ -62,7 +62,7 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
             const bool folded = folding.isFolded(int(role), lanes.size());
             rows.push_back({-1, false,
                             QObject::tr("%1 %2: %3").arg(folded ? QStringLiteral("▸") : QStringLiteral("▾"), groupLabel(role)).arg(lanes.size()),
-                            int(role), int(lanes.size())});
+                            int(role), int(lanes.size()), folded});
             if (folded)
                 continue; // the threads chart below counts them by state
         }

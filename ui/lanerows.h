@@ -16,6 +16,7 @@ struct LaneRow {
     QString label;
     int role = -1;       // a count row of this trace::ThreadRole's threads: a click folds or unfolds them
     int count = 0;       // a count row's threads
+    bool folded = false; // a count row whose lanes are folded into it: it draws their states stacked by count
 };
 
 // Which roles' threads are folded into their count row. A role with more than FoldAbove threads is

@@ -22,7 +22,7 @@ void LanesPlottable::draw(QCPPainter *painter)
     small.setPointSizeF(small.pointSizeF() * 0.85);
     for (int lane = 0; lane < laneCount(); ++lane) {
         const LaneRow &row = m_rows[std::size_t(lane)];
-        if (row.role >= 0 && row.label.startsWith(QStringLiteral("▸"))) {
+        if (row.folded) {
             drawFoldedGroup(painter, lane, trace::ThreadRole(row.role), from, to);
             continue;
         }

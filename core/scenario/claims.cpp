@@ -134,7 +134,7 @@ ClaimParse parseClaim(const QString &expression)
 ClaimResult evaluateClaim(const QString &name, const ParsedClaim &claim, const QString &expression,
                           const MetricsHistory &history)
 {
-    ClaimResult result{name, expression, false, 0};
+    ClaimResult result{name, expression, false, 0, true, QString()};
     if (history.isEmpty())
         return result;
     const MetricsSample &last = history.constLast();
@@ -183,7 +183,7 @@ QList<ClaimResult> evaluateClaims(const QList<Claim> &claims, const MetricsHisto
     for (const Claim &claim : claims) {
         const ClaimParse parsed = parseClaim(claim.expression);
         results << (parsed.claim ? evaluateClaim(claim.name, *parsed.claim, claim.expression, history)
-                                 : ClaimResult{claim.name, claim.expression, false, 0});
+                                 : ClaimResult{claim.name, claim.expression, false, 0, true, QString()});
         results.back().basis = claim.basis;
     }
     return results;

@@ -181,7 +181,7 @@ private slots:
         const std::vector<ui::LaneRow> folded = ui::laneRowsFor(many, false);
         QCOMPARE(folded.size(), std::size_t(1));
         QCOMPARE(folded[0].count, 40);
-        QVERIFY(folded[0].label.startsWith(QStringLiteral("▸")));
+        QVERIFY(folded[0].folded && folded[0].label.startsWith(QStringLiteral("▸")));
         ui::LaneFolding open;
         open.folded[int(trace::ThreadRole::IoCompletion)] = false;
         const std::vector<ui::LaneRow> unfolded = ui::laneRowsFor(many, false, open);
