@@ -180,12 +180,14 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         small.setPointSizeF(small.pointSizeF() * 0.75);
         p.save();
         p.setFont(small);
-        badge = p.fontMetrics().height() * 3.2;
+        const QString text = tr("IOCP contract, implemented by Porthole on io_uring");
+        // As tall as its words need in this column's width (they wrap to two or four lines).
+        badge = p.fontMetrics().boundingRect(QRect(0, 0, int(area.width() - 8), 1000), Qt::TextWordWrap, text).height() + 6;
         const QRectF at(area.left() + 2, area.top() + line * 2.2, area.width() - 4, badge);
         p.setPen(QPen(Palette::text(), 1));
         p.setBrush(Qt::NoBrush);
         p.drawRect(at);
-        p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, tr("IOCP contract, implemented by Porthole on io_uring"));
+        p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, text);
         p.restore();
     }
     const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6 + badge, -area.width() * 0.25, -line * 3);
