@@ -229,7 +229,13 @@ std::string Runtime::start(const std::vector<engine::NativeHandle> &sockets)
                 return "cannot put a receive on socket " + std::to_string(i) + ": " + std::strerror(int(-rc));
         }
     }
-    return startThreads();
+    if (std::string error = startThreads(); !error.empty())
+        return error;
+    // The run begins once every thread the model starts with is traced: a claim about them (one
+    // thread per socket) must not depend on how fast a loaded machine schedules the last of them.
+    for (int i = 0; i < 30'000 && m_counters.starting.load() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return {};
 }
 
 void Runtime::stop()
@@ -299,7 +305,7 @@ std::size_t Runtime::threadCount() const
     return total;
 }
 
-void Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
+std::string Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
                     std::uint32_t ringEvents, std::size_t stackBytes)
 {
     ++m_counters.starting;
@@ -310,8 +316,13 @@ void Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reaso
     };
     std::lock_guard lock(m_threadsMutex);
     if (stackBytes == 0) {
-        m_threads.emplace_back(std::move(run));
-        return;
+        try {
+            m_threads.emplace_back(std::move(run));
+        } catch (const std::system_error &error) {
+            --m_counters.starting;
+            return error.what();
+        }
+        return {};
     }
     // std::thread cannot choose its stack size; thousands of blocked threads want small ones.
     pthread_attr_t attr;
@@ -319,17 +330,19 @@ void Runtime::spawn(std::string name, ThreadRole role, trace::ThreadReason reaso
     pthread_attr_setstacksize(&attr, stackBytes);
     auto *heap = new std::function<void()>(std::move(run));
     pthread_t handle;
-    if (pthread_create(&handle, &attr, [](void *p) -> void * {
+    const int rc = pthread_create(&handle, &attr, [](void *p) -> void * {
             std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()> *>(p));
             (*fn)();
             return nullptr;
-        }, heap) != 0) {
+        }, heap);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
         delete heap;
         --m_counters.starting;
-    } else {
-        m_rawThreads.push_back(handle);
+        return std::strerror(rc);
     }
-    pthread_attr_destroy(&attr);
+    m_rawThreads.push_back(handle);
+    return {};
 }
 
 void Runtime::joinThreads()

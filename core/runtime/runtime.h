@@ -91,8 +91,8 @@ protected:
     virtual void releaseResources() {}      // after every thread is joined: close the model's own descriptors
     virtual bool armSockets() { return true; } // port models: one recv per socket
 
-    // For the models' threads.
-    void spawn(std::string name, trace::ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
+    // For the models' threads. Returns the error of a thread that could not be created (empty: it was).
+    std::string spawn(std::string name, trace::ThreadRole role, trace::ThreadReason reason, std::function<void()> body,
                std::uint32_t ringEvents = trace::TraceRecorder::DefaultRingEvents, std::size_t stackBytes = 0);
     void joinThreads();
     // A packet from the port: runs the callback (or the post's), recycles, re-arms the socket.

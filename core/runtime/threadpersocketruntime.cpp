@@ -32,8 +32,10 @@ protected:
             ::setsockopt(SOCKET(fd), SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char *>(&timeoutMs), sizeof timeoutMs);
 #endif
         for (std::size_t i = 0; i < m_sockets.size(); ++i)
-            spawn("socket " + std::to_string(i), trace::ThreadRole::Other, trace::ThreadReason::Startup,
-                  [this, i] { receiveLoop(i); }, trace::TraceRecorder::SmallRingEvents, 64 * 1024);
+            if (std::string error = spawn("socket " + std::to_string(i), trace::ThreadRole::Other, trace::ThreadReason::Startup,
+                                          [this, i] { receiveLoop(i); }, trace::TraceRecorder::SmallRingEvents, 64 * 1024);
+                !error.empty())
+                return "cannot start the thread of socket " + std::to_string(i) + ": " + error;
         return {};
     }
 
