@@ -1,10 +1,15 @@
 // .NET Framework, and Windows up to .NET 6: I/O completion threads each dequeue one packet and run
-// its callback inline under _IOCompletionCallback.PerformIOCompletionCallback. Below the minimum a
-// new I/O thread is added at once when all are busy; above it, the gate thread adds one per 500 ms
-// while every I/O thread is busy and packets wait (FACTS §2, win32threadpool.cpp).
+// its callback inline under _IOCompletionCallback.PerformIOCompletionCallback. Before each callback
+// (GrowCompletionPortThreadpoolIfNeeded) a thread that finds every other busy adds one: at once below
+// the minimum, above it when the process's CPU is under 80% and 500 ms have passed since the last
+// I/O thread was made. The gate thread waits two periods (a CPU baseline, then its first
+// activities), so its first injection comes about 1 s after it starts; then, every 500 ms, it adds
+// a thread while every I/O thread is busy and packets wait (FACTS §2 and §9, win32threadpool.cpp).
 
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
+
+#include <utility>
 
 namespace porthole::runtime {
 
@@ -15,6 +20,8 @@ using trace::ThreadReason;
 using trace::ThreadRole;
 
 constexpr auto CpThreadWait = 15000ms; // idle I/O threads exit after this, never the last one
+constexpr double CpuUtilizationHigh = 0.80; // above it, a completing thread adds no I/O thread
+constexpr auto CpThreadCreationDelay = 500ms; // a completing thread adds one this long after the last was made
 
 class LegacyIocpRuntime final : public Runtime
 {
@@ -47,6 +54,7 @@ private:
         if (stopping() || m_ioThreads >= m_options.ioMaxThreads)
             return;
         ++m_ioThreads;
+        m_lastIoThreadMade = m_clock.now().count();
         spawn(".NET ThreadPool IO", ThreadRole::IoCompletion, reason, [this] { ioLoop(); });
     }
 
@@ -68,10 +76,17 @@ private:
                     break;
                 continue;
             }
-            // GrowCompletionPortThreadpoolIfNeeded: nobody left waiting and below min -> one more, now.
+            // GrowCompletionPortThreadpoolIfNeeded: nobody left waiting -> one more, at once below min;
+            // above it only with CPU to spare and 500 ms since the last (ShouldGrowCompletionPortThreadpool).
             m_gate.unlessPaused([this] {
-                if (m_port->stats().waiters == 0 && m_ioThreads < m_ioMin)
+                if (m_port->stats().waiters != 0)
+                    return;
+                if (m_ioThreads < m_ioMin)
                     spawnIoThread(ThreadReason::MinThreads);
+                else if (m_cpuUtilization.load() < CpuUtilizationHigh
+                         && m_clock.now().count() - m_lastIoThreadMade.load()
+                                >= std::chrono::duration_cast<workload::RunClock::Duration>(CpThreadCreationDelay * slowMotion()).count())
+                    spawnIoThread(ThreadReason::Starvation);
             });
             FrameScope frame(FrameId::PerformIOCompletionCallback);
             handleCompletion(completion);
@@ -83,6 +98,8 @@ private:
     {
         FrameScope frame(FrameId::GateThread);
         std::unique_lock lock(m_gateMutex);
+        ProcessCpuMeter cpu;
+        bool baselineTaken = false; // the first period only takes the CPU baseline
         while (!stopping()) {
             // Between ticks the gate sleeps: recorded, so no lane shows it running then.
             trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0);
@@ -91,6 +108,9 @@ private:
             trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             if (stopping())
                 break;
+            m_cpuUtilization = cpu.utilizationSinceLast();
+            if (!std::exchange(baselineTaken, true))
+                continue;
             // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.
             const engine::PortStats stats = m_port->stats();
             const bool packetsWait = stats.queued > 0 || m_port->ringSnapshot().cqReady > 0;
@@ -101,6 +121,8 @@ private:
 
     const unsigned m_ioMin;
     std::atomic<unsigned> m_ioThreads{0}; // counted when spawned, so two spawns cannot race past min
+    std::atomic<workload::RunClock::Duration::rep> m_lastIoThreadMade{0}; // run time
+    std::atomic<double> m_cpuUtilization{0}; // this process's, over the gate's last period (0..1)
     std::mutex m_gateMutex;
     std::condition_variable m_gateWake;
 };
@@ -112,6 +134,7 @@ std::unique_ptr<Runtime> makeLegacyIocpRuntime(const RuntimeOptions &options, tr
     RuntimeOptions legacy = options;
     legacy.workers.legacyFrames = true;
     legacy.workers.threadName = ".NET ThreadPool Worker";
+    legacy.workers.cooperativeBlocking = false; // .NET 6+ only: the Framework's pool has no such thing
     return std::make_unique<LegacyIocpRuntime>(legacy, recorder);
 }
 

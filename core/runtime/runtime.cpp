@@ -7,6 +7,11 @@
 #include <cstring>
 #include <map>
 #include <pthread.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <ctime>
+#endif
 
 namespace porthole::runtime {
 
@@ -17,6 +22,36 @@ using trace::ThreadState;
 namespace {
 constexpr std::array<std::string_view, 5> KindNames = {"legacy-iocp", "dotnet7-pollers", "dotnet-linux", "raw-uring",
                                                        "thread-per-socket"};
+}
+
+namespace {
+std::chrono::nanoseconds processCpuTime()
+{
+#ifdef _WIN32
+    FILETIME created, exited, kernel, user;
+    if (!GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user))
+        return {};
+    const auto ticks = [](const FILETIME &t) { return (std::uint64_t(t.dwHighDateTime) << 32) | t.dwLowDateTime; };
+    return std::chrono::nanoseconds((ticks(kernel) + ticks(user)) * 100);
+#else
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+#endif
+}
+} // namespace
+
+ProcessCpuMeter::ProcessCpuMeter() : m_cpu(processCpuTime()), m_wall(std::chrono::steady_clock::now()) {}
+
+double ProcessCpuMeter::utilizationSinceLast()
+{
+    const auto cpu = processCpuTime();
+    const auto wall = std::chrono::steady_clock::now();
+    const double wallNs = double(std::chrono::duration_cast<std::chrono::nanoseconds>(wall - m_wall).count()) * processorCount();
+    const double share = wallNs > 0 ? double((cpu - m_cpu).count()) / wallNs : 0;
+    m_cpu = cpu;
+    m_wall = wall;
+    return std::clamp(share, 0.0, 1.0);
 }
 
 std::string_view runtimeKindName(RuntimeKind kind) { return KindNames[std::size_t(kind)]; }
@@ -87,11 +122,14 @@ public:
                                         done->signal.notify_one();
                                     },
                                     FrameId::UserCallback});
+        // Task.SpinThenBlockingWait tells the pool first (ThreadPool.NotifyThreadBlocked, .NET 6+).
+        m_runtime.m_workers->notifyBlocked();
         blocked([&] {
             std::unique_lock lock(done->mutex);
             while (!done->finished && !m_runtime.stopping())
                 done->signal.wait_for(lock, std::chrono::milliseconds(50));
         });
+        m_runtime.m_workers->notifyUnblocked();
     }
     void offload(std::function<void()> work) override { m_runtime.m_workers->queue({std::move(work), FrameId::UserCallback}); }
     double slowMotion() const override { return m_runtime.slowMotion(); }

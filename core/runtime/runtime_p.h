@@ -19,6 +19,19 @@ inline bool needsPort(RuntimeKind kind)
 
 inline unsigned processorCount() { return std::max(1u, std::thread::hardware_concurrency()); }
 
+// This process's CPU use between two readings, as a share of every processor (0..1): the legacy
+// pool's "CPU under 80%" test.
+class ProcessCpuMeter
+{
+public:
+    ProcessCpuMeter();
+    double utilizationSinceLast();
+
+private:
+    std::chrono::nanoseconds m_cpu;
+    std::chrono::steady_clock::time_point m_wall;
+};
+
 // .NET 7+: (ProcessorCount - 1) / ProcessorsPerIOPollerThread (12) + 1 pollers (FACTS §2).
 inline unsigned pollerCountFor(const RuntimeOptions &options)
 {

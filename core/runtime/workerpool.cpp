@@ -121,26 +121,100 @@ void WorkerPool::gateLoop()
     setCurrentThreadRole(trace::ThreadRole::Gate);
     nameCurrentThread(".NET TP Gate");
     FrameScope start(FrameId::GateThread);
+    using Duration = workload::RunClock::Duration;
     std::unique_lock lock(m_mutex);
+    // Gate activities come one period after the last (DelayHelper); a blocking adjustment may wake
+    // the gate in between, at once or when its delay ends.
+    Duration nextTick = m_clock.now() + m_options.gatePeriod;
+    const auto adjustmentDueNow = [this] {
+        return m_blockingPending && m_blockingDelayUntil == Duration::zero() && !m_pauseGate.isPaused();
+    };
     while (!m_stopping) {
+        Duration wakeAt = nextTick;
+        if (m_blockingPending && m_blockingDelayUntil != Duration::zero())
+            wakeAt = std::min(wakeAt, m_blockingDelayUntil);
         // Between ticks the gate sleeps: recorded, so no lane shows it running then.
         trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Parked), 0, 0, 0);
-        m_clock.waitFor(lock, m_gateWake, m_options.gatePeriod, [this] { return m_stopping; }); // run time: a pause stops it
+        m_clock.waitUntil(lock, m_gateWake, wakeAt, [&] { return m_stopping || adjustmentDueNow(); }); // run time: a pause stops it
         trace::record(EventType::ThreadState, std::uint8_t(ThreadState::Running), 0, 0, 0);
         if (m_stopping)
             break;
         joinRetiredLocked();
+        const Duration now = m_clock.now();
+        if (m_blockingPending && (m_blockingDelayUntil == Duration::zero() || now >= m_blockingDelayUntil))
+            m_pauseGate.unlessPaused([this] { blockingAdjustmentLocked(); });
+        if (now < nextTick)
+            continue;
+        nextTick = now + m_options.gatePeriod;
+        // Starvation: work waits and nothing was dequeued for more than a period. Not while a blocking
+        // adjustment is pending (it has its own pace). The thread the gate adds dequeues just after
+        // this tick, so at the next one less than a period has passed: one thread per two ticks.
         const bool workWaits = !m_high.empty() || !m_normal.empty();
-        const bool starving = m_clock.now() - m_lastDequeue >= m_options.gatePeriod;
-        if (workWaits && starving && m_idle == 0 && m_alive < m_options.maxThreads) {
-            m_pauseGate.unlessPaused([this] {
-                startWorkerLocked(ThreadReason::Starvation);
-                m_lastDequeue = m_clock.now(); // the new thread gets a period to dequeue
-            });
-        }
+        const bool starving = now - m_lastDequeue > m_options.gatePeriod;
+        if (!m_blockingPending && workWaits && starving && m_idle == 0 && m_alive < m_options.maxThreads)
+            m_pauseGate.unlessPaused([this] { startWorkerLocked(ThreadReason::Starvation); });
     }
     lock.unlock();
     m_recorder.detachCurrentThread(ThreadReason::Shutdown);
+}
+
+void WorkerPool::notifyBlocked()
+{
+    if (!m_options.cooperativeBlocking || currentThreadRole() != trace::ThreadRole::Worker)
+        return;
+    std::lock_guard lock(m_mutex);
+    ++m_blocked;
+    if (!m_blockingPending && m_alive < std::min(m_min + m_blocked, m_options.maxThreads)) {
+        m_blockingPending = true;
+        m_gateWake.notify_all();
+    }
+}
+
+void WorkerPool::notifyUnblocked()
+{
+    if (!m_options.cooperativeBlocking || currentThreadRole() != trace::ThreadRole::Worker)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (m_blocked > 0)
+        --m_blocked; // threads above the target are not stopped: idle ones retire after the timeout
+}
+
+bool WorkerPool::startIfWorkWaitsLocked(ThreadReason reason)
+{
+    if (m_stopping || m_high.size() + m_normal.size() <= m_idle || m_alive >= m_options.maxThreads)
+        return false;
+    startWorkerLocked(reason);
+    return true;
+}
+
+void WorkerPool::blockingAdjustmentLocked()
+{
+    using Duration = workload::RunClock::Duration;
+    m_blockingPending = false;
+    const unsigned processors = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned target = std::min(m_min + m_blocked, m_options.maxThreads);
+    if (m_alive >= target) {
+        m_blockingDelayUntil = Duration::zero();
+        return;
+    }
+    // Up to min + ProcessorCount threads (ThreadsToAddWithoutDelay) come at once; beyond, one per delay.
+    const unsigned withoutDelay = std::min(m_min + processors, m_options.maxThreads);
+    const bool delayElapsed = m_blockingDelayUntil != Duration::zero() && m_clock.now() >= m_blockingDelayUntil;
+    unsigned goal = m_alive;
+    if (goal < std::min(target, std::max(withoutDelay, m_alive)))
+        goal = std::min(target, std::max(withoutDelay, m_alive));
+    else if (delayElapsed)
+        goal = m_alive + 1;
+    while (m_alive < goal && startIfWorkWaitsLocked(ThreadReason::CooperativeBlocking)) {
+    }
+    if (m_alive >= target) {
+        m_blockingDelayUntil = Duration::zero();
+        return;
+    }
+    // The delay before the next thread: DelayStepMs more for every ProcessorCount threads added with one.
+    m_blockingPending = true;
+    const unsigned steps = 1 + (m_alive > withoutDelay ? m_alive - withoutDelay : 0) / processors;
+    m_blockingDelayUntil = m_clock.now() + std::min(m_options.blockingDelayStep * steps, m_options.blockingMaxDelay);
 }
 
 void WorkerPool::stop()

@@ -26,9 +26,13 @@ struct WorkItem {
 
 
 // The .NET worker pool on real threads: up to min threads are created on demand at once; above
-// min, a gate thread adds one per gate period while work waits and nothing was dequeued for that
-// long (starvation injection). Idle threads above min retire after the idle timeout. Those periods
-// are measured in the run's time, and no thread is injected while the gate is paused.
+// min, the gate thread ticks once per gate period (on a fixed schedule) and adds a thread when work
+// waits and nothing was dequeued for more than a period (starvation injection, GateThread.cs): the
+// new thread's own dequeue makes the next tick too early, so blocked work grows the pool by about
+// one thread per two periods, as CoreCLR 10 does (one per second measured on this project's
+// machines). Workers blocked in Task.Wait grow it faster (cooperative blocking, .NET 6+). Idle
+// threads above min retire after the idle timeout. Every period is measured in the run's time, and
+// no thread is injected while the gate is paused.
 class WorkerPool
 {
 public:
@@ -45,11 +49,17 @@ public:
     unsigned minThreads() const { return m_min; }
     unsigned starting() const { return m_starting.load(std::memory_order_acquire); } // created, not yet traced
     void afterResume(); // starts the threads a pause held back (below min, with work waiting)
+    // ThreadPool.NotifyThreadBlocked / NotifyThreadUnblocked, from a worker about to wait on a task
+    // (Task.SpinThenBlockingWait). No-ops unless cooperative blocking is on and the caller is a worker.
+    void notifyBlocked();
+    void notifyUnblocked();
 
 private:
     void startWorkerLocked(trace::ThreadReason reason);
     void workerLoop(trace::ThreadReason reason, std::list<std::thread>::iterator self);
     void gateLoop();
+    void blockingAdjustmentLocked(); // PerformBlockingAdjustment: threads for workers blocked in Task.Wait
+    bool startIfWorkWaitsLocked(trace::ThreadReason reason);
     void joinRetiredLocked();
 
     const WorkerPoolOptions m_options;
@@ -69,6 +79,9 @@ private:
     unsigned m_idle = 0;
     unsigned m_maxAlive = 0;
     workload::RunClock::Duration m_lastDequeue; // run time
+    unsigned m_blocked = 0;           // workers blocked in Task.Wait
+    bool m_blockingPending = false;   // an adjustment for them is due (the gate wakes for it)
+    workload::RunClock::Duration m_blockingDelayUntil{0}; // run time; 0: no delay running
     bool m_stopping = false;
     std::atomic<std::uint32_t> m_nextSlot{0};
     std::atomic<unsigned> m_starting{0};

@@ -34,8 +34,9 @@ std::string_view threadRoleName(ThreadRole role)
 
 std::string_view threadReasonName(ThreadReason reason)
 {
-    static constexpr std::array<std::string_view, 7> names = {
-        "unspecified", "startup", "min threads", "starvation", "blocked callback", "idle timeout", "shutdown"};
+    static constexpr std::array<std::string_view, 8> names = {
+        "unspecified", "startup", "min threads", "starvation", "blocked callback", "idle timeout", "shutdown",
+        "cooperative blocking"};
     static_assert(names.size() == std::size_t(ThreadReason::Last) + 1);
     return lookup(names, reason);
 }

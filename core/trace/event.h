@@ -35,7 +35,11 @@ enum class EventType : std::uint8_t {
 enum class ThreadRole : std::uint8_t { Other, IoCompletion, Worker, Poller, EventLoop, Timer, Gate, KernelWorker, Porthole, Last = Porthole };
 
 // Why a thread was created or exited.
-enum class ThreadReason : std::uint16_t { Unspecified, Startup, MinThreads, Starvation, BlockedCallback, IdleTimeout, Shutdown, Last = Shutdown };
+// CooperativeBlocking: .NET 6+ adds a worker for one blocked in Task.Wait (PortableThreadPool.Blocking.cs).
+enum class ThreadReason : std::uint16_t {
+    Unspecified, Startup, MinThreads, Starvation, BlockedCallback, IdleTimeout, Shutdown, CooperativeBlocking,
+    Last = CooperativeBlocking
+};
 
 enum class ThreadState : std::uint8_t {
     Running,        // executing on a CPU (or runnable): not waiting for anything

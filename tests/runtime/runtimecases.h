@@ -98,11 +98,58 @@ inline CaseResult legacyRunsCallbacksInlineOnIoThreads()
 
 // Blocking callbacks: I/O threads are added (at once up to min, then one per gate period), while
 // the worker pool, which has no work, creates no thread. The spacing is the gate's own schedule.
-inline CaseResult legacyBlockingGrowsIoThreadsOnly()
+inline std::vector<trace::Event> ioThreadsCreated(const trace::Trace &trace, bool &workerMade)
+{
+    std::vector<trace::Event> io;
+    for (const trace::Event &e : trace.events) {
+        if (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::IoCompletion)
+            io.push_back(e);
+        workerMade = workerMade || (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::Worker);
+    }
+    return io;
+}
+
+// Callbacks that never return: only the gate adds I/O threads. Its first activities come two
+// periods after it starts (a CPU baseline first), so about 1 s; then one thread per period.
+inline CaseResult legacyGateInjectsAfterTwoPeriods()
+{
+    runtime::RuntimeOptions options = runtimeOptions(runtime::RuntimeKind::LegacyIocp);
+    options.ioMinThreads = 2;
+    options.ioMaxThreads = 4;
+    options.callback.blockEvery = 1;
+    options.callback.blockFor = std::chrono::milliseconds(60'000); // stop wakes it
+    RuntimeRun r;
+    RUNTIME_CHECK(r.start(options, 20), r.error);
+    RUNTIME_CHECK(r.peers.sendToAll(1), "the peers did not send");
+    const auto &c = r.runtime->counters();
+    RUNTIME_CHECK(waitFor([&] { return c.maxAliveOf(ThreadRole::IoCompletion) >= 4; }),
+                  "I/O threads: " + std::to_string(c.maxAliveOf(ThreadRole::IoCompletion)));
+    RUNTIME_CHECK(r.runtime->workers().maxThreadCount() == 0, "the worker pool made a thread");
+    const trace::Trace trace = r.finish();
+    bool workerMade = false;
+    const std::vector<trace::Event> io = ioThreadsCreated(trace, workerMade);
+    RUNTIME_CHECK(!workerMade, "a worker was created");
+    std::uint64_t gateStartNs = 0;
+    for (const trace::Event &e : trace.events)
+        if (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::Gate)
+            gateStartNs = e.timeNs;
+    RUNTIME_CHECK(io.size() == 4 && gateStartNs > 0, "I/O threads created: " + std::to_string(io.size()));
+    for (std::size_t i = 0; i < io.size(); ++i)
+        RUNTIME_CHECK(trace::ThreadReason(io[i].aux) == (i < 2 ? trace::ThreadReason::MinThreads : trace::ThreadReason::Starvation),
+                      "thread " + std::to_string(i) + " created for the wrong reason");
+    RUNTIME_CHECK(io[2].timeNs >= gateStartNs + 950'000'000, "the gate's first thread came before two periods");
+    RUNTIME_CHECK(io[3].timeNs - io[2].timeNs >= 450'000'000, "gate injections must be a gate period apart");
+    return {};
+}
+
+// Callbacks that block 300 ms, with the gate too slow to matter: a thread that completes and finds
+// every other busy adds one, 500 ms after the last was made (GrowCompletionPortThreadpoolIfNeeded).
+inline CaseResult legacyCompletingThreadGrowsThePool()
 {
     runtime::RuntimeOptions options = runtimeOptions(runtime::RuntimeKind::LegacyIocp);
     options.ioMinThreads = 3;
     options.ioMaxThreads = 6;
+    options.ioGatePeriod = std::chrono::milliseconds(60'000);
     options.callback.blockEvery = 1;
     options.callback.blockFor = std::chrono::milliseconds(300);
     RuntimeRun r;
@@ -111,22 +158,16 @@ inline CaseResult legacyBlockingGrowsIoThreadsOnly()
     const auto &c = r.runtime->counters();
     RUNTIME_CHECK(waitFor([&] { return c.maxAliveOf(ThreadRole::IoCompletion) >= 5; }),
                   "I/O threads: " + std::to_string(c.maxAliveOf(ThreadRole::IoCompletion)));
-    RUNTIME_CHECK(r.runtime->workers().maxThreadCount() == 0, "the worker pool made a thread");
     const trace::Trace trace = r.finish();
-    std::vector<trace::Event> io;
-    for (const trace::Event &e : trace.events) {
-        if (e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::IoCompletion)
-            io.push_back(e);
-        RUNTIME_CHECK(!(e.type == trace::EventType::ThreadCreated && ThreadRole(e.small) == ThreadRole::Worker), "a worker was created");
-    }
+    bool workerMade = false;
+    const std::vector<trace::Event> io = ioThreadsCreated(trace, workerMade);
+    RUNTIME_CHECK(!workerMade, "a worker was created");
     RUNTIME_CHECK(io.size() >= 5, "I/O threads created: " + std::to_string(io.size()));
     for (std::size_t i = 0; i < io.size(); ++i) {
-        const auto reason = trace::ThreadReason(io[i].aux);
-        // The first min threads come on demand; every later one from the gate, a period apart.
-        RUNTIME_CHECK(reason == (i < 3 ? trace::ThreadReason::MinThreads : trace::ThreadReason::Starvation),
+        RUNTIME_CHECK(trace::ThreadReason(io[i].aux) == (i < 3 ? trace::ThreadReason::MinThreads : trace::ThreadReason::Starvation),
                       "thread " + std::to_string(i) + " created for the wrong reason");
-        if (i > 3)
-            RUNTIME_CHECK(io[i].timeNs - io[i - 1].timeNs >= 450'000'000, "gate injections must be a gate period apart");
+        if (i >= 3)
+            RUNTIME_CHECK(io[i].timeNs - io[i - 1].timeNs >= 450'000'000, "a completing thread added one within 500 ms of the last");
     }
     return {};
 }

@@ -43,7 +43,8 @@ private slots:
 
     void legacyRunsCallbacksInlineOnIoThreads() { PORTHOLE_VERIFY_CASE(testing::legacyRunsCallbacksInlineOnIoThreads()); }
 
-    void legacyBlockingGrowsIoThreadsOnly() { PORTHOLE_VERIFY_CASE(testing::legacyBlockingGrowsIoThreadsOnly()); }
+    void legacyGateInjectsAfterTwoPeriods() { PORTHOLE_VERIFY_CASE(testing::legacyGateInjectsAfterTwoPeriods()); }
+    void legacyCompletingThreadGrowsThePool() { PORTHOLE_VERIFY_CASE(testing::legacyCompletingThreadGrowsThePool()); }
 
     void pollersNeverRunCallbacks() { PORTHOLE_VERIFY_CASE(testing::pollersNeverRunCallbacks()); }
 

@@ -1,5 +1,7 @@
-// The worker pool's injection rules on real threads: min threads on demand at once, then one
-// thread per gate period while every worker is blocked and work waits.
+// The worker pool's injection rules on real threads: min threads on demand at once, then a thread
+// per two gate periods while every worker is blocked and work waits (CoreCLR 10 measured: one per
+// second), even with the processors busy; workers blocked in Task.Wait grow the pool by the
+// cooperative-blocking steps of .NET 6+.
 
 #include "runtime/workerpool.h"
 #include "trace/collector.h"
@@ -58,6 +60,92 @@ private slots:
                 QVERIFY(workers[i].timeNs - workers[i - 1].timeNs >= 450'000'000);
         }
         QCOMPARE(pool.maxThreadCount(), 6u); // max is honoured
+    }
+
+    // Thread.Sleep-style blocking with two processors' worth of CPU hogs beside the pool: the gate's
+    // cadence holds (before, a reset of the last-dequeue time raced the new worker and ticks were lost).
+    void starvationCadenceHoldsUnderCpuLoad()
+    {
+        std::atomic<bool> hogging{true};
+        std::vector<std::thread> hogs;
+        for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i)
+            hogs.emplace_back([&] {
+                while (hogging.load(std::memory_order_relaxed)) {
+                }
+            });
+        trace::TraceRecorder recorder;
+        trace::TraceStore store;
+        trace::Collector collector(recorder, store);
+        WorkerPoolOptions options;
+        options.minThreads = 2;
+        DequeueGate gate;
+        workload::RunClock clock;
+        WorkerPool pool(options, recorder, gate, clock);
+        std::atomic<bool> released{false};
+        for (int i = 0; i < 40; ++i)
+            pool.queue({[&] {
+                while (!released.load())
+                    std::this_thread::sleep_for(5ms);
+            }});
+        const auto start = clock.now();
+        while (clock.now() - start < 4250ms)
+            std::this_thread::sleep_for(10ms);
+        const unsigned threads = pool.threadCount();
+        released = true;
+        hogging = false;
+        for (std::thread &t : hogs)
+            t.join();
+        pool.stop();
+        collector.stop();
+        // Ticks at 0.5, 1.0, ... s: a thread at 1, 2, 3 and 4 s.
+        qInfo("threads after 4.25 s of run time: %u", threads);
+        QVERIFY2(threads >= 2 + 3 && threads <= 2 + 5, qPrintable(QString::number(threads)));
+    }
+
+    // Work items blocked in Task.Wait (NotifyThreadBlocked): min + ProcessorCount threads at once,
+    // then one per delay of 25 ms more for every ProcessorCount threads, at most 250 ms
+    // (PortableThreadPool.Blocking.cs). Delays are lower bounds: a loaded machine only adds to them.
+    void taskWaitGrowsByCooperativeBlocking()
+    {
+        trace::TraceRecorder recorder;
+        trace::TraceStore store;
+        trace::Collector collector(recorder, store);
+        WorkerPoolOptions options;
+        options.minThreads = 2;
+        DequeueGate gate;
+        workload::RunClock clock;
+        WorkerPool pool(options, recorder, gate, clock);
+        std::atomic<bool> released{false};
+        constexpr int Items = 20;
+        for (int i = 0; i < Items; ++i)
+            pool.queue({[&] {
+                pool.notifyBlocked();
+                while (!released.load())
+                    std::this_thread::sleep_for(5ms);
+                pool.notifyUnblocked();
+            }});
+        QTRY_COMPARE_WITH_TIMEOUT(pool.threadCount(), unsigned(Items), 20000); // min + blocked, capped by the work
+        released = true;
+        pool.stop();
+        collector.stop();
+        std::vector<trace::Event> created;
+        for (const trace::Event &e : store.copyEvents())
+            if (e.type == trace::EventType::ThreadCreated && trace::ThreadRole(e.small) == trace::ThreadRole::Worker)
+                created.push_back(e);
+        QCOMPARE(created.size(), std::size_t(Items));
+        const unsigned processors = std::max(1u, std::thread::hardware_concurrency());
+        const unsigned withoutDelay = options.minThreads + processors;
+        for (std::size_t i = 0; i < created.size(); ++i) {
+            const auto reason = trace::ThreadReason(created[i].aux);
+            QCOMPARE(reason, i < options.minThreads ? trace::ThreadReason::MinThreads : trace::ThreadReason::CooperativeBlocking);
+            if (i < withoutDelay)
+                continue;
+            // Thread number i+1 came after the pool had i threads: 25 ms × (1 + (i - withoutDelay) / P).
+            const std::uint64_t delayMs = std::min<std::uint64_t>(250, 25 * (1 + (i - withoutDelay) / processors));
+            const std::uint64_t gapNs = created[i].timeNs - created[i - 1].timeNs;
+            QVERIFY2(gapNs + 2'000'000 >= delayMs * 1'000'000,
+                     qPrintable(QStringLiteral("thread %1 came %2 ms after the last; the delay is %3 ms").arg(i + 1).arg(gapNs / 1e6).arg(delayMs)));
+        }
     }
 
     void idleThreadsAboveMinRetire()
