@@ -43,6 +43,15 @@ int checkScenario(const QString &path, QTextStream &out, QTextStream &err)
             err << "error: " << e << "\n";
         return 2;
     }
+    // A built-in lesson (or one that takes a built-in's id) must cite its sources.
+    if (builtinScenarioIds().contains(load.scenario->id)) {
+        if (const QStringList missing = missingSources(*load.scenario); !missing.isEmpty()) {
+            for (const QString &field : missing)
+                err << "error: " << path << ": " << field << ": a built-in lesson says where its facts come from; "
+                    << "add \"sources\": [\"https://...\" or \"owner/repo: path\"]\n";
+            return 2;
+        }
+    }
     out << path << ": OK (" << load.scenario->id << ", " << load.scenario->claims.size() << " claims, "
         << load.scenario->walkthrough.size() << " walkthrough steps)\n";
     return 0;

@@ -27,6 +27,23 @@ namespace {
 constexpr qint64 CheckEveryMs = 100; // the runner samples every 50 ms
 }
 
+namespace {
+// "Sources: ..." in small type; web addresses are links, repository paths plain text.
+QString sourcesHtml(const QStringList &sources)
+{
+    if (sources.isEmpty())
+        return {};
+    QStringList items;
+    for (const QString &source : sources) {
+        const QString text = breakableNames(source.toHtmlEscaped());
+        items << (source.startsWith(QLatin1String("https://")) || source.startsWith(QLatin1String("http://"))
+                      ? QStringLiteral("<a href=\"%1\">%2</a>").arg(source.toHtmlEscaped(), text)
+                      : text);
+    }
+    return QStringLiteral("<small>%1 %2</small>").arg(QObject::tr("Sources:"), items.join(QStringLiteral(" · ")));
+}
+} // namespace
+
 WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
     : QWidget(parent)
     , m_session(session)
@@ -45,6 +62,11 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
     m_verdict = new QLabel;
     m_verdict->setWordWrap(true);
     m_verdict->setTextFormat(Qt::RichText);
+    m_sources = new QLabel;
+    m_sources->setWordWrap(true);
+    m_sources->setTextFormat(Qt::RichText);
+    m_sources->setOpenExternalLinks(true);
+    m_sources->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_back = new QPushButton(tr("Back"));
     m_next = new QPushButton(tr("Next"));
     m_back->setToolTip(tr("The previous step (Alt+Left)"));
@@ -63,6 +85,7 @@ WalkthroughPanel::WalkthroughPanel(Session &session, QWidget *parent)
     layout->addWidget(m_question);
     layout->addWidget(m_verdict);
     layout->addStretch();
+    layout->addWidget(m_sources);
     layout->addWidget(m_resume); // a row of its own: beside Back and Next it would widen the panel
     layout->addLayout(buttons);
     setMinimumWidth(300);
@@ -197,6 +220,7 @@ void WalkthroughPanel::showStep()
         m_watch->clear();
         m_question->hide();
         m_verdict->clear();
+        m_sources->clear();
         emit highlightRequested(QString());
         return;
     }
@@ -204,6 +228,7 @@ void WalkthroughPanel::showStep()
     m_heading->setText(tr("<b>%1</b> · step %2 of %3").arg(m_session.scenario().title.toHtmlEscaped())
                            .arg(m_walkthrough.currentIndex() + 1).arg(m_walkthrough.stepCount()));
     m_narration->setText(breakableNames(step.narration));
+    m_sources->setText(sourcesHtml(step.sources.isEmpty() ? m_session.scenario().sources : step.sources));
     m_next->setText(m_walkthrough.atEnd() ? tr("Finish") : tr("Next"));
     switch (m_walkthrough.phase()) {
     case scenario::Walkthrough::Phase::Reading: m_watch->clear(); break;

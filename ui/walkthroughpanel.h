@@ -61,6 +61,7 @@ private:
     QVBoxLayout *m_choicesLayout = nullptr;
     QButtonGroup *m_choices = nullptr;
     QLabel *m_verdict = nullptr;
+    QLabel *m_sources = nullptr; // where the step's facts come from
     QPushButton *m_back = nullptr;
     QPushButton *m_next = nullptr;
     QPushButton *m_resume = nullptr;

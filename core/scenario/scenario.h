@@ -32,6 +32,7 @@ struct WalkthroughStep {
     QString pauseWhen;  // a claim-style condition; empty = none
     Question question;  // prompt empty = no question
     QString highlight;  // sockets, queue, threads, callstacks, timeline, claims
+    QStringList sources; // where the step's facts come from (URLs or repository paths)
 };
 
 struct Posts {
@@ -62,6 +63,10 @@ struct Scenario {
     double durationS = 5;
     QList<Claim> claims;
     QList<WalkthroughStep> walkthrough;
+    QStringList sources; // where the lesson's facts come from: URLs, or "owner/repo: path" in a repository
 };
+
+// A built-in lesson must say where its facts come from: the lesson, and every step with a question.
+QStringList missingSources(const Scenario &scenario);
 
 } // namespace porthole::scenario

@@ -125,6 +125,23 @@ public:
         return v.toArray();
     }
 
+    // A list of sources: each a non-empty line of at most 300 characters.
+    QStringList sources(const QJsonObject &o, const QString &path)
+    {
+        QStringList list;
+        const QString at = join(path, QStringLiteral("sources"));
+        for (const QJsonValue &v : array(o, path, QStringLiteral("sources"))) {
+            const QString text = v.toString().trimmed();
+            if (!v.isString() || text.isEmpty() || text.size() > 300
+                || std::any_of(text.begin(), text.end(), [](QChar c) { return c.category() == QChar::Other_Control; })) {
+                error(at, QStringLiteral("each source is one line of text (1 to 300 characters): a URL or \"owner/repo: path\""));
+                continue;
+            }
+            list << text;
+        }
+        return list;
+    }
+
     static QString join(const QString &path, const QString &key) { return path.isEmpty() ? key : path + QLatin1Char('.') + key; }
 
 private:
@@ -228,7 +245,7 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
                                QStringLiteral("port_concurrency"), QStringLiteral("threads"), QStringLiteral("sockets"),
                                QStringLiteral("traffic"), QStringLiteral("callback"), QStringLiteral("timers"),
                                QStringLiteral("posts"), QStringLiteral("files"), QStringLiteral("duration_s"), QStringLiteral("claims"),
-                               QStringLiteral("walkthrough")});
+                               QStringLiteral("walkthrough"), QStringLiteral("sources")});
     Scenario s;
     s.sourcePath = source;
     s.id = r.string(root, {}, QStringLiteral("id"), {}, true);
@@ -348,7 +365,8 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
             continue;
         }
         const QJsonObject o = steps[i].toObject();
-        r.rejectUnknown(o, path, {QStringLiteral("narration"), QStringLiteral("pause_when"), QStringLiteral("question"), QStringLiteral("highlight")});
+        r.rejectUnknown(o, path, {QStringLiteral("narration"), QStringLiteral("pause_when"), QStringLiteral("question"), QStringLiteral("highlight"),
+                                  QStringLiteral("sources")});
         WalkthroughStep step;
         step.narration = r.string(o, path, QStringLiteral("narration"), {}, true);
         step.pauseWhen = r.string(o, path, QStringLiteral("pause_when"), {});
@@ -373,11 +391,24 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
             step.question.answer = int(r.number(q, qpath, QStringLiteral("answer"), 0, 0, std::max<qsizetype>(0, step.question.choices.size() - 1)));
             step.question.explanation = r.string(q, qpath, QStringLiteral("explanation"), {});
         }
+        step.sources = r.sources(o, path);
         s.walkthrough << step;
     }
+    s.sources = r.sources(root, {});
     if (load.errors.isEmpty())
         load.scenario = s;
     return load;
+}
+
+QStringList missingSources(const Scenario &scenario)
+{
+    QStringList missing;
+    if (scenario.sources.isEmpty())
+        missing << QStringLiteral("sources");
+    for (qsizetype i = 0; i < scenario.walkthrough.size(); ++i)
+        if (!scenario.walkthrough[i].question.prompt.isEmpty() && scenario.walkthrough[i].sources.isEmpty())
+            missing << QStringLiteral("walkthrough[%1].sources").arg(i);
+    return missing;
 }
 
 } // namespace porthole::scenario

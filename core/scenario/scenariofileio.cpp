@@ -60,9 +60,13 @@ QByteArray scenarioToJson(const Scenario &s)
                                                             {QStringLiteral("choices"), QJsonArray::fromStringList(w.question.choices)},
                                                             {QStringLiteral("answer"), w.question.answer},
                                                             {QStringLiteral("explanation"), w.question.explanation}};
+        if (!w.sources.isEmpty())
+            step[QStringLiteral("sources")] = QJsonArray::fromStringList(w.sources);
         steps.append(step);
     }
     root[QStringLiteral("walkthrough")] = steps;
+    if (!s.sources.isEmpty())
+        root[QStringLiteral("sources")] = QJsonArray::fromStringList(s.sources);
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 

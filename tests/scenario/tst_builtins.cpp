@@ -46,6 +46,17 @@ private slots:
     void initTestCase() { porthole::engine::raiseDescriptorLimit(); }
 
     // Each claim of a built-in says what makes it true (FACTS §8), in its file, not by default.
+    // Every built-in lesson says where its facts come from: the lesson, and each step with a question.
+    void everyBuiltinCitesItsSources()
+    {
+        for (const QString &id : porthole::scenario::builtinScenarioIds()) {
+            const porthole::scenario::ScenarioLoad load = porthole::scenario::loadScenario(id);
+            QVERIFY2(load.scenario, qPrintable(id));
+            const QStringList missing = porthole::scenario::missingSources(*load.scenario);
+            QVERIFY2(missing.isEmpty(), qPrintable(id + QStringLiteral(": no ") + missing.join(QStringLiteral(", "))));
+        }
+    }
+
     void everyBuiltinClaimHasABasis()
     {
         using namespace porthole::scenario;

@@ -55,6 +55,14 @@ private slots:
         const Result check = porthole({QStringLiteral("check"), bad.fileName()});
         QCOMPARE(check.exitCode, 2);
         QVERIFY(check.err.contains("field 'sockets.count'"));
+        // A built-in's id without sources: check refuses it and names the field.
+        QFile uncited(dir.filePath(QStringLiteral("uncited.json")));
+        QVERIFY(uncited.open(QIODevice::WriteOnly));
+        uncited.write("{\"id\": \"thread-per-socket\"}");
+        uncited.close();
+        const Result noSources = porthole({QStringLiteral("check"), uncited.fileName()});
+        QCOMPARE(noSources.exitCode, 2);
+        QVERIFY2(noSources.err.contains("sources: a built-in lesson says where its facts come from"), noSources.err.constData());
         QCOMPARE(porthole({QStringLiteral("run"), QStringLiteral("no-such-scenario"), QStringLiteral("--headless")}).exitCode, 2);
         QCOMPARE(porthole({QStringLiteral("run"), QStringLiteral("there-is-no-thread"), QStringLiteral("--headless"),
                            QStringLiteral("--speed"), QStringLiteral("fast")}).exitCode, 2);

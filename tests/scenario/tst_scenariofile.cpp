@@ -71,6 +71,11 @@ private slots:
         QTest::newRow("min above max") << with("\"threads\": {\"io_min\": 9, \"io_max\": 3}") << QStringLiteral("field 'threads.io_min': 9 is above io_max (3)");
         QTest::newRow("worker min above max") << with("\"threads\": {\"worker_min\": 9, \"worker_max\": 3}")
                                               << QStringLiteral("field 'threads.worker_min': 9 is above worker_max (3)");
+        QTest::newRow("empty source") << with("\"sources\": [\"\"]") << QStringLiteral("field 'sources': each source is one line of text");
+        QTest::newRow("source not a string") << with("\"sources\": [3]") << QStringLiteral("field 'sources': each source is one line of text");
+        QTest::newRow("step source with a newline")
+            << with("\"walkthrough\": [{\"narration\": \"n\", \"sources\": [\"a\\nb\"]}]")
+            << QStringLiteral("field 'walkthrough[0].sources': each source is one line");
         QTest::newRow("duplicate key") << with("\"duration_s\": 2,\n  \"duration_s\": 3") << QStringLiteral("bad.json:4: the key \"duration_s\" appears twice");
     }
 
