@@ -44,6 +44,7 @@ MetricsSample Interpreter::sampleOf(const ModelState &state, double timeS, const
         busiest = std::max(busiest, t.callbacks);
     s[Metric::BusiestThreadShare] = state.callbacks > 0 ? double(busiest) / double(state.callbacks) : 0;
     s[Metric::Posts] = double(state.posts);
+    s[Metric::PostsReturned] = double(state.postsReturned);
     s[Metric::Timers] = double(state.timersFired);
     s[Metric::CallbacksUnderDispatch] = double(state.callbacksUnderDispatch);
     s[Metric::CallbacksUnderPerformIo] = double(state.callbacksUnderPerformIo);

@@ -98,6 +98,13 @@ void ModelState::apply(const trace::Event &e)
     }
     case EventType::OpDequeued:
         ++dequeued;
+        if (trace::OpKind(e.aux) == trace::OpKind::Post) {
+            if (auto it = postedKeys.find(e.value); it != postedKeys.end() && it->second > 0) {
+                ++postsReturned;
+                if (--it->second == 0)
+                    postedKeys.erase(it);
+            }
+        }
         if (portQueue > 0)
             --portQueue;
         break;
@@ -112,6 +119,8 @@ void ModelState::apply(const trace::Event &e)
         break;
     case EventType::Post:
         ++posts;
+        if (postedKeys.size() < 4096) // a key posted again and again is one entry; hostile traces stay small
+            ++postedKeys[e.value];
         break;
     case EventType::Timer:
         timersFired += e.small == 1;

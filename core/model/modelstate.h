@@ -68,6 +68,8 @@ struct ModelState {
     std::uint64_t portQueue = 0, cqReady = 0, sqPending = 0, workerQueue = 0;
     std::uint64_t pendingOps = 0;
     std::uint64_t reaped = 0, dequeued = 0, callbacks = 0, posts = 0, timersFired = 0;
+    std::uint64_t postsReturned = 0;                       // posted packets dequeued with a key that was posted
+    std::unordered_map<std::uint64_t, std::uint32_t> postedKeys; // key -> posted and not yet dequeued
     std::uint64_t callbacksUnderDispatch = 0, callbacksUnderPerformIo = 0;
     std::array<std::uint64_t, Roles> aliveByRole{}, callbacksByRole{};
     std::array<double, trace::MetricCount> observed; // the sampler's last reading of each metric (NaN: none)

@@ -37,13 +37,18 @@ const DotnetFrame &dotnetFrame(FrameId id)
         {"(no .NET runtime: a raw io_uring loop)", "-"},
         {"System.Net.Sockets.Socket.Receive -> recv", "all"},
         {"System.Threading.TimerQueue.TimerThread()", ".NET 5+"},
-        {"System.Threading.TimerQueue.FireNextTimers()", "all"},
+        // CoreCLR 10 on x64 tail-calls Fire from FireNextTimers: a real stack shows Fire right above Dispatch.
+        {"System.Threading.TimerQueue.FireNextTimers()", "all (.NET 10 x64: tail call, not on the stack)"},
         {"Scenario callback", "-"},
         {"System.Threading.Thread.Sleep", "all"},
         {"System.Threading.Tasks.Task.Wait", "all"},
         {"System.Threading.PortableThreadPool+GateThread.GateThreadStart()", ".NET 6+"},
         {"System.Threading.ThreadPoolTypedWorkItemQueue.Execute()", ".NET 7+ on Windows"},
         {"System.Threading.PortableThreadPool+IOCompletionPoller+Event.Invoke()", ".NET 7+ on Windows"},
+        {"System.Threading.TimerQueueTimer.Fire(Boolean)", "all (seen in CoreCLR 10)"},
+        {"System.Threading.TimerQueue.AppDomainTimerCallback(Int32)", ".NET Framework"},
+        {"System.Threading.ThreadPool.UnsafeQueueNativeOverlapped(NativeOverlapped*)", "Windows, all"},
+        {"PostQueuedCompletionStatus", "Windows"},
     }};
     return table[std::size_t(id) < table.size() ? std::size_t(id) : 0];
 }
@@ -57,7 +62,7 @@ std::string_view metricName(Metric metric)
         "held_at_gate", "callbacks_under_dispatch", "callbacks_under_perform_io", "callbacks_on_other",
         "callbacks_on_io", "callbacks_on_worker", "callbacks_on_poller", "callbacks_on_event_loop",
         "callbacks_on_timer", "callbacks_on_gate", "callbacks_on_kernel_worker", "callbacks_on_porthole",
-        "proc_readable"};
+        "proc_readable", "posts_returned"};
     static_assert(std::size_t(ThreadRole::Last) + 1 == 9, "one callbacks_on_ metric per role");
     return std::size_t(metric) < names.size() ? names[std::size_t(metric)] : Unknown;
 }

@@ -35,7 +35,11 @@ enum class FrameId : std::uint16_t {
     GateThread,                   // the gate thread that injects threads
     TypedQueueExecute,            // .NET 7+: ThreadPoolTypedWorkItemQueue.Execute, the work item of a poller's batch
     PollerEventInvoke,            // .NET 7+: IOCompletionPoller+Event.Invoke, one packet of the batch
-    Last = PollerEventInvoke
+    TimerQueueTimerFire,          // TimerQueueTimer.Fire: one timer's callback
+    AppDomainTimerCallback,       // .NET Framework: the VM's timer thread enters the managed timer queue here
+    UnsafeQueueNativeOverlapped,  // .NET posts a packet to the pool's port this way (key 0, the overlapped's callback)
+    PostQueuedCompletionStatus,   // Win32: a packet into a port without I/O
+    Last = PostQueuedCompletionStatus
 };
 
 // What a .NET debugger shows for a frame of the modelled runtime, and in which versions.
@@ -82,7 +86,8 @@ enum class Metric : std::uint16_t {
     CallbacksOnKernelWorker,
     CallbacksOnPorthole,
     ProcReadable,       // observed: 1 when the sampler could read /proc (0: io_workers and threads not measured)
-    Last = ProcReadable
+    PostsReturned,      // folded: posted packets dequeued with the key they were posted with
+    Last = PostsReturned
 };
 inline constexpr std::size_t MetricCount = std::size_t(Metric::Last) + 1;
 std::string_view metricName(Metric metric);

@@ -222,20 +222,42 @@ inline CaseResult threadPerSocketHasAThreadPerSocket()
 }
 
 // Task.Delay: the timer thread queues the continuation to a worker, never to an I/O thread.
-inline CaseResult timersRunOnWorkers()
+// Five Task.Delay timers due in the same tick. FireNextTimers fires the first itself and queues the
+// other four as work items. .NET 5+: it runs on a worker, so all five run under Dispatch, and their
+// stacks show TimerQueueTimer.Fire there (as CoreCLR 10 does). .NET Framework: it runs on the timer
+// thread, so the first fires there under AppDomainTimerCallback and four on workers.
+inline CaseResult timersFollowTheirVersion(runtime::RuntimeKind kind)
 {
+    const bool framework = kind == runtime::RuntimeKind::LegacyIocp;
     RuntimeRun r;
-    RUNTIME_CHECK(r.start(runtimeOptions(runtime::RuntimeKind::LegacyIocp), 1), r.error);
+    RUNTIME_CHECK(r.start(runtimeOptions(kind), 1), r.error);
     for (int i = 0; i < 5; ++i)
-        r.runtime->addTimer(std::chrono::milliseconds(5 * i));
+        r.runtime->addTimer(std::chrono::milliseconds(50));
     const auto &c = r.runtime->counters();
     RUNTIME_CHECK(waitFor([&] { return c.timersFired.load() >= 5; }), "timers fired: " + std::to_string(c.timersFired.load()));
-    RUNTIME_CHECK(c.timersUnderDispatch.load() == 5, "not all under Dispatch");
-    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Worker) == 5, "not all on workers");
+    RUNTIME_CHECK(c.timersUnderDispatch.load() == (framework ? 4u : 5u), "under Dispatch: " + std::to_string(c.timersUnderDispatch.load()));
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Worker) == (framework ? 4u : 5u), "on workers: " + std::to_string(c.callbacksOn(ThreadRole::Worker)));
+    RUNTIME_CHECK(c.callbacksOn(ThreadRole::Timer) == (framework ? 1u : 0u), "on the timer thread: " + std::to_string(c.callbacksOn(ThreadRole::Timer)));
     RUNTIME_CHECK(c.callbacksOn(ThreadRole::IoCompletion) == 0, "a timer ran on an I/O thread");
     RUNTIME_CHECK(c.maxAliveOf(ThreadRole::Timer) == 1, "not one timer thread");
+    const trace::Trace trace = r.finish();
+    // Every timer's callback runs under TimerQueueTimer.Fire; FireNextTimers shows only on the Framework.
+    std::size_t fires = 0, fireNext = 0, appDomain = 0;
+    for (const trace::Event &e : trace.events) {
+        if (e.type != trace::EventType::StackPush)
+            continue;
+        fires += runtime::FrameId(e.aux) == runtime::FrameId::TimerQueueTimerFire;
+        fireNext += runtime::FrameId(e.aux) == runtime::FrameId::FireNextTimers;
+        appDomain += runtime::FrameId(e.aux) == runtime::FrameId::AppDomainTimerCallback;
+    }
+    RUNTIME_CHECK(fires >= 5, "TimerQueueTimer.Fire pushed " + std::to_string(fires) + " times");
+    RUNTIME_CHECK(fireNext == (framework ? 1u : 0u) && appDomain == (framework ? 1u : 0u),
+                  "FireNextTimers " + std::to_string(fireNext) + ", AppDomainTimerCallback " + std::to_string(appDomain));
     return {};
 }
+
+inline CaseResult timersOnTheFramework() { return timersFollowTheirVersion(runtime::RuntimeKind::LegacyIocp); }
+inline CaseResult timersOnDotnet7() { return timersFollowTheirVersion(runtime::RuntimeKind::DotNetPollers); }
 
 // PostQueuedCompletionStatus through a model: the posted packets' callbacks run on I/O threads.
 inline CaseResult postsReachTheCallbacks()

@@ -66,13 +66,26 @@ private slots:
 
     void threadPerSocketHasAThreadPerSocket() { PORTHOLE_VERIFY_CASE(testing::threadPerSocketHasAThreadPerSocket()); }
 
-    void timersRunOnWorkers() { PORTHOLE_VERIFY_CASE(testing::timersRunOnWorkers()); }
+    void timersOnTheFramework() { PORTHOLE_VERIFY_CASE(testing::timersOnTheFramework()); }
+    void timersOnDotnet7() { PORTHOLE_VERIFY_CASE(testing::timersOnDotnet7()); }
 
-    void postsArriveIntact()
+    // A raw port returns whatever was posted; .NET posts through ThreadPool.UnsafeQueueNativeOverlapped
+    // with key 0 and no bytes (the overlapped carries the callback), and says so on the poster's stack.
+    void postsKeepTheirValues_data()
     {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<bool>("raw");
+        QTest::newRow("raw port") << int(RuntimeKind::RawUring) << true;
+        QTest::newRow(".NET 7+ pool") << int(RuntimeKind::DotNetPollers) << false;
+    }
+
+    void postsKeepTheirValues()
+    {
+        QFETCH(int, kind);
+        QFETCH(bool, raw);
         std::mutex mutex;
         std::set<std::tuple<std::uint64_t, std::int64_t, std::uint64_t>> seen;
-        RuntimeOptions options = optionsFor(RuntimeKind::DotNetPollers);
+        RuntimeOptions options = optionsFor(RuntimeKind(kind));
         options.onPacket = [&](const engine::Completion &c) {
             if (c.kind == engine::OpKind::Post) {
                 std::lock_guard lock(mutex);
@@ -81,13 +94,26 @@ private slots:
         };
         testing::RuntimeRun h;
         QVERIFY2(h.start(options, 1), h.error.c_str());
+        h.recorder.attachCurrentThread("poster", ThreadRole::Porthole, trace::ThreadReason::Startup); // its stack is traced
         for (std::uint64_t i = 0; i < 10; ++i)
             QVERIFY(h.runtime->post(0xBEEF + i, std::uint32_t(100 + i), 1000 + i));
+        h.recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
         QTRY_COMPARE_WITH_TIMEOUT(h.runtime->counters().posts.load(), std::uint64_t(10), 10000);
-        std::lock_guard lock(mutex);
-        for (std::uint64_t i = 0; i < 10; ++i)
-            QVERIFY(seen.count({0xBEEF + i, std::int64_t(100 + i), 1000 + i}) == 1);
-        QCOMPARE(h.runtime->counters().callbacksOn(ThreadRole::Worker), std::uint64_t(10));
+        {
+            std::lock_guard lock(mutex);
+            for (std::uint64_t i = 0; i < 10; ++i)
+                QVERIFY(seen.count({raw ? 0xBEEF + i : 0, raw ? std::int64_t(100 + i) : 0, 1000 + i}) == 1);
+        }
+        QCOMPARE(h.runtime->counters().callbacksOn(raw ? ThreadRole::EventLoop : ThreadRole::Worker), std::uint64_t(10));
+        const trace::Trace trace = h.finish();
+        std::size_t unsafeQueue = 0, pqcs = 0;
+        for (const trace::Event &e : trace.events)
+            if (e.type == trace::EventType::StackPush) {
+                unsafeQueue += FrameId(e.aux) == FrameId::UnsafeQueueNativeOverlapped;
+                pqcs += FrameId(e.aux) == FrameId::PostQueuedCompletionStatus;
+            }
+        QCOMPARE(pqcs, std::size_t(10));
+        QCOMPARE(unsafeQueue, raw ? std::size_t(0) : std::size_t(10));
     }
 
     void pauseHoldsAndStepReleasesOneShared() { PORTHOLE_VERIFY_CASE(testing::pauseHoldsAndStepReleasesOne()); }
