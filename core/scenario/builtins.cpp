@@ -11,7 +11,8 @@ QStringList builtinScenarioIds()
             QStringLiteral("blocked-callbacks"),      QStringLiteral("offload-to-workers"),
             QStringLiteral("task-delay-goes-to-workers"), QStringLiteral("post-queued-completion-status"),
             QStringLiteral("thread-per-socket"),      QStringLiteral("dotnet7-pollers"),
-            QStringLiteral("dotnet-on-linux"),        QStringLiteral("when-there-is-a-thread")};
+            QStringLiteral("dotnet-on-linux"),        QStringLiteral("when-there-is-a-thread"),
+            QStringLiteral("sleep-vs-task-wait")};
 }
 
 QString builtinScenarioPath(const QString &id) { return QStringLiteral(":/scenarios/%1.json").arg(id); }
