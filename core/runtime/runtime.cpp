@@ -131,7 +131,18 @@ public:
         });
         m_runtime.m_workers->notifyUnblocked();
     }
-    void offload(std::function<void()> work) override { m_runtime.m_workers->queue({std::move(work), FrameId::UserCallback}); }
+    void offload(std::function<void()> work, std::chrono::microseconds blockFor) override
+    {
+        Runtime *runtime = &m_runtime;
+        m_runtime.m_workers->queue({[runtime, work = std::move(work), blockFor] {
+                                        work();
+                                        if (blockFor.count() > 0) {
+                                            Context onWorker(*runtime);
+                                            onWorker.sleepBlocking(blockFor);
+                                        }
+                                    },
+                                    FrameId::UserCallback});
+    }
     double slowMotion() const override { return m_runtime.slowMotion(); }
 
 private:

@@ -1,5 +1,6 @@
 #include "runtime/workerpool.h"
 
+#include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
 
 namespace porthole::runtime {
@@ -122,6 +123,7 @@ void WorkerPool::gateLoop()
     nameCurrentThread(".NET TP Gate");
     FrameScope start(FrameId::GateThread);
     using Duration = workload::RunClock::Duration;
+    ProcessCpuMeter cpu;
     std::unique_lock lock(m_mutex);
     // Gate activities come one period after the last (DelayHelper); a blocking adjustment may wake
     // the gate in between, at once or when its delay ends.
@@ -146,11 +148,15 @@ void WorkerPool::gateLoop()
         if (now < nextTick)
             continue;
         nextTick = now + m_options.gatePeriod;
-        // Starvation: work waits and nothing was dequeued for more than a period. Not while a blocking
-        // adjustment is pending (it has its own pace). The thread the gate adds dequeues just after
-        // this tick, so at the next one less than a period has passed: one thread per two ticks.
+        // Starvation: work waits and nothing was dequeued for more than a period, or, with this
+        // process's CPU at 80% or more, for more than (threads) x 2 periods (SufficientDelaySinceLastDequeue).
+        // Not while a blocking adjustment is pending (it has its own pace). The thread the gate adds
+        // dequeues just after this tick, so at the next one less than a period has passed: one
+        // thread per two ticks.
+        const bool cpuBusy = cpu.utilizationSinceLast() >= 0.80;
+        const auto minimumDelay = cpuBusy ? m_options.gatePeriod * 2 * std::max(1u, m_alive) : workload::RunClock::Duration(m_options.gatePeriod);
         const bool workWaits = !m_high.empty() || !m_normal.empty();
-        const bool starving = now - m_lastDequeue > m_options.gatePeriod;
+        const bool starving = now - m_lastDequeue > minimumDelay;
         if (!m_blockingPending && workWaits && starving && m_idle == 0 && m_alive < m_options.maxThreads)
             m_pauseGate.unlessPaused([this] { startWorkerLocked(ThreadReason::Starvation); });
     }

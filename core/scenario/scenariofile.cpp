@@ -307,7 +307,8 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
 
     const QJsonObject callback = r.object(root, {}, QStringLiteral("callback"));
     r.rejectUnknown(callback, QStringLiteral("callback"), {QStringLiteral("cpu_us"), QStringLiteral("block_every"), QStringLiteral("block_ms"),
-                                                           QStringLiteral("block_kind"), QStringLiteral("offload")});
+                                                           QStringLiteral("block_kind"), QStringLiteral("offload"),
+                                                           QStringLiteral("offload_block_ms")});
     auto &cb = s.runtime.callback;
     cb.cpuWork = std::chrono::microseconds(qint64(r.number(callback, QStringLiteral("callback"), QStringLiteral("cpu_us"), 0, 0, 1e6)));
     cb.blockEvery = unsigned(r.number(callback, QStringLiteral("callback"), QStringLiteral("block_every"), 0, 0, 1e6));
@@ -317,6 +318,10 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
                        ? workload::CallbackBehavior::Block::Sleep
                        : workload::CallbackBehavior::Block::SyncOverAsync;
     cb.offloadToWorker = r.boolean(callback, QStringLiteral("callback"), QStringLiteral("offload"), false);
+    cb.offloadBlockFor = std::chrono::milliseconds(
+        qint64(r.number(callback, QStringLiteral("callback"), QStringLiteral("offload_block_ms"), 0, 0, 60000)));
+    if (cb.offloadBlockFor.count() > 0 && !cb.offloadToWorker)
+        r.error(QStringLiteral("callback.offload_block_ms"), QStringLiteral("needs \"offload\": true (it is how long each work item sleeps)"));
 
     const QJsonObject timers = r.object(root, {}, QStringLiteral("timers"));
     r.rejectUnknown(timers, QStringLiteral("timers"), {QStringLiteral("count"), QStringLiteral("delay_ms")});

@@ -40,7 +40,8 @@ QByteArray scenarioToJson(const Scenario &s)
                                                 {QStringLiteral("block_ms"), qint64(cb.blockFor.count())},
                                                 {QStringLiteral("block_kind"), cb.blockKind == workload::CallbackBehavior::Block::Sleep
                                                                                    ? QStringLiteral("sleep") : QStringLiteral("sync_over_async")},
-                                                {QStringLiteral("offload"), cb.offloadToWorker}}},
+                                                {QStringLiteral("offload"), cb.offloadToWorker},
+                                                {QStringLiteral("offload_block_ms"), qint64(cb.offloadBlockFor.count())}}},
         {QStringLiteral("timers"), QJsonObject{{QStringLiteral("count"), s.timers.count}, {QStringLiteral("delay_ms"), s.timers.delayMs}}},
         {QStringLiteral("posts"), QJsonObject{{QStringLiteral("count"), s.posts.count}, {QStringLiteral("key"), double(s.posts.key)},
                                              {QStringLiteral("bytes"), double(s.posts.bytes)}, {QStringLiteral("interval_ms"), s.posts.intervalMs}}},

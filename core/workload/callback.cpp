@@ -16,7 +16,7 @@ void runCallback(const CallbackBehavior &behavior, std::uint64_t sequence, Callb
     };
     const auto work = stretch(behavior.cpuWork);
     if (behavior.offloadToWorker)
-        context.offload([work] { burnCpu(work); });
+        context.offload([work] { burnCpu(work); }, stretch(behavior.offloadBlockFor));
     else if (work.count() > 0)
         burnCpu(work);
     if (behavior.blockEvery > 0 && sequence % behavior.blockEvery == 0 && behavior.blockFor.count() > 0) {

@@ -16,7 +16,8 @@ public:
     virtual ~CallbackContext() = default;
     virtual void sleepBlocking(std::chrono::microseconds duration) = 0;
     virtual void waitOnWorker(std::function<void()> work) = 0; // sync-over-async
-    virtual void offload(std::function<void()> work) = 0;
+    // Queues `work` to the worker pool (QueueUserWorkItem); the item then sleeps `blockFor` on its worker.
+    virtual void offload(std::function<void()> work, std::chrono::microseconds blockFor) = 0;
     virtual double slowMotion() const = 0; // 1 = real time; 10 = ten times slower
 };
 

@@ -12,6 +12,7 @@ struct CallbackBehavior {
     std::chrono::milliseconds blockFor{0};
     Block blockKind = Block::Sleep;         // Thread.Sleep, or Task.Wait on work given to a worker
     bool offloadToWorker = false;           // hand the CPU work to a worker instead
+    std::chrono::milliseconds offloadBlockFor{0}; // and the work item then sleeps this long (Thread.Sleep) on the worker
 };
 
 

@@ -6,7 +6,12 @@
 #include "runtime/workerpool.h"
 #include "trace/collector.h"
 
+#include <QScopeGuard>
 #include <QTest>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -62,17 +67,26 @@ private slots:
         QCOMPARE(pool.maxThreadCount(), 6u); // max is honoured
     }
 
-    // Thread.Sleep-style blocking with two processors' worth of CPU hogs beside the pool: the gate's
-    // cadence holds (before, a reset of the last-dequeue time raced the new worker and ticks were lost).
+    // Thread.Sleep-style blocking with another process keeping every processor busy: the gate's
+    // cadence holds (before, a reset of the last-dequeue time raced the new worker and ticks were
+    // lost). The hogs are a process of their own: the pool's "CPU at 80%" rule counts this process.
     void starvationCadenceHoldsUnderCpuLoad()
     {
-        std::atomic<bool> hogging{true};
-        std::vector<std::thread> hogs;
-        for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i)
-            hogs.emplace_back([&] {
-                while (hogging.load(std::memory_order_relaxed)) {
-                }
-            });
+        std::vector<pid_t> hogs;
+        for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i) {
+            const pid_t pid = fork();
+            QVERIFY(pid >= 0);
+            if (pid == 0)
+                for (;;) {
+                } // spins until killed
+            hogs.push_back(pid);
+        }
+        const auto killHogs = qScopeGuard([&] {
+            for (pid_t pid : hogs) {
+                kill(pid, SIGKILL);
+                waitpid(pid, nullptr, 0);
+            }
+        });
         trace::TraceRecorder recorder;
         trace::TraceStore store;
         trace::Collector collector(recorder, store);
@@ -92,9 +106,6 @@ private slots:
             std::this_thread::sleep_for(10ms);
         const unsigned threads = pool.threadCount();
         released = true;
-        hogging = false;
-        for (std::thread &t : hogs)
-            t.join();
         pool.stop();
         collector.stop();
         // Ticks at 0.5, 1.0, ... s: a thread at 1, 2, 3 and 4 s.
