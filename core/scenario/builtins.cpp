@@ -12,7 +12,8 @@ QStringList builtinScenarioIds()
             QStringLiteral("task-delay-goes-to-workers"), QStringLiteral("post-queued-completion-status"),
             QStringLiteral("thread-per-socket"),      QStringLiteral("dotnet7-pollers"),
             QStringLiteral("dotnet-on-linux"),        QStringLiteral("when-there-is-a-thread"),
-            QStringLiteral("sleep-vs-task-wait"),     QStringLiteral("two-pools")};
+            QStringLiteral("sleep-vs-task-wait"),     QStringLiteral("two-pools"),
+            QStringLiteral("threads-retire")};
 }
 
 QString builtinScenarioPath(const QString &id) { return QStringLiteral(":/scenarios/%1.json").arg(id); }
