@@ -50,6 +50,13 @@ MetricsSample Interpreter::sampleOf(const ModelState &state, double timeS, const
     s[Metric::CallbacksUnderPerformIo] = double(state.callbacksUnderPerformIo);
     for (std::size_t r = 0; r < ModelState::Roles; ++r)
         s[trace::callbacksOnMetric(ThreadRole(r))] = double(state.callbacksByRole[r]);
+    // CPU time as the kernel counts it (the sampler's last /proc reading of each thread, alive or gone).
+    std::array<double, ModelState::Roles> cpuNs{};
+    for (const ThreadView &t : state.threads)
+        if (std::size_t(t.role) < cpuNs.size())
+            cpuNs[std::size_t(t.role)] += double(t.kernel.cpuNs);
+    for (std::size_t r = 0; r < ModelState::Roles; ++r)
+        s[trace::cpuMsOnMetric(ThreadRole(r))] = s[Metric::ProcReadable] == 0 ? std::nan("") : cpuNs[r] / 1e6;
     s[Metric::CompletionsPerS] = previous && timeS > previous->timeS
                                      ? (s[Metric::Callbacks] - (*previous)[Metric::Callbacks]) / (timeS - previous->timeS)
                                      : 0;

@@ -97,7 +97,7 @@ ClaimParse parseClaim(const QString &expression)
         claim.metric = arg;
         return {claim, {}};
     }
-    if (head == QLatin1String("callbacks_on") || head == QLatin1String("thread_growth")) {
+    if (head == QLatin1String("callbacks_on") || head == QLatin1String("thread_growth") || head == QLatin1String("cpu_ms")) {
         // Plurals read naturally too: thread_growth(workers, 3s), callbacks_on(pollers), io_threads.
         QString role = arg == QLatin1String("io_threads") ? QStringLiteral("io") : arg;
         if (role.endsWith(QLatin1Char('s')) && Roles.contains(role.chopped(1)))
@@ -105,10 +105,10 @@ ClaimParse parseClaim(const QString &expression)
         if (!Roles.contains(role))
             return fail(QStringLiteral("%1() takes a thread role: %2").arg(head, Roles.join(QStringLiteral(", "))));
         claim.metric = role;
-        if (head == QLatin1String("callbacks_on")) {
+        if (head == QLatin1String("callbacks_on") || head == QLatin1String("cpu_ms")) {
             if (hasWindow)
-                return fail(QStringLiteral("callbacks_on() takes only a role"));
-            claim.aggregate = ParsedClaim::Aggregate::CallbacksOn;
+                return fail(QStringLiteral("%1() takes only a role").arg(head));
+            claim.aggregate = head == QLatin1String("cpu_ms") ? ParsedClaim::Aggregate::CpuMs : ParsedClaim::Aggregate::CallbacksOn;
             return {claim, {}};
         }
         if (!hasWindow)
@@ -127,7 +127,7 @@ ClaimParse parseClaim(const QString &expression)
         return {claim, {}};
     }
     return fail(QStringLiteral("unknown function '%1'; the functions are max, min, callbacks_on, callbacks_under, "
-                               "thread_growth")
+                               "thread_growth, cpu_ms")
                     .arg(head));
 }
 
@@ -157,6 +157,9 @@ ClaimResult evaluateClaim(const QString &name, const ParsedClaim &claim, const Q
     }
     case ParsedClaim::Aggregate::CallbacksOn:
         observed = last[trace::callbacksOnMetric(roleOf(claim.metric))];
+        break;
+    case ParsedClaim::Aggregate::CpuMs:
+        observed = last[trace::cpuMsOnMetric(roleOf(claim.metric))];
         break;
     case ParsedClaim::Aggregate::CallbacksUnder:
         observed = last[claim.metric == QLatin1String("dispatch") ? trace::Metric::CallbacksUnderDispatch

@@ -17,12 +17,13 @@ using model::metricValue;
 //   claim    := term op number          op: == != < <= > >=
 //   term     := metric | max(metric) | min(metric)
 //             | callbacks_on(role) | callbacks_under(frame) | thread_growth(role, duration)
+//             | cpu_ms(role): the CPU time the kernel counted for that role's threads
 //   role     := io | worker | poller | event_loop | socket_thread | timer
 //   frame    := dispatch | perform_io
 //   duration := a number with ms or s (500ms, 3s)
 // A bare metric means its last value. metricNames() lists the metrics.
 struct ParsedClaim {
-    enum class Aggregate { Last, Max, Min, CallbacksOn, CallbacksUnder, ThreadGrowth };
+    enum class Aggregate { Last, Max, Min, CallbacksOn, CallbacksUnder, ThreadGrowth, CpuMs };
     Aggregate aggregate = Aggregate::Last;
     QString metric;     // the metric, role or frame named
     double windowS = 0; // thread_growth's duration

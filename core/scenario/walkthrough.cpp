@@ -92,6 +92,7 @@ QString Walkthrough::evidence() const
     case ParsedClaim::Aggregate::Min: return QStringLiteral("%1 was down to %2 after %3 s").arg(what, value, when);
     case ParsedClaim::Aggregate::CallbacksOn: return QStringLiteral("%1 callbacks ran on %2 threads in %3 s").arg(value, what, when);
     case ParsedClaim::Aggregate::CallbacksUnder: return QStringLiteral("%1 callbacks ran under %2 in %3 s").arg(value, what, when);
+    case ParsedClaim::Aggregate::CpuMs: return QStringLiteral("%2 threads had used %1 ms of CPU after %3 s").arg(value, what, when);
     case ParsedClaim::Aggregate::ThreadGrowth:
         return QStringLiteral("%1 threads grew by %2 within %3 s (seen after %4 s)").arg(what, value, QString::number(c.windowS), when);
     }

@@ -87,12 +87,22 @@ enum class Metric : std::uint16_t {
     CallbacksOnPorthole,
     ProcReadable,       // observed: 1 when the sampler could read /proc (0: io_workers and threads not measured)
     PostsReturned,      // folded: posted packets dequeued with the key they were posted with
-    Last = PostsReturned
+    CpuMsOnOther,       // folded from the sampler's /proc readings: CPU time (ms) of the threads of each role, in order
+    CpuMsOnIo,
+    CpuMsOnWorker,
+    CpuMsOnPoller,
+    CpuMsOnEventLoop,
+    CpuMsOnTimer,
+    CpuMsOnGate,
+    CpuMsOnKernelWorker,
+    CpuMsOnPorthole,
+    Last = CpuMsOnPorthole
 };
 inline constexpr std::size_t MetricCount = std::size_t(Metric::Last) + 1;
 std::string_view metricName(Metric metric);
 bool isObservedMetric(Metric metric); // recorded by the sampler, not computed from other events
 Metric callbacksOnMetric(ThreadRole role);
+Metric cpuMsOnMetric(ThreadRole role);
 
 // The names a trace file carries so that it reads the same in any later build.
 struct FrameText {

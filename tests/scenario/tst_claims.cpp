@@ -20,6 +20,7 @@ MetricsHistory history()
         s[Metric::Callbacks] = i * 10;
         s[Metric::CallbacksUnderDispatch] = 0; // folded metrics are always there; cq_ready is left not measured
         s[porthole::trace::callbacksOnMetric(porthole::trace::ThreadRole::Worker)] = i * 10;
+        s[porthole::trace::cpuMsOnMetric(porthole::trace::ThreadRole::IoCompletion)] = i; // ms of CPU, the kernel's count
         h << s;
     }
     return h;
@@ -43,6 +44,8 @@ private slots:
         QTest::newRow("plural role") << QStringLiteral("callbacks_on(workers) != 0") << true << 100.0;
         QTest::newRow("growth in 3s") << QStringLiteral("thread_growth(workers, 3s) >= 3") << true << 3.0;
         QTest::newRow("growth in 500ms") << QStringLiteral("thread_growth(worker, 500ms) <= 1") << true << 1.0;
+        QTest::newRow("cpu of the I/O threads") << QStringLiteral("cpu_ms(io) < 20") << true << 10.0;
+        QTest::newRow("cpu, plural role") << QStringLiteral("cpu_ms(io_threads) >= 11") << false << 10.0;
         QTest::newRow("under dispatch") << QStringLiteral("callbacks_under(dispatch) < 1") << true << 0.0;
         QTest::newRow("not measured fails") << QStringLiteral("max(cq_ready) >= 0") << false << std::nan("");
     }
@@ -68,6 +71,7 @@ private slots:
         QTest::newRow("unknown function") << QStringLiteral("avg(threads) == 0") << QStringLiteral("unknown function 'avg'");
         QTest::newRow("bad role") << QStringLiteral("callbacks_on(gpu) == 0") << QStringLiteral("takes a thread role: io, worker");
         QTest::newRow("growth needs a window") << QStringLiteral("thread_growth(workers) > 1") << QStringLiteral("takes a role and a duration");
+        QTest::newRow("cpu takes no window") << QStringLiteral("cpu_ms(io, 3s) < 1") << QStringLiteral("cpu_ms() takes only a role");
         QTest::newRow("bad frame") << QStringLiteral("callbacks_under(main) > 1") << QStringLiteral("takes a frame: dispatch, perform_io");
     }
 
