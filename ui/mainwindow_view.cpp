@@ -1,6 +1,7 @@
 // The window's looks: presenter mode, scale, themes, key hints, the walkthrough's highlight.
 
 #include "mainwindow.h"
+#include "threadlimitsdialog.h"
 
 #include "highlightframe.h"
 #include "machineview.h"
@@ -71,6 +72,16 @@ void MainWindow::buildViewMenu()
     own->setToolTip(tr("The scenario driver and the sampler: Porthole's, not the lesson's"));
     connect(own, &QAction::toggled, m_machine, &MachineView::setShowPortholeThreads);
     connect(own, &QAction::toggled, m_timeline, &TimelineView::setShowPortholeThreads);
+    QAction *limits = view->addAction(tr("Set min / max &threads…"), QKeySequence(Qt::CTRL | Qt::Key_T), this, [this] {
+        if (!m_session->isRunning()) {
+            statusBar()->showMessage(tr("Run a lesson first: the limits apply to a running pool"), 5000);
+            return;
+        }
+        ThreadLimitsDialog dialog(m_session->scenario().runtime, this);
+        if (dialog.exec() == QDialog::Accepted)
+            m_session->setThreadLimits(dialog.limits());
+    });
+    limits->setToolTip(tr("ThreadPool.SetMinThreads / SetMaxThreads on the running lesson"));
     QAction *traffic = view->addAction(tr("&Traffic flows while paused"));
     traffic->setCheckable(true);
     traffic->setToolTip(tr("Off: a pause stops the traffic too (each step sends one message). On: messages keep "

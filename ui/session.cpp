@@ -215,6 +215,12 @@ void Session::setMessagesPerSecond(double rate)
         m_runner->setMessagesPerSecond(rate);
 }
 
+void Session::setThreadLimits(const runtime::ThreadLimits &limits)
+{
+    if (m_runner)
+        m_runner->setThreadLimits(limits);
+}
+
 void Session::followLive()
 {
     m_following = true;

@@ -49,6 +49,7 @@ public:
     // Traffic stops while paused (the default) or keeps arriving, so steps find completions.
     void setTrafficDuringPause(bool flows);
     void setMessagesPerSecond(double rate); // live: the traffic rate; kept in scenario() for "save a copy"
+    void setThreadLimits(const runtime::ThreadLimits &limits); // live: SetMinThreads / SetMaxThreads, recorded in the trace
     double slowMotion() const { return m_slowMotion; }
 
     void followLive();

@@ -29,6 +29,7 @@ public:
     LegacyIocpRuntime(const RuntimeOptions &options, trace::TraceRecorder &recorder)
         : Runtime(options, recorder)
         , m_ioMin(options.ioMinThreads ? options.ioMinThreads : processorCount())
+        , m_ioMax(std::max(m_ioMin.load(), options.ioMaxThreads))
     {
     }
 
@@ -42,6 +43,27 @@ protected:
         spawn(".NET ThreadPool Gate", ThreadRole::Gate, ThreadReason::Startup, [this] { gateLoop(); });
         return {};
     }
+    // SetMinThreads(..., completionPortThreads): a raised minimum adds I/O threads at once while every
+    // one is busy and packets wait; SetMaxThreads caps them (threads above it are not stopped).
+    bool setIoMinThreads(unsigned min) override
+    {
+        if (min == 0 || min > m_ioMax)
+            return false;
+        m_ioMin = min;
+        m_gate.unlessPaused([this] {
+            while (m_ioThreads < m_ioMin && m_port->stats().waiters == 0 && packetsWait())
+                spawnIoThread(ThreadReason::MinThreads);
+        });
+        return true;
+    }
+    bool setIoMaxThreads(unsigned max) override
+    {
+        if (max == 0 || max < m_ioMin)
+            return false;
+        m_ioMax = max;
+        return true;
+    }
+
     void stopThreads() override
     {
         { std::lock_guard lock(m_gateMutex); } // the gate sees stopping() before it waits, or is woken
@@ -51,7 +73,7 @@ protected:
 private:
     void spawnIoThread(ThreadReason reason)
     {
-        if (stopping() || m_ioThreads >= m_options.ioMaxThreads)
+        if (stopping() || m_ioThreads >= m_ioMax)
             return;
         ++m_ioThreads;
         m_lastIoThreadMade = m_clock.now().count();
@@ -112,14 +134,15 @@ private:
             if (!std::exchange(baselineTaken, true))
                 continue;
             // Every I/O thread busy and packets waiting: the gate hands the work to a new thread.
-            const engine::PortStats stats = m_port->stats();
-            const bool packetsWait = stats.queued > 0 || m_port->ringSnapshot().cqReady > 0;
-            if (stats.waiters == 0 && packetsWait)
+            if (m_port->stats().waiters == 0 && packetsWait())
                 m_gate.unlessPaused([this] { spawnIoThread(ThreadReason::Starvation); });
         }
     }
 
-    const unsigned m_ioMin;
+    bool packetsWait() { return m_port->stats().queued > 0 || m_port->ringSnapshot().cqReady > 0; }
+
+    std::atomic<unsigned> m_ioMin; // SetMinThreads may change it while running
+    std::atomic<unsigned> m_ioMax;
     std::atomic<unsigned> m_ioThreads{0}; // counted when spawned, so two spawns cannot race past min
     std::atomic<workload::RunClock::Duration::rep> m_lastIoThreadMade{0}; // run time
     std::atomic<double> m_cpuUtilization{0}; // this process's, over the gate's last period (0..1)

@@ -395,6 +395,25 @@ void Runtime::addTimer(std::chrono::milliseconds delay)
     m_timers->add(delay);
 }
 
+void Runtime::setThreadLimits(const ThreadLimits &limits)
+{
+    const auto note = [](trace::ThreadLimitKind kind, bool applied, unsigned value) {
+        trace::record(EventType::ThreadLimit, std::uint8_t(kind), applied ? 1 : 0, 0, value);
+    };
+    // Raise the maximum before the minimum and lower the minimum before the maximum, so that a pair
+    // that is valid together is accepted in either direction.
+    if (limits.workerMax && *limits.workerMax >= m_workers->minThreads())
+        note(trace::ThreadLimitKind::WorkerMax, m_workers->setMaxThreads(*limits.workerMax), *limits.workerMax);
+    if (limits.workerMin)
+        note(trace::ThreadLimitKind::WorkerMin, m_workers->setMinThreads(*limits.workerMin), *limits.workerMin);
+    if (limits.workerMax && *limits.workerMax < m_workers->minThreads())
+        note(trace::ThreadLimitKind::WorkerMax, m_workers->setMaxThreads(*limits.workerMax), *limits.workerMax);
+    if (limits.ioMax)
+        note(trace::ThreadLimitKind::IoMax, setIoMaxThreads(*limits.ioMax), *limits.ioMax);
+    if (limits.ioMin)
+        note(trace::ThreadLimitKind::IoMin, setIoMinThreads(*limits.ioMin), *limits.ioMin);
+}
+
 void Runtime::fireTimer(std::uint64_t id)
 {
     ++m_counters.timersFired;

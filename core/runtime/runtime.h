@@ -60,6 +60,11 @@ public:
     bool post(std::uint64_t key, std::uint32_t bytes, std::uint64_t token);
     // Task.Delay: after `delay`, the continuation runs on a worker.
     void addTimer(std::chrono::milliseconds delay);
+    // ThreadPool.SetMinThreads / SetMaxThreads, while running; each value set or refused is recorded
+    // (a ThreadLimit event on the calling thread). The worker values steer the worker pool in every
+    // model. The completion-port values steer the legacy pool's I/O threads; in .NET 7+ they are only
+    // stored (_legacy_minIOCompletionThreads) and steer no thread, as here.
+    void setThreadLimits(const ThreadLimits &limits);
 
     // Pause is a freeze: the run's clock stops (thread injection, idle retirement, timers, the
     // scenario's schedule), no thread dequeues and no callback starts until resume(); step() lets one
@@ -90,6 +95,10 @@ protected:
     virtual void stopThreads() = 0;         // wake them (the port is closed by then); stop() joins them
     virtual void releaseResources() {}      // after every thread is joined: close the model's own descriptors
     virtual bool armSockets() { return true; } // port models: one recv per socket
+    // The completion-port values of SetMinThreads / SetMaxThreads; true when accepted.
+    virtual bool setIoMinThreads(unsigned min) { return min > 0 && min <= m_legacyIoMax && (m_legacyIoMin = min, true); }
+    virtual bool setIoMaxThreads(unsigned max) { return max > 0 && max >= m_legacyIoMin && (m_legacyIoMax = max, true); }
+    unsigned m_legacyIoMin = 1, m_legacyIoMax = 1000; // .NET 7+: stored, steer nothing (PortableThreadPool.cs)
 
     // For the models' threads. Returns the error of a thread that could not be created (empty: it was).
     std::string spawn(std::string name, trace::ThreadRole role, trace::ThreadReason reason, std::function<void()> body,

@@ -30,6 +30,12 @@ std::string_view runtimeKindName(RuntimeKind kind); // the scenario files' spell
 std::optional<RuntimeKind> runtimeKindFromName(std::string_view name);
 bool needsPortFor(RuntimeKind kind); // the models built on a completion port
 
+// ThreadPool.SetMinThreads / SetMaxThreads while running: each field, when set, is a new value.
+struct ThreadLimits {
+    std::optional<unsigned> workerMin, workerMax, ioMin, ioMax;
+    bool empty() const { return !workerMin && !workerMax && !ioMin && !ioMax; }
+};
+
 struct RuntimeOptions {
     RuntimeKind kind = RuntimeKind::RawUring;
     unsigned ioMinThreads = 0;    // legacy: MinLimitTotalCPThreads; 0 = one per processor

@@ -13,6 +13,7 @@ WorkerPool::WorkerPool(const WorkerPoolOptions &options, trace::TraceRecorder &r
                        const workload::RunClock &clock)
     : m_options(options)
     , m_min(options.minThreads ? options.minThreads : std::max(1u, std::thread::hardware_concurrency()))
+    , m_max(std::max(m_min, options.maxThreads))
     , m_recorder(recorder)
     , m_pauseGate(gate)
     , m_clock(clock)
@@ -33,7 +34,7 @@ void WorkerPool::queue(WorkItem item, bool highPriority)
     trace::record(EventType::QueueSample, std::uint8_t(trace::QueueKind::WorkerQueue), 0, 0, m_high.size() + m_normal.size());
     if (m_idle > 0)
         m_workAvailable.notify_one();
-    else if (m_alive < m_min && m_alive < m_options.maxThreads)
+    else if (m_alive < m_min && m_alive < m_max)
         m_pauseGate.unlessPaused([this] { startWorkerLocked(ThreadReason::MinThreads); }); // below min: on demand, at once
 }
 
@@ -41,7 +42,7 @@ void WorkerPool::afterResume()
 {
     std::lock_guard lock(m_mutex);
     for (std::size_t waiting = m_high.size() + m_normal.size(); !m_stopping && waiting > m_idle && m_alive < m_min
-         && m_alive < m_options.maxThreads;
+         && m_alive < m_max;
          --waiting)
         startWorkerLocked(ThreadReason::MinThreads);
 }
@@ -157,7 +158,7 @@ void WorkerPool::gateLoop()
         const auto minimumDelay = cpuBusy ? m_options.gatePeriod * 2 * std::max(1u, m_alive) : workload::RunClock::Duration(m_options.gatePeriod);
         const bool workWaits = !m_high.empty() || !m_normal.empty();
         const bool starving = now - m_lastDequeue > minimumDelay;
-        if (!m_blockingPending && workWaits && starving && m_idle == 0 && m_alive < m_options.maxThreads)
+        if (!m_blockingPending && workWaits && starving && m_idle == 0 && m_alive < m_max)
             m_pauseGate.unlessPaused([this] { startWorkerLocked(ThreadReason::Starvation); });
     }
     lock.unlock();
@@ -170,7 +171,7 @@ void WorkerPool::notifyBlocked()
         return;
     std::lock_guard lock(m_mutex);
     ++m_blocked;
-    if (!m_blockingPending && m_alive < std::min(m_min + m_blocked, m_options.maxThreads)) {
+    if (!m_blockingPending && m_alive < std::min(m_min + m_blocked, m_max)) {
         m_blockingPending = true;
         m_gateWake.notify_all();
     }
@@ -187,7 +188,7 @@ void WorkerPool::notifyUnblocked()
 
 bool WorkerPool::startIfWorkWaitsLocked(ThreadReason reason)
 {
-    if (m_stopping || m_high.size() + m_normal.size() <= m_idle || m_alive >= m_options.maxThreads)
+    if (m_stopping || m_high.size() + m_normal.size() <= m_idle || m_alive >= m_max)
         return false;
     startWorkerLocked(reason);
     return true;
@@ -198,13 +199,13 @@ void WorkerPool::blockingAdjustmentLocked()
     using Duration = workload::RunClock::Duration;
     m_blockingPending = false;
     const unsigned processors = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned target = std::min(m_min + m_blocked, m_options.maxThreads);
+    const unsigned target = std::min(m_min + m_blocked, m_max);
     if (m_alive >= target) {
         m_blockingDelayUntil = Duration::zero();
         return;
     }
     // Up to min + ProcessorCount threads (ThreadsToAddWithoutDelay) come at once; beyond, one per delay.
-    const unsigned withoutDelay = std::min(m_min + processors, m_options.maxThreads);
+    const unsigned withoutDelay = std::min(m_min + processors, m_max);
     const bool delayElapsed = m_blockingDelayUntil != Duration::zero() && m_clock.now() >= m_blockingDelayUntil;
     unsigned goal = m_alive;
     if (goal < std::min(target, std::max(withoutDelay, m_alive)))
@@ -243,6 +244,45 @@ void WorkerPool::stop()
         joinRetiredLocked();
     }
     joinRetiredLocked();
+}
+
+unsigned WorkerPool::minThreads() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_min;
+}
+
+unsigned WorkerPool::maxThreads() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_max;
+}
+
+bool WorkerPool::setMinThreads(unsigned min)
+{
+    std::lock_guard lock(m_mutex);
+    if (min == 0 || min > m_max)
+        return false;
+    m_min = min;
+    // Below the new minimum, threads come on demand at once (a pause holds them back until resume).
+    m_pauseGate.unlessPaused([this] {
+        while (m_alive < m_min && startIfWorkWaitsLocked(ThreadReason::MinThreads)) {
+        }
+    });
+    if (m_blocked > 0 && !m_blockingPending) { // the blocking adjustment takes the new minimum into account
+        m_blockingPending = true;
+        m_gateWake.notify_all();
+    }
+    return true;
+}
+
+bool WorkerPool::setMaxThreads(unsigned max)
+{
+    std::lock_guard lock(m_mutex);
+    if (max == 0 || max < m_min)
+        return false;
+    m_max = max; // threads above it are not stopped: idle ones retire
+    return true;
 }
 
 unsigned WorkerPool::threadCount() const

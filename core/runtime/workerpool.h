@@ -46,7 +46,12 @@ public:
     unsigned threadCount() const;
     unsigned maxThreadCount() const;
     std::size_t queuedCount() const;
-    unsigned minThreads() const { return m_min; }
+    unsigned minThreads() const;
+    unsigned maxThreads() const;
+    // SetMinThreads / SetMaxThreads: false (and nothing changes) when the minimum would exceed the
+    // maximum. A raised minimum adds threads at once while work waits for them.
+    bool setMinThreads(unsigned min);
+    bool setMaxThreads(unsigned max);
     unsigned starting() const { return m_starting.load(std::memory_order_acquire); } // created, not yet traced
     void afterResume(); // starts the threads a pause held back (below min, with work waiting)
     // ThreadPool.NotifyThreadBlocked / NotifyThreadUnblocked, from a worker about to wait on a task
@@ -63,7 +68,8 @@ private:
     void joinRetiredLocked();
 
     const WorkerPoolOptions m_options;
-    const unsigned m_min;
+    unsigned m_min; // guarded by m_mutex, as is m_max
+    unsigned m_max;
     trace::TraceRecorder &m_recorder;
     DequeueGate &m_pauseGate;
     const workload::RunClock &m_clock;

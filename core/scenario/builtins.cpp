@@ -13,7 +13,8 @@ QStringList builtinScenarioIds()
             QStringLiteral("thread-per-socket"),      QStringLiteral("dotnet7-pollers"),
             QStringLiteral("dotnet-on-linux"),        QStringLiteral("when-there-is-a-thread"),
             QStringLiteral("sleep-vs-task-wait"),     QStringLiteral("two-pools"),
-            QStringLiteral("threads-retire"),         QStringLiteral("looks-like-polling")};
+            QStringLiteral("threads-retire"),         QStringLiteral("looks-like-polling"),
+            QStringLiteral("set-min-threads")};
 }
 
 QString builtinScenarioPath(const QString &id) { return QStringLiteral(":/scenarios/%1.json").arg(id); }

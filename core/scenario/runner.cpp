@@ -131,13 +131,18 @@ void Runner::driveLoop()
     // It posts packets and submits fsyncs: a thread of the run like any other, so it is traced.
     m_recorder.attachCurrentThread("porthole: scenario driver", trace::ThreadRole::Porthole, trace::ThreadReason::Startup);
     int postsSent = 0, timersAdded = 0, fsyncsSent = 0;
+    qsizetype limitChangesMade = 0;
     const auto runStart = m_runtime->clock().now();
     bool scheduledPauseDone = false, scheduledResumeDone = false;
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
         std::deque<trace::RunAction> commands;
         commands.swap(m_commands);
+        std::deque<runtime::ThreadLimits> limits;
+        limits.swap(m_limitCommands);
         lock.unlock();
+        for (const runtime::ThreadLimits &l : limits)
+            m_runtime->setThreadLimits(l);
         const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_startTime).count();
         // --pause-at / --pause-for: in wall time, since the run's own time stands still while paused.
         if (m_pauseAtS >= 0 && !scheduledPauseDone && wallS >= m_pauseAtS) {
@@ -162,6 +167,8 @@ void Runner::driveLoop()
             [[maybe_unused]] auto n = ::write(m_scratchFile, "porthole\n", 9);
             m_runtime->port()->fsync(m_scratchFile, std::uint64_t(fsyncsSent++));
         }
+        while (limitChangesMade < m_scenario.limitChanges.size() && t >= m_scenario.limitChanges[limitChangesMade].atS * slow)
+            m_runtime->setThreadLimits(m_scenario.limitChanges[limitChangesMade++].limits);
         while (timersAdded < m_scenario.timers.count) {
             m_runtime->addTimer(std::chrono::milliseconds(m_scenario.timers.delayMs));
             ++timersAdded;
@@ -171,7 +178,7 @@ void Runner::driveLoop()
         if (!helper.empty() && m_failure.isEmpty())
             m_failure = QString::fromStdString(helper) + QStringLiteral(" %1 s into the run").arg(wallS, 0, 'f', 1);
         trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Parked), 0, 0, 0); // until the next tick
-        m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping || !m_commands.empty(); });
+        m_wake.wait_for(lock, SamplePeriod, [this] { return m_stopping || !m_commands.empty() || !m_limitCommands.empty(); });
         trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
     }
     lock.unlock();
@@ -217,6 +224,15 @@ void Runner::command(trace::RunAction action)
     {
         std::lock_guard lock(m_mutex);
         m_commands.push_back(action);
+    }
+    m_wake.notify_all();
+}
+
+void Runner::setThreadLimits(const runtime::ThreadLimits &limits)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_limitCommands.push_back(limits);
     }
     m_wake.notify_all();
 }

@@ -51,6 +51,8 @@ public:
     // Before start(): pause `atS` seconds into the run (wall time) for `forS` seconds.
     void schedulePause(double atS, double forS);
     void setSlowMotion(double factor);
+    // ThreadPool.SetMinThreads / SetMaxThreads now; carried out by the driver, recorded in the trace.
+    void setThreadLimits(const runtime::ThreadLimits &limits);
     // Safe to change while running: the traffic rate (the socket count and the runtime are not).
     void setMessagesPerSecond(double rate);
     bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
@@ -102,6 +104,7 @@ private:
     mutable std::size_t m_folded = 0;
     bool m_stopping = false;
     std::deque<trace::RunAction> m_commands; // guarded by m_mutex: for the driver
+    std::deque<runtime::ThreadLimits> m_limitCommands; // guarded by m_mutex: for the driver
     double m_pauseAtS = -1, m_pauseForS = 0;  // set before start()
     std::atomic<bool> m_trafficDuringPause{false};
     QString m_failure; // guarded by m_mutex

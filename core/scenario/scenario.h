@@ -47,6 +47,12 @@ struct Timers {
     int delayMs = 100;
 };
 
+// SetMinThreads / SetMaxThreads at a moment of the run (its own time).
+struct LimitChange {
+    double atS = 0;
+    runtime::ThreadLimits limits;
+};
+
 // One lesson: the setup, the claims it proves, and the walkthrough.
 struct Scenario {
     QString id;
@@ -61,6 +67,7 @@ struct Scenario {
     Posts posts;
     int fsyncEveryMs = 0; // > 0: fsync a scratch file this often (io_uring runs fsync on an io-wq thread)
     double durationS = 5;
+    QList<LimitChange> limitChanges; // threads.changes, in the order given
     QList<Claim> claims;
     QList<WalkthroughStep> walkthrough;
     QStringList sources; // where the lesson's facts come from: URLs, or "owner/repo: path" in a repository

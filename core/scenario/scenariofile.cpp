@@ -264,7 +264,8 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
 
     const QJsonObject threads = r.object(root, {}, QStringLiteral("threads"));
     r.rejectUnknown(threads, QStringLiteral("threads"), {QStringLiteral("io_min"), QStringLiteral("io_max"), QStringLiteral("worker_min"),
-                                                         QStringLiteral("worker_max"), QStringLiteral("pollers"), QStringLiteral("io_start")});
+                                                         QStringLiteral("worker_max"), QStringLiteral("pollers"), QStringLiteral("io_start"),
+                                                         QStringLiteral("changes")});
     s.runtime.ioMinThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("io_min"), 0, 0, 1000));
     s.runtime.ioMaxThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("io_max"), 1000, 1, 1000));
     s.runtime.ioStartThreads = unsigned(r.number(threads, QStringLiteral("threads"), QStringLiteral("io_start"), 1, 1, 1000));
@@ -279,6 +280,30 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
     if (s.runtime.workers.minThreads > s.runtime.workers.maxThreads)
         r.error(QStringLiteral("threads.worker_min"),
                 QStringLiteral("%1 is above worker_max (%2)").arg(s.runtime.workers.minThreads).arg(s.runtime.workers.maxThreads));
+
+    // threads.changes: SetMinThreads / SetMaxThreads while running, e.g. {"at_s": 3, "worker_min": 12}.
+    const QJsonArray changes = r.array(threads, QStringLiteral("threads"), QStringLiteral("changes"));
+    for (qsizetype i = 0; i < changes.size() && i < 100; ++i) {
+        const QString path = QStringLiteral("threads.changes[%1]").arg(i);
+        if (!changes[i].isObject()) {
+            r.error(path, QStringLiteral("must be an object {\"at_s\": 3, \"worker_min\": 12}"));
+            continue;
+        }
+        const QJsonObject c = changes[i].toObject();
+        const QStringList fields = {QStringLiteral("worker_min"), QStringLiteral("worker_max"), QStringLiteral("io_min"), QStringLiteral("io_max")};
+        r.rejectUnknown(c, path, QStringList{QStringLiteral("at_s")} + fields);
+        LimitChange change;
+        change.atS = r.number(c, path, QStringLiteral("at_s"), 0, 0, 3600, false);
+        std::optional<unsigned> *targets[] = {&change.limits.workerMin, &change.limits.workerMax, &change.limits.ioMin, &change.limits.ioMax};
+        for (int f = 0; f < 4; ++f)
+            if (c.contains(fields[f]))
+                *targets[f] = unsigned(r.number(c, path, fields[f], 1, 1, f < 2 ? 32767 : 1000));
+        if (change.limits.empty())
+            r.error(path, QStringLiteral("changes nothing: give worker_min, worker_max, io_min or io_max"));
+        s.limitChanges << change;
+    }
+    if (changes.size() > 100)
+        r.error(QStringLiteral("threads.changes"), QStringLiteral("at most 100 changes"));
 
     const QJsonObject sockets = r.object(root, {}, QStringLiteral("sockets"));
     r.rejectUnknown(sockets, QStringLiteral("sockets"), {QStringLiteral("count"), QStringLiteral("transport")});

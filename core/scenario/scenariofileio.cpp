@@ -12,6 +12,24 @@
 
 namespace porthole::scenario {
 
+namespace {
+QJsonArray limitChangesJson(const QList<LimitChange> &changes)
+{
+    QJsonArray list;
+    for (const LimitChange &c : changes) {
+        QJsonObject o{{QStringLiteral("at_s"), c.atS}};
+        const std::pair<const char *, const std::optional<unsigned> *> fields[] = {
+            {"worker_min", &c.limits.workerMin}, {"worker_max", &c.limits.workerMax}, {"io_min", &c.limits.ioMin}, {"io_max", &c.limits.ioMax}};
+        for (const auto &[name, value] : fields)
+            if (*value)
+                o[QLatin1String(name)] = int(**value);
+        list.append(o);
+    }
+    return list;
+}
+} // namespace
+
+
 QByteArray scenarioToJson(const Scenario &s)
 {
     const auto &rt = s.runtime;
@@ -30,7 +48,8 @@ QByteArray scenarioToJson(const Scenario &s)
         {QStringLiteral("threads"), QJsonObject{{QStringLiteral("io_min"), int(rt.ioMinThreads)}, {QStringLiteral("io_max"), int(rt.ioMaxThreads)},
                                                {QStringLiteral("io_start"), int(rt.ioStartThreads)},
                                                {QStringLiteral("worker_min"), int(rt.workers.minThreads)},
-                                               {QStringLiteral("worker_max"), int(rt.workers.maxThreads)}, {QStringLiteral("pollers"), int(rt.pollers)}}},
+                                               {QStringLiteral("worker_max"), int(rt.workers.maxThreads)}, {QStringLiteral("pollers"), int(rt.pollers)},
+                                               {QStringLiteral("changes"), limitChangesJson(s.limitChanges)}}},
         {QStringLiteral("sockets"), QJsonObject{{QStringLiteral("count"), s.sockets}, {QStringLiteral("transport"), QStringLiteral("socketpair")}}},
         {QStringLiteral("traffic"), QJsonObject{{QStringLiteral("pattern"), QLatin1String(pattern)},
                                                {QStringLiteral("messages_per_second"), s.traffic.messagesPerSecond},

@@ -15,11 +15,11 @@ std::string_view lookup(const std::array<std::string_view, N> &names, Enum value
 
 std::string_view eventTypeName(EventType type)
 {
-    static constexpr std::array<std::string_view, 21> names = {
+    static constexpr std::array<std::string_view, 22> names = {
         "invalid", "thread created", "thread exited", "thread state", "op submitted", "op completed",
         "op dequeued", "callback begin", "callback end", "stack push", "stack pop", "queue sample",
         "post", "cq overflow", "timer", "claim checked", "walkthrough marker", "observed", "sample tick",
-        "kernel state", "run control"};
+        "kernel state", "run control", "thread limit"};
     static_assert(names.size() == std::size_t(EventType::Last) + 1);
     return lookup(names, type);
 }

@@ -28,8 +28,12 @@ enum class EventType : std::uint8_t {
     SampleTick,         // value = seconds since the run started, as a double's bits: closes one metrics sample
     KernelState,        // small = /proc state letter, id = wchan string | (syscall + 1) << 32, value = CPU time (ns)
     RunControl,         // small = RunAction; value = seconds since the run started, as a double's bits
-    Last = RunControl
+    ThreadLimit,        // small = ThreadLimitKind, aux = 1 set / 0 refused (as SetMinThreads returns), value = the number
+    Last = ThreadLimit
 };
+
+// ThreadPool.SetMinThreads / SetMaxThreads: (workerThreads, completionPortThreads), one event each.
+enum class ThreadLimitKind : std::uint8_t { WorkerMin, WorkerMax, IoMin, IoMax, Last = IoMax };
 
 // Porthole: the app's own threads (setup, scenario driver, sampler), not part of the modelled runtime.
 enum class ThreadRole : std::uint8_t { Other, IoCompletion, Worker, Poller, EventLoop, Timer, Gate, KernelWorker, Porthole, Last = Porthole };

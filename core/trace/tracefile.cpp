@@ -156,6 +156,8 @@ std::string checkFields(const Event &e, const Trace &trace)
                        + std::to_string(trace.vocabulary.metrics.size());
     case EventType::RunControl:
         return e.small <= std::uint8_t(RunAction::Last) ? std::string() : "has an unknown run action " + std::to_string(e.small);
+    case EventType::ThreadLimit:
+        return e.small <= std::uint8_t(ThreadLimitKind::Last) ? std::string() : "has an unknown thread limit " + std::to_string(e.small);
     case EventType::KernelState:
         return std::uint32_t(e.id) < trace.strings.size() ? std::string() : "names wait channel " + std::to_string(std::uint32_t(e.id));
     default:

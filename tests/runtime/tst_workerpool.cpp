@@ -159,6 +159,37 @@ private slots:
         }
     }
 
+    // SetMinThreads: a raised minimum makes threads at once for the work that waits; a minimum above
+    // the maximum (or a maximum below the minimum) is refused and changes nothing.
+    void setMinThreadsAddsThreadsAtOnce()
+    {
+        trace::TraceRecorder recorder;
+        WorkerPoolOptions options;
+        options.minThreads = 2;
+        options.maxThreads = 20;
+        options.gatePeriod = 60'000ms; // no starvation injection in this test
+        DequeueGate gate;
+        workload::RunClock clock;
+        WorkerPool pool(options, recorder, gate, clock);
+        std::atomic<bool> released{false};
+        for (int i = 0; i < 12; ++i)
+            pool.queue({[&] {
+                while (!released.load())
+                    std::this_thread::sleep_for(5ms);
+            }});
+        QCOMPARE(pool.threadCount(), 2u);
+        QVERIFY(!pool.setMinThreads(21)); // above the maximum
+        QVERIFY(!pool.setMaxThreads(1));  // below the minimum
+        QCOMPARE(pool.minThreads(), 2u);
+        QCOMPARE(pool.maxThreads(), 20u);
+        QVERIFY(pool.setMinThreads(8));
+        QCOMPARE(pool.threadCount(), 8u); // made before setMinThreads returned, not by the gate
+        QVERIFY(pool.setMaxThreads(8));
+        QVERIFY(!pool.setMinThreads(9));
+        released = true;
+        pool.stop();
+    }
+
     void idleThreadsAboveMinRetire()
     {
         trace::TraceRecorder recorder;

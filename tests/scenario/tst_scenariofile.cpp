@@ -71,6 +71,10 @@ private slots:
         QTest::newRow("min above max") << with("\"threads\": {\"io_min\": 9, \"io_max\": 3}") << QStringLiteral("field 'threads.io_min': 9 is above io_max (3)");
         QTest::newRow("worker min above max") << with("\"threads\": {\"worker_min\": 9, \"worker_max\": 3}")
                                               << QStringLiteral("field 'threads.worker_min': 9 is above worker_max (3)");
+        QTest::newRow("limit change that changes nothing") << with("\"threads\": {\"changes\": [{\"at_s\": 1}]}")
+                                                           << QStringLiteral("field 'threads.changes[0]': changes nothing");
+        QTest::newRow("limit change with a typo") << with("\"threads\": {\"changes\": [{\"at_s\": 1, \"worker_mni\": 3}]}")
+                                                  << QStringLiteral("field 'threads.changes[0].worker_mni': unknown field");
         QTest::newRow("empty source") << with("\"sources\": [\"\"]") << QStringLiteral("field 'sources': each source is one line of text");
         QTest::newRow("source not a string") << with("\"sources\": [3]") << QStringLiteral("field 'sources': each source is one line of text");
         QTest::newRow("step source with a newline")
