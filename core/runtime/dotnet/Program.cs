@@ -1,0 +1,66 @@
+// Runs a blocking workload on the real .NET thread pool and prints what the pool did, for Porthole's
+// model-vs-real tests:
+//   ThreadPoolProbe growth sleep|wait ITEMS SECONDS
+//     ITEMS work items that block (Thread.Sleep, or Task.Wait on a task that never completes: the
+//     sync-over-async case), queued at once; then every change of ThreadPool.ThreadCount as
+//     "growth <seconds since queueing> <threads>", one per line.
+//   ThreadPoolProbe delay-stack COUNT
+//     COUNT Task.Delay(200) continuations; each prints its managed stack, innermost first, as
+//     "stack <frame> | <frame> | ...", and the thread it ran on ("on <name> <isThreadPoolThread>").
+// The first line is always "runtime <RuntimeInformation.FrameworkDescription>".
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+Console.WriteLine($"runtime {RuntimeInformation.FrameworkDescription}");
+Console.WriteLine($"processors {Environment.ProcessorCount}");
+if (args.Length >= 4 && args[0] == "growth")
+    Growth(args[1] == "wait", int.Parse(args[2]), double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+else if (args.Length >= 2 && args[0] == "delay-stack")
+    await DelayStacks(int.Parse(args[1]));
+else {
+    Console.Error.WriteLine("usage: ThreadPoolProbe growth sleep|wait ITEMS SECONDS | delay-stack COUNT");
+    return 2;
+}
+return 0;
+
+static void Growth(bool taskWait, int items, double seconds)
+{
+    var never = new TaskCompletionSource();
+    var clock = Stopwatch.StartNew();
+    for (int i = 0; i < items; i++)
+        ThreadPool.UnsafeQueueUserWorkItem(_ => {
+            if (taskWait)
+                never.Task.Wait(TimeSpan.FromSeconds(seconds + 5));
+            else
+                Thread.Sleep(TimeSpan.FromSeconds(seconds + 5));
+        }, null);
+    int last = -1;
+    while (clock.Elapsed.TotalSeconds < seconds) {
+        int n = ThreadPool.ThreadCount;
+        if (n != last) {
+            Console.WriteLine(FormattableString.Invariant($"growth {clock.Elapsed.TotalSeconds:F4} {n}"));
+            last = n;
+        }
+        Thread.Sleep(1);
+    }
+    Console.Out.Flush();
+    Environment.Exit(0); // the blocked items need not finish
+}
+
+static async Task DelayStacks(int count)
+{
+    var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+    async Task One()
+    {
+        await Task.Delay(200);
+        var frames = new StackTrace().GetFrames()
+            .Select(f => f.GetMethod())
+            .Where(m => m != null)
+            .Select(m => m.DeclaringType?.FullName + "." + m.Name);
+        lines.Enqueue("stack " + string.Join(" | ", frames));
+        lines.Enqueue($"on {Thread.CurrentThread.Name} {Thread.CurrentThread.IsThreadPoolThread}");
+    }
+    await Task.WhenAll(Enumerable.Range(0, count).Select(_ => One()));
+    foreach (var line in lines)
+        Console.WriteLine(line);
+}

@@ -1,0 +1,203 @@
+// Ground truth: the worker pool model against the real CoreCLR thread pool on the same machine.
+// The probe (core/runtime/dotnet) queues 40 blocking work items on the real pool and reports every
+// change of ThreadPool.ThreadCount; the model runs the same workload on real threads. Thread counts
+// are compared half a gate period after whole seconds (never on the edge of an injection), and the
+// frames a Task.Delay continuation shows are compared with the model's. Skips without `dotnet`.
+
+#include "runtime/frames.h"
+#include "runtime/workerpool.h"
+#include "trace/collector.h"
+#include "trace/vocabulary.h"
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <thread>
+
+using namespace porthole;
+using namespace porthole::runtime;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int Items = 40;
+constexpr double Seconds = 8.5;
+const double Marks[] = {2.25, 4.25, 8.25};
+
+struct Growth {
+    std::vector<std::pair<double, int>> changes; // (seconds since queueing, threads)
+    QString runtime;
+    int countAt(double t) const
+    {
+        int n = 0;
+        for (const auto &[at, threads] : changes)
+            if (at <= t)
+                n = threads;
+        return n;
+    }
+};
+
+QString dotnet() { return QStandardPaths::findExecutable(QStringLiteral("dotnet")); }
+
+QProcessEnvironment quietDotnet()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DOTNET_NOLOGO"), QStringLiteral("1"));
+    env.insert(QStringLiteral("DOTNET_CLI_TELEMETRY_OPTOUT"), QStringLiteral("1"));
+    env.insert(QStringLiteral("DOTNET_SKIP_FIRST_TIME_EXPERIENCE"), QStringLiteral("1"));
+    if (!env.contains(QStringLiteral("HOME")) && !env.contains(QStringLiteral("DOTNET_CLI_HOME")))
+        env.insert(QStringLiteral("DOTNET_CLI_HOME"), QStringLiteral(PORTHOLE_PROBE_BUILD)); // the SDK keeps its state there
+    return env;
+}
+
+// Builds the probe (once per build directory); empty on success, else why not.
+QString buildProbe()
+{
+    QProcess build;
+    build.setProcessEnvironment(quietDotnet());
+    build.start(dotnet(), {QStringLiteral("build"), QStringLiteral(PORTHOLE_PROBE_SOURCE "/ThreadPoolProbe.csproj"),
+                           QStringLiteral("-c"), QStringLiteral("Release"), QStringLiteral("-o"), QStringLiteral(PORTHOLE_PROBE_BUILD),
+                           QStringLiteral("-p:BaseIntermediateOutputPath=" PORTHOLE_PROBE_BUILD "/obj/"), QStringLiteral("--nologo")});
+    if (!build.waitForFinished(300'000) || build.exitCode() != 0)
+        return QStringLiteral("dotnet build failed: ") + QString::fromLocal8Bit(build.readAllStandardOutput().right(2000));
+    return {};
+}
+
+QStringList runProbe(const QStringList &args)
+{
+    QProcess probe;
+    probe.setProcessEnvironment(quietDotnet());
+    probe.start(dotnet(), QStringList{QStringLiteral(PORTHOLE_PROBE_BUILD "/ThreadPoolProbe.dll")} + args);
+    if (!probe.waitForFinished(120'000) || probe.exitCode() != 0)
+        return {};
+    return QString::fromUtf8(probe.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+Growth realGrowth(const QStringList &lines)
+{
+    Growth g;
+    for (const QString &line : lines) {
+        const QStringList f = line.split(QLatin1Char(' '));
+        if (f.value(0) == QLatin1String("runtime"))
+            g.runtime = line.mid(8);
+        else if (f.size() == 3 && f[0] == QLatin1String("growth"))
+            g.changes.emplace_back(f[1].toDouble(), f[2].toInt());
+    }
+    return g;
+}
+
+// The model: the same 40 items on the worker pool (min = processors, as CoreCLR's default).
+Growth modelGrowth(bool taskWait)
+{
+    trace::TraceRecorder recorder;
+    trace::TraceStore store;
+    trace::Collector collector(recorder, store);
+    WorkerPoolOptions options;
+    DequeueGate gate;
+    workload::RunClock clock;
+    WorkerPool pool(options, recorder, gate, clock);
+    std::atomic<bool> released{false};
+    const std::uint64_t startNs = trace::nowNs();
+    for (int i = 0; i < Items; ++i)
+        pool.queue({[&] {
+            if (taskWait)
+                pool.notifyBlocked();
+            while (!released.load())
+                std::this_thread::sleep_for(5ms);
+            if (taskWait)
+                pool.notifyUnblocked();
+        }});
+    const auto start = clock.now();
+    while (clock.now() - start < std::chrono::duration<double>(Seconds))
+        std::this_thread::sleep_for(10ms);
+    released = true;
+    pool.stop();
+    collector.stop();
+    Growth g;
+    g.runtime = QStringLiteral("Porthole's model");
+    int alive = 0;
+    for (const trace::Event &e : store.copyEvents())
+        if (e.type == trace::EventType::ThreadCreated && trace::ThreadRole(e.small) == trace::ThreadRole::Worker)
+            g.changes.emplace_back(double(e.timeNs - startNs) / 1e9, ++alive);
+    return g;
+}
+
+} // namespace
+
+class TestRealDotnet : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        if (dotnet().isEmpty())
+            QSKIP("no dotnet on PATH: install the .NET SDK (see the README) to check the models against CoreCLR");
+        const QString why = buildProbe();
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    }
+
+    void workerGrowthMatchesCoreClr_data()
+    {
+        QTest::addColumn<bool>("taskWait");
+        QTest::addColumn<double>("tolerance");
+        QTest::newRow("Thread.Sleep") << false << 0.15;
+        QTest::newRow("Task.Wait (sync-over-async)") << true << 0.25;
+    }
+
+    // The model's worker count at 2, 4 and 8 s (a quarter second later: off the injection edges)
+    // within the tolerance of CoreCLR's. Both run at once: the items only block, so they do not
+    // compete for the processors.
+    void workerGrowthMatchesCoreClr()
+    {
+        QFETCH(bool, taskWait);
+        QFETCH(double, tolerance);
+        Growth real;
+        std::thread probe([&] {
+            real = realGrowth(runProbe({QStringLiteral("growth"), taskWait ? QStringLiteral("wait") : QStringLiteral("sleep"),
+                                        QString::number(Items), QString::number(Seconds)}));
+        });
+        const Growth model = modelGrowth(taskWait);
+        probe.join();
+        QVERIFY2(!real.changes.empty(), "the probe reported nothing");
+        for (const double t : Marks) {
+            const int m = model.countAt(t), r = real.countAt(t);
+            const double ratio = r > 0 ? double(m) / r : 0;
+            qInfo("%s t=%.2f s: model %d, %s %d, ratio %.2f", taskWait ? "Task.Wait" : "Thread.Sleep", t, m,
+                  qPrintable(real.runtime), r, ratio);
+            QVERIFY2(std::abs(ratio - 1) <= tolerance,
+                     qPrintable(QStringLiteral("at %1 s the model has %2 workers, %3 has %4").arg(t).arg(m).arg(real.runtime).arg(r)));
+        }
+    }
+
+    // A Task.Delay continuation on CoreCLR: a worker named as the model names its workers, and
+    // TimerQueueTimer.Fire right above ThreadPoolWorkQueue.Dispatch, with no FireNextTimers frame:
+    // the frames the .NET 5+ timer model pushes.
+    void delayContinuationFramesMatchCoreClr()
+    {
+        const QStringList lines = runProbe({QStringLiteral("delay-stack"), QStringLiteral("5")});
+        QVERIFY2(!lines.isEmpty(), "the probe reported nothing");
+        const QString dispatch = QString::fromLatin1(trace::dotnetFrame(FrameId::Dispatch).name).section(QLatin1Char('('), 0, 0);
+        const QString fire = QString::fromLatin1(trace::dotnetFrame(FrameId::TimerQueueTimerFire).name).section(QLatin1Char('('), 0, 0);
+        int stacks = 0;
+        for (const QString &line : lines) {
+            if (line.startsWith(QLatin1String("on "))) {
+                QCOMPARE(line, QStringLiteral("on %1 True").arg(QString::fromStdString(WorkerPoolOptions{}.threadName)));
+                continue;
+            }
+            if (!line.startsWith(QLatin1String("stack ")))
+                continue;
+            ++stacks;
+            const QStringList frames = line.mid(6).split(QStringLiteral(" | ")); // innermost first
+            const qsizetype at = frames.indexOf(dispatch);
+            QVERIFY2(at > 0, qPrintable(line));
+            QCOMPARE(frames[at - 1], fire);
+            QVERIFY2(!line.contains(QLatin1String("FireNextTimers")), qPrintable(line));
+        }
+        QCOMPARE(stacks, 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRealDotnet)
+#include "tst_realdotnet.moc"
