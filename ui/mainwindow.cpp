@@ -167,12 +167,20 @@ void MainWindow::buildToolbar()
         m_rate->setValue(sc.traffic.messagesPerSecond);
         const auto &cb = sc.runtime.callback;
         QString params = tr("runtime %1 · %2 sockets").arg(QString::fromLatin1(runtime::runtimeKindName(sc.runtime.kind).data())).arg(sc.sockets);
-        if (sc.trafficEnabled)
+        // The rate box steers uniform and hot-socket traffic; a burst sends one message per socket each period.
+        const bool burst = sc.traffic.pattern == workload::TrafficOptions::Pattern::Burst;
+        m_rate->setEnabled(sc.trafficEnabled && !burst);
+        if (sc.trafficEnabled && burst)
+            params += tr(" · a message to every socket every %1 s").arg(double(sc.traffic.burstPeriod.count()) / 1000);
+        else if (sc.trafficEnabled)
             params += tr(" · %1 msg/s").arg(sc.traffic.messagesPerSecond);
+        else
+            params += tr(" · no traffic");
         if (sc.runtime.portConcurrency)
             params += tr(" · port concurrency %1").arg(sc.runtime.portConcurrency);
         if (cb.blockEvery)
-            params += tr(" · every %1. callback blocks %2 ms").arg(cb.blockEvery).arg(cb.blockFor.count());
+            params += cb.blockEvery == 1 ? tr(" · every callback blocks %1 ms").arg(cb.blockFor.count())
+                                         : tr(" · every %1. callback blocks %2 ms").arg(cb.blockEvery).arg(cb.blockFor.count());
         if (cb.offloadToWorker)
             params += tr(" · work offloaded");
         if (sc.timers.count)

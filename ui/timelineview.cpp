@@ -98,7 +98,7 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     // where states change faster than the zoom can draw, a box stacks their shares in these colours.
     laneKey->setWrap(2); // two rows, read down then across: the window stays narrow enough for 1280x720
     laneKey->setFillOrder(QCPLayoutGrid::foRowsFirst);
-    laneKey->setMargins(QMargins(0, 0, 0, 0));
+    laneKey->setMargins(QMargins(0, 8, 0, 0)); // clear of the highlight frame a walkthrough step draws round the view
     for (std::uint8_t st = 0; st < model::Interval::States; ++st) {
         QCPGraph *key = m_plot->addGraph(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft));
         key->setName(Palette::threadStateLabel(st));
