@@ -4,6 +4,7 @@
 // are compared half a gate period after whole seconds (never on the edge of an injection), and the
 // frames a Task.Delay continuation shows are compared with the model's. Skips without `dotnet`.
 
+#include "runtimecases.h"
 #include "runtime/frames.h"
 #include "runtime/workerpool.h"
 #include "trace/collector.h"
@@ -169,6 +170,23 @@ private slots:
             QVERIFY2(std::abs(ratio - 1) <= tolerance,
                      qPrintable(QStringLiteral("at %1 s the model has %2 workers, %3 has %4").arg(t).arg(m).arg(real.runtime).arg(r)));
         }
+    }
+
+    // .NET on Linux: the model's event-loop threads are CoreCLR's ".NET Sockets" threads, as many
+    // (max(1, round(ProcessorCount / 30)) on x64: one on any machine up to 44 processors).
+    void socketEngineThreadsMatchCoreClr()
+    {
+        const QStringList lines = runProbe({QStringLiteral("socket-threads")});
+        QVERIFY2(!lines.isEmpty(), "the probe reported nothing");
+        const auto real = std::count(lines.begin(), lines.end(), QStringLiteral("thread .NET Sockets"));
+        testing::RuntimeRun run;
+        RuntimeOptions options;
+        options.kind = RuntimeKind::DotNetLinux;
+        QVERIFY2(run.start(options, 1), run.error.c_str());
+        const unsigned model = run.runtime->counters().maxAliveOf(trace::ThreadRole::EventLoop);
+        run.finish();
+        qInfo("\".NET Sockets\" threads: model %u, CoreCLR %lld", model, qlonglong(real));
+        QCOMPARE(qlonglong(model), qlonglong(real));
     }
 
     // A Task.Delay continuation on CoreCLR: a worker named as the model names its workers, and

@@ -7,6 +7,9 @@
 //   ThreadPoolProbe delay-stack COUNT
 //     COUNT Task.Delay(200) continuations; each prints its managed stack, innermost first, as
 //     "stack <frame> | <frame> | ...", and the thread it ran on ("on <name> <isThreadPoolThread>").
+//   ThreadPoolProbe socket-threads
+//     one receive pending on a loopback TCP connection; then the name of every thread of this process
+//     (from /proc/self/task/*/comm on Linux), one "thread <name>" per line.
 // The first line is always "runtime <RuntimeInformation.FrameworkDescription>".
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -17,6 +20,8 @@ if (args.Length >= 4 && args[0] == "growth")
     Growth(args[1] == "wait", int.Parse(args[2]), double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
 else if (args.Length >= 2 && args[0] == "delay-stack")
     await DelayStacks(int.Parse(args[1]));
+else if (args.Length >= 1 && args[0] == "socket-threads")
+    await SocketThreads();
 else {
     Console.Error.WriteLine("usage: ThreadPoolProbe growth sleep|wait ITEMS SECONDS | delay-stack COUNT");
     return 2;
@@ -45,6 +50,20 @@ static void Growth(bool taskWait, int items, double seconds)
     }
     Console.Out.Flush();
     Environment.Exit(0); // the blocked items need not finish
+}
+
+static async Task SocketThreads()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    using var client = new System.Net.Sockets.TcpClient();
+    await client.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+    using var server = await listener.AcceptSocketAsync();
+    var pending = server.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None); // waits for epoll
+    await Task.Delay(300);
+    foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        Console.WriteLine("thread " + File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'));
+    GC.KeepAlive(pending);
 }
 
 static async Task DelayStacks(int count)
