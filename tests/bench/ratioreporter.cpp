@@ -1,5 +1,6 @@
 #include "ratioreporter.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace porthole::bench {
@@ -18,13 +19,19 @@ void RatioReporter::ReportRuns(const std::vector<Run> &runs)
 {
     ConsoleReporter::ReportRuns(runs);
     for (const Run &run : runs)
-        m_runs[run.benchmark_name()] = run;
+        if (run.run_type == Run::RT_Iteration) // the repetitions themselves, not mean / median / stddev
+            m_runs[run.run_name.str()].push_back(run);
 }
 
 void RatioReporter::Finalize()
 {
     ConsoleReporter::Finalize();
     std::printf("\n");
+    const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        const std::size_t n = v.size();
+        return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    };
     for (const Comparison &c : comparisons()) {
         const auto ours = m_runs.find(c.ours);
         const auto base = m_runs.find(c.baseline);
@@ -38,10 +45,19 @@ void RatioReporter::Finalize()
             const auto it = run.counters.find(c.counter);
             return it == run.counters.end() ? 0.0 : double(it->second);
         };
-        const double a = value(ours->second);
-        const double b = value(base->second);
-        std::printf("%s ours=%.4g baseline=%.4g ratio=%.3f unit=%s\n", c.name.c_str(), a, b, b != 0 ? a / b : 0.0,
-                    c.unit.c_str());
+        std::vector<double> a, b, ratios;
+        const std::size_t pairs = std::min(ours->second.size(), base->second.size());
+        for (std::size_t i = 0; i < pairs; ++i) {
+            a.push_back(value(ours->second[i]));
+            b.push_back(value(base->second[i]));
+            if (b.back() != 0)
+                ratios.push_back(a.back() / b.back());
+        }
+        const auto [lo, hi] = ratios.empty() ? std::pair{0.0, 0.0}
+                                             : std::pair{*std::min_element(ratios.begin(), ratios.end()),
+                                                         *std::max_element(ratios.begin(), ratios.end())};
+        std::printf("%s ours=%.4g baseline=%.4g ratio=%.3f min=%.3f max=%.3f pairs=%zu unit=%s\n", c.name.c_str(), median(a),
+                    median(b), median(ratios), lo, hi, ratios.size(), c.unit.c_str());
     }
     std::fflush(stdout);
 }

@@ -8,7 +8,9 @@
 
 namespace porthole::bench {
 
-// One comparison line: NAME ours=... baseline=... ratio=... unit=...
+// One comparison line from interleaved repetitions (A B, B A, ... in random order, in one process):
+// NAME ours=<median> baseline=<median> ratio=<median of the pairs' ratios> min=... max=... pairs=... unit=...
+// Repetition i of ours is paired with repetition i of the baseline.
 struct Comparison {
     std::string name;
     std::string ours;     // benchmark name of our side
@@ -20,6 +22,7 @@ struct Comparison {
 void registerComparison(Comparison comparison);
 
 // Prints Google Benchmark's usual table, then one line per registered comparison.
+// main() asks for 10 repetitions, randomly interleaved, unless the command line says otherwise.
 class RatioReporter : public benchmark::ConsoleReporter
 {
 public:
@@ -27,7 +30,7 @@ public:
     void Finalize() override;
 
 private:
-    std::map<std::string, Run> m_runs;
+    std::map<std::string, std::vector<Run>> m_runs; // every repetition of each benchmark, as run
 };
 
 } // namespace porthole::bench
