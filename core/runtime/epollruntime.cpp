@@ -1,6 +1,9 @@
 // .NET on Linux: one ".NET Sockets" thread blocks in a real epoll_wait over the sockets and queues
-// the ready ones to the worker pool; workers run SocketAsyncContext.HandleEvents, which does the
-// non-blocking recv and the continuation. There are no I/O completion threads (FACTS §2).
+// the ready ones to the worker pool; on a worker the engine's work item runs SocketAsyncContext.
+// HandleEvents, which does the non-blocking recv and the continuation. There are no I/O completion
+// threads (FACTS §2). The frames are the ones CoreCLR 10 shows (tst_realdotnet): HandleEvents is
+// inlined there, so the continuation sits under TransferCompletionCallbackCore right above the
+// engine's IThreadPoolWorkItem.Execute.
 
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
@@ -90,7 +93,7 @@ private:
                     return;
                 const std::size_t socket = events[i].data.u64;
                 --m_counters.waitingReceives; // one-shot: disarmed until handleEvents arms it again
-                m_workers->queue({[this, socket] { handleEvents(socket); }, FrameId::HandleEvents});
+                m_workers->queue({[this, socket] { handleEvents(socket); }, FrameId::SocketEngineExecute});
             }
         }
     }
@@ -99,8 +102,12 @@ private:
     {
         char buffer[512];
         const ssize_t n = ::recv(m_sockets[socket], buffer, sizeof buffer, 0);
-        if (n > 0)
+        if (n > 0) {
+            // SocketAsyncContext.HandleEvents does the receive here; CoreCLR 10 inlines it, so the
+            // continuation's stack shows the transfer right above the engine's Execute (measured).
+            FrameScope transfer(FrameId::TransferCompletionCallback);
             runUserCallback(m_nextEventId.fetch_add(1, std::memory_order_relaxed)); // relaxed: a unique number only
+        }
         if (n == 0 || stopping())
             return; // the peer closed: nothing more will come
         epoll_event ev{EPOLLIN | EPOLLONESHOT, {.u64 = socket}};

@@ -33,7 +33,8 @@ const DotnetFrame &dotnetFrame(FrameId id)
          ".NET 8+ on Windows"},
         {"System.Net.Sockets.SocketAsyncEngine.EventLoop()", ".NET Core on Linux"},
         {"SystemNative_WaitForSocketEvents -> epoll_wait", ".NET Core on Linux"},
-        {"System.Net.Sockets.SocketAsyncContext.HandleEvents", ".NET Core on Linux"},
+        // In the source between the engine's Execute and the transfer; CoreCLR 10 x64 inlines it (not on the stack).
+        {"System.Net.Sockets.SocketAsyncContext.HandleEvents", ".NET Core on Linux (source; inlined in CoreCLR 10)"},
         {"(no .NET runtime: a raw io_uring loop)", "-"},
         {"System.Net.Sockets.Socket.Receive -> recv", "all"},
         {"System.Threading.TimerQueue.TimerThread()", ".NET 5+"},
@@ -49,6 +50,8 @@ const DotnetFrame &dotnetFrame(FrameId id)
         {"System.Threading.TimerQueue.AppDomainTimerCallback(Int32)", ".NET Framework"},
         {"System.Threading.ThreadPool.UnsafeQueueNativeOverlapped(NativeOverlapped*)", "Windows, all"},
         {"PostQueuedCompletionStatus", "Windows"},
+        {"System.Net.Sockets.SocketAsyncEngine.System.Threading.IThreadPoolWorkItem.Execute()", ".NET 5+ on Linux (seen in CoreCLR 10)"},
+        {"System.Net.Sockets.SocketAsyncEventArgs.TransferCompletionCallbackCore", ".NET on Linux (seen in CoreCLR 10)"},
     }};
     return table[std::size_t(id) < table.size() ? std::size_t(id) : 0];
 }

@@ -39,7 +39,9 @@ enum class FrameId : std::uint16_t {
     AppDomainTimerCallback,       // .NET Framework: the VM's timer thread enters the managed timer queue here
     UnsafeQueueNativeOverlapped,  // .NET posts a packet to the pool's port this way (key 0, the overlapped's callback)
     PostQueuedCompletionStatus,   // Win32: a packet into a port without I/O
-    Last = PostQueuedCompletionStatus
+    SocketEngineExecute,          // .NET on Linux: the socket engine's work item on a worker
+    TransferCompletionCallback,   // .NET on Linux: a receive's completion handed to its continuation
+    Last = TransferCompletionCallback
 };
 
 // What a .NET debugger shows for a frame of the modelled runtime, and in which versions.

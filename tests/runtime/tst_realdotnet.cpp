@@ -11,6 +11,7 @@
 #include "trace/vocabulary.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -189,6 +190,22 @@ private slots:
         QCOMPARE(qlonglong(model), qlonglong(real));
     }
 
+    // An awaited socket receive on CoreCLR (Linux): above Dispatch, the frames the .NET-on-Linux model
+    // pushes, in its order (the socket engine's work item, then the transfer to the continuation).
+    void socketContinuationFramesMatchCoreClr()
+    {
+        const QStringList lines = runProbe({QStringLiteral("socket-stack")});
+        const QString stack = lines.filter(QRegularExpression(QStringLiteral("^stack "))).value(0);
+        QVERIFY2(!stack.isEmpty(), qPrintable(lines.join(QLatin1Char('\n'))));
+        const QStringList frames = stack.mid(6).split(QLatin1Char('\t')); // innermost first
+        const auto name = [](FrameId id) { return QString::fromLatin1(trace::dotnetFrame(id).name).section(QLatin1Char('('), 0, 0); };
+        const qsizetype at = frames.indexOf(name(FrameId::Dispatch));
+        QVERIFY2(at >= 2, qPrintable(stack));
+        QCOMPARE(frames[at - 1], name(FrameId::SocketEngineExecute));
+        QCOMPARE(frames[at - 2], name(FrameId::TransferCompletionCallback));
+        QVERIFY(lines.contains(QStringLiteral("on %1 True").arg(QString::fromStdString(WorkerPoolOptions{}.threadName))));
+    }
+
     // A Task.Delay continuation on CoreCLR: a worker named as the model names its workers, and
     // TimerQueueTimer.Fire right above ThreadPoolWorkQueue.Dispatch, with no FireNextTimers frame:
     // the frames the .NET 5+ timer model pushes.
@@ -207,7 +224,7 @@ private slots:
             if (!line.startsWith(QLatin1String("stack ")))
                 continue;
             ++stacks;
-            const QStringList frames = line.mid(6).split(QStringLiteral(" | ")); // innermost first
+            const QStringList frames = line.mid(6).split(QLatin1Char('\t')); // innermost first
             const qsizetype at = frames.indexOf(dispatch);
             QVERIFY2(at > 0, qPrintable(line));
             QCOMPARE(frames[at - 1], fire);

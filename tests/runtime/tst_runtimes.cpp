@@ -182,7 +182,8 @@ private slots:
                                 << int(FrameId::PerformIOCompletionCallback);
         QTest::newRow("pollers") << int(RuntimeKind::DotNetPollers) << int(FrameId::TypedQueueExecute)
                                  << int(FrameId::IoPollerCallbackInvoke);
-        QTest::newRow("linux") << int(RuntimeKind::DotNetLinux) << int(FrameId::Dispatch) << int(FrameId::HandleEvents);
+        QTest::newRow("linux") << int(RuntimeKind::DotNetLinux) << int(FrameId::SocketEngineExecute)
+                               << int(FrameId::TransferCompletionCallback);
     }
 
     void stacksRebuiltFromTrace()

@@ -6,7 +6,10 @@
 //     "growth <seconds since queueing> <threads>", one per line.
 //   ThreadPoolProbe delay-stack COUNT
 //     COUNT Task.Delay(200) continuations; each prints its managed stack, innermost first, as
-//     "stack <frame> | <frame> | ...", and the thread it ran on ("on <name> <isThreadPoolThread>").
+//     "stack <frame> TAB <frame> TAB ...", and the thread it ran on ("on <name> <isThreadPoolThread>").
+//   ThreadPoolProbe socket-stack
+//     an awaited receive on a loopback TCP connection, completed through the socket engine; the
+//     continuation prints its stack and thread as delay-stack does.
 //   ThreadPoolProbe socket-threads
 //     one receive pending on a loopback TCP connection; then the name of every thread of this process
 //     (from /proc/self/task/*/comm on Linux), one "thread <name>" per line.
@@ -22,6 +25,8 @@ else if (args.Length >= 2 && args[0] == "delay-stack")
     await DelayStacks(int.Parse(args[1]));
 else if (args.Length >= 1 && args[0] == "socket-threads")
     await SocketThreads();
+else if (args.Length >= 1 && args[0] == "socket-stack")
+    await SocketStack();
 else {
     Console.Error.WriteLine("usage: ThreadPoolProbe growth sleep|wait ITEMS SECONDS | delay-stack COUNT");
     return 2;
@@ -52,6 +57,30 @@ static void Growth(bool taskWait, int items, double seconds)
     Environment.Exit(0); // the blocked items need not finish
 }
 
+static string StackLine() =>
+    "stack " + string.Join("\t", new StackTrace().GetFrames()
+        .Select(f => f.GetMethod())
+        .Where(m => m != null)
+        .Select(m => m.DeclaringType?.FullName + "." + m.Name));
+
+static async Task SocketStack()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    using var client = new System.Net.Sockets.TcpClient();
+    await client.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+    using var server = await listener.AcceptSocketAsync();
+    async Task<string> Receive()
+    {
+        await server.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None); // no data yet: waits for epoll
+        return StackLine() + "\non " + Thread.CurrentThread.Name + " " + Thread.CurrentThread.IsThreadPoolThread;
+    }
+    var received = Receive();
+    await Task.Delay(200);
+    client.GetStream().Write(new byte[] { 1 });
+    Console.WriteLine(await received);
+}
+
 static async Task SocketThreads()
 {
     using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -76,7 +105,7 @@ static async Task DelayStacks(int count)
             .Select(f => f.GetMethod())
             .Where(m => m != null)
             .Select(m => m.DeclaringType?.FullName + "." + m.Name);
-        lines.Enqueue("stack " + string.Join(" | ", frames));
+        lines.Enqueue("stack " + string.Join("\t", frames));
         lines.Enqueue($"on {Thread.CurrentThread.Name} {Thread.CurrentThread.IsThreadPoolThread}");
     }
     await Task.WhenAll(Enumerable.Range(0, count).Select(_ => One()));
