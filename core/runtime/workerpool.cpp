@@ -148,16 +148,22 @@ void WorkerPool::gateLoop()
             m_pauseGate.unlessPaused([this] { blockingAdjustmentLocked(); });
         if (now < nextTick)
             continue;
-        nextTick = now + m_options.gatePeriod;
+        // CoreCLR counts in whole milliseconds (Environment.TickCount): the next activities come a
+        // period after this tick's millisecond, and the delay since the last dequeue is a difference
+        // of milliseconds. So whether the thread added at one tick lets the next tick add another
+        // depends on how late the gate wakes: on a quiet machine (under a millisecond) it does not,
+        // and the pool grows by one thread a second; on a loaded one it may, as CoreCLR's does.
+        const auto ms = [](Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); };
+        nextTick = ms(now) + m_options.gatePeriod;
         // Starvation: work waits and nothing was dequeued for more than a period, or, with this
         // process's CPU at 80% or more, for more than (threads) x 2 periods (SufficientDelaySinceLastDequeue).
         // Not while a blocking adjustment is pending (it has its own pace). The thread the gate adds
-        // dequeues just after this tick, so at the next one less than a period has passed: one
-        // thread per two ticks.
+        // dequeues just after this tick, so at the next one a period or less has passed: one
+        // thread per two ticks, unless the gate woke a millisecond or more late.
         const bool cpuBusy = cpu.utilizationSinceLast() >= 0.80;
         const auto minimumDelay = cpuBusy ? m_options.gatePeriod * 2 * std::max(1u, m_alive) : workload::RunClock::Duration(m_options.gatePeriod);
         const bool workWaits = !m_high.empty() || !m_normal.empty();
-        const bool starving = now - m_lastDequeue > minimumDelay;
+        const bool starving = ms(now) - ms(m_lastDequeue) > minimumDelay;
         if (!m_blockingPending && workWaits && starving && m_idle == 0 && m_alive < m_max)
             m_pauseGate.unlessPaused([this] { startWorkerLocked(ThreadReason::Starvation); });
     }
