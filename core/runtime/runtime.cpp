@@ -400,18 +400,20 @@ void Runtime::setThreadLimits(const ThreadLimits &limits)
     const auto note = [](trace::ThreadLimitKind kind, bool applied, unsigned value) {
         trace::record(EventType::ThreadLimit, std::uint8_t(kind), applied ? 1 : 0, 0, value);
     };
-    // Raise the maximum before the minimum and lower the minimum before the maximum, so that a pair
-    // that is valid together is accepted in either direction.
-    if (limits.workerMax && *limits.workerMax >= m_workers->minThreads())
-        note(trace::ThreadLimitKind::WorkerMax, m_workers->setMaxThreads(*limits.workerMax), *limits.workerMax);
-    if (limits.workerMin)
-        note(trace::ThreadLimitKind::WorkerMin, m_workers->setMinThreads(*limits.workerMin), *limits.workerMin);
-    if (limits.workerMax && *limits.workerMax < m_workers->minThreads())
-        note(trace::ThreadLimitKind::WorkerMax, m_workers->setMaxThreads(*limits.workerMax), *limits.workerMax);
-    if (limits.ioMax)
-        note(trace::ThreadLimitKind::IoMax, setIoMaxThreads(*limits.ioMax), *limits.ioMax);
-    if (limits.ioMin)
-        note(trace::ThreadLimitKind::IoMin, setIoMinThreads(*limits.ioMin), *limits.ioMin);
+    // A pair that is valid together is accepted whichever way it moves: the maximum is tried first
+    // (a raise), the minimum set, and a refused maximum tried again (it may have waited for a lower minimum).
+    const auto apply = [&](std::optional<unsigned> min, std::optional<unsigned> max, trace::ThreadLimitKind minKind,
+                           trace::ThreadLimitKind maxKind, auto setMin, auto setMax) {
+        bool maxSet = max && setMax(*max);
+        if (min)
+            note(minKind, setMin(*min), *min);
+        if (max)
+            note(maxKind, maxSet || setMax(*max), *max);
+    };
+    apply(limits.workerMin, limits.workerMax, trace::ThreadLimitKind::WorkerMin, trace::ThreadLimitKind::WorkerMax,
+          [this](unsigned n) { return m_workers->setMinThreads(n); }, [this](unsigned n) { return m_workers->setMaxThreads(n); });
+    apply(limits.ioMin, limits.ioMax, trace::ThreadLimitKind::IoMin, trace::ThreadLimitKind::IoMax,
+          [this](unsigned n) { return setIoMinThreads(n); }, [this](unsigned n) { return setIoMaxThreads(n); });
 }
 
 void Runtime::fireTimer(std::uint64_t id)

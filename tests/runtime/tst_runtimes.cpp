@@ -116,6 +116,42 @@ private slots:
         QCOMPARE(unsafeQueue, raw ? std::size_t(0) : std::size_t(10));
     }
 
+    // SetMinThreads / SetMaxThreads through the runtime: a pair valid together is taken whichever way it
+    // moves, a minimum above the maximum is refused, and every value is recorded as set or refused.
+    void threadLimitsMoveAsAPair()
+    {
+        RuntimeOptions options = optionsFor(RuntimeKind::LegacyIocp);
+        options.workers.minThreads = 4;
+        options.workers.maxThreads = 8;
+        options.ioMinThreads = 4;
+        options.ioMaxThreads = 8;
+        testing::RuntimeRun h;
+        QVERIFY2(h.start(options, 1), h.error.c_str());
+        h.recorder.attachCurrentThread("caller", ThreadRole::Porthole, trace::ThreadReason::Startup);
+        ThreadLimits down; // both below the old minimum
+        down.workerMin = 1;
+        down.workerMax = 2;
+        down.ioMin = 1;
+        down.ioMax = 2;
+        h.runtime->setThreadLimits(down);
+        ThreadLimits up; // both above the old maximum
+        up.workerMin = 20;
+        up.workerMax = 30;
+        h.runtime->setThreadLimits(up);
+        ThreadLimits crossed;
+        crossed.workerMin = 40; // above the maximum of 30
+        h.runtime->setThreadLimits(crossed);
+        h.recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
+        QCOMPARE(h.runtime->workers().minThreads(), 20u);
+        QCOMPARE(h.runtime->workers().maxThreads(), 30u);
+        const trace::Trace trace = h.finish();
+        QStringList seen;
+        for (const trace::Event &e : trace.events)
+            if (e.type == trace::EventType::ThreadLimit)
+                seen << QStringLiteral("%1=%2%3").arg(e.small).arg(e.value).arg(e.aux ? QString() : QStringLiteral(" refused"));
+        QCOMPARE(seen.join(QLatin1Char(',')), QStringLiteral("0=1,1=2,2=1,3=2,0=20,1=30,0=40 refused"));
+    }
+
     void pauseHoldsAndStepReleasesOneShared() { PORTHOLE_VERIFY_CASE(testing::pauseHoldsAndStepReleasesOne()); }
 
     // Here the held completions can be seen waiting in the CQ as well.
