@@ -57,6 +57,16 @@ static void Growth(bool taskWait, int items, double seconds)
     Environment.Exit(0); // the blocked items need not finish
 }
 
+// A connected loopback TCP pair: the listener, the client end and the server's socket.
+static async Task<(System.Net.Sockets.TcpListener, System.Net.Sockets.TcpClient, System.Net.Sockets.Socket)> Loopback()
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    var client = new System.Net.Sockets.TcpClient();
+    await client.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+    return (listener, client, await listener.AcceptSocketAsync());
+}
+
 static string StackLine() =>
     "stack " + string.Join("\t", new StackTrace().GetFrames()
         .Select(f => f.GetMethod())
@@ -65,11 +75,10 @@ static string StackLine() =>
 
 static async Task SocketStack()
 {
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    using var client = new System.Net.Sockets.TcpClient();
-    await client.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
-    using var server = await listener.AcceptSocketAsync();
+    var (listener, client, server) = await Loopback();
+    using var _l = listener;
+    using var _c = client;
+    using var _s = server;
     async Task<string> Receive()
     {
         await server.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None); // no data yet: waits for epoll
@@ -83,11 +92,10 @@ static async Task SocketStack()
 
 static async Task SocketThreads()
 {
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    using var client = new System.Net.Sockets.TcpClient();
-    await client.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
-    using var server = await listener.AcceptSocketAsync();
+    var (listener, client, server) = await Loopback();
+    using var _l = listener;
+    using var _c = client;
+    using var _s = server;
     var pending = server.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None); // waits for epoll
     await Task.Delay(300);
     foreach (var task in Directory.GetDirectories("/proc/self/task"))
@@ -101,11 +109,7 @@ static async Task DelayStacks(int count)
     async Task One()
     {
         await Task.Delay(200);
-        var frames = new StackTrace().GetFrames()
-            .Select(f => f.GetMethod())
-            .Where(m => m != null)
-            .Select(m => m.DeclaringType?.FullName + "." + m.Name);
-        lines.Enqueue("stack " + string.Join("\t", frames));
+        lines.Enqueue(StackLine());
         lines.Enqueue($"on {Thread.CurrentThread.Name} {Thread.CurrentThread.IsThreadPoolThread}");
     }
     await Task.WhenAll(Enumerable.Range(0, count).Select(_ => One()));
