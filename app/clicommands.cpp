@@ -1,6 +1,7 @@
 #include "clicommands.h"
 
 #include "runreport.h"
+#include "streamrun.h"
 
 #include "scenario/builtins.h"
 #include "scenario/runner.h"
@@ -124,6 +125,8 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
         return 2;
     }
     runner.setSlowMotion(options.speed);
+    if (options.stream)
+        return streamRun(runner, duration);
     if (!options.json)
         out << "running " << load.scenario->id << " (" << load.scenario->title << ") for " << duration << " s...\n" << Qt::flush;
     // Ctrl+C (or SIGTERM) ends the run early: what was recorded is still reported and exported.

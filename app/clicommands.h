@@ -22,6 +22,7 @@ struct RunOptions {
     double pauseAtS = -1;     // < 0: no pause
     double pauseForS = 1;
     bool slide = false;       // the timeline styled for a slide
+    bool stream = false;      // the run stream on stdout, commands on stdin (a run watched by another Porthole)
 };
 
 // Exit codes: 0 fine, 1 a claim failed, 2 bad input.

@@ -1,4 +1,8 @@
 #include "clicommands.h"
+#include "comparecommand.h"
+#include "comparewindow.h"
+#include "scenario/pairs.h"
+#include "trace/pairfile.h"
 #include "clitrace.h"
 #include "headlessdemo.h"
 #include "mainwindow.h"
@@ -40,7 +44,7 @@ bool wantsWindow(int argc, char *argv[])
     }
     // "porthole FILE" (a double-click in a file manager): a trace replays, a scenario runs, in the window.
     const bool file = !command.isEmpty() && QFileInfo(command).isFile();
-    return !headless && (command.isEmpty() || command == QLatin1String("run") || file);
+    return !headless && (command.isEmpty() || command == QLatin1String("run") || command == QLatin1String("compare") || file);
 }
 
 int main(int argc, char *argv[])
@@ -95,6 +99,12 @@ int main(int argc, char *argv[])
         "  porthole export TRACE.porthole [--timeline F.png|F.svg|F.pdf] [--window F.png --at S] [--chrome F.json]\n"
         "                                [--metrics F.csv] [--size WxH] [--scale X] [--range FROM:TO]\n"
         "                                pictures and files of a saved run, without running it again\n"
+        "  porthole compare PAIR | A B | SCENARIO --runtimes R1,R2\n"
+        "                                two runs side by side on one time axis, each in a process of its own\n"
+        "                                (the built-in pairs: ") + porthole::scenario::builtinPairIds().join(QStringLiteral(", ")) + QStringLiteral(")\n"
+        "  porthole compare ... --headless [--duration S] [--json] [--report] [--no-alone]\n"
+        "                                [--export-trace F.porthole] [--export-timeline F.png|F.svg|F.pdf]\n"
+        "                                both runs, then each alone (how much they disturb each other); exit as run\n"
         "  porthole [run X] --presenter [--theme light|dark|high-contrast]\n"
         "                                the window full screen, larger, with the keys on screen (F5 toggles)"));
     parser.addHelpOption();
@@ -142,6 +152,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption slide(QStringLiteral("slide"),
                                    QStringLiteral("Timeline pictures for a slide: text for the back row, the lesson's claim as subtitle, "
                                                   "the claims marked where the run showed them (use with --size 1920x1080)."));
+    const QCommandLineOption runtimes(QStringLiteral("runtimes"), QStringLiteral("Compare: one scenario under two runtimes, e.g. legacy-iocp,dotnet7-pollers."),
+                                      QStringLiteral("R1,R2"));
+    const QCommandLineOption noAlone(QStringLiteral("no-alone"), QStringLiteral("Compare --headless: skip running each alone afterwards."));
+    QCommandLineOption stream(QStringLiteral("stream"), QStringLiteral("Run --headless for another Porthole: the run stream on stdout."));
+    stream.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({runtimes, noAlone, stream});
     parser.addOptions({pauseAt, pauseFor, slide, list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
                        timeline, windowPicture, at, chrome, metrics});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check, replay, export or demo (default: open the window)."));
@@ -162,6 +178,34 @@ int main(int argc, char *argv[])
                 mainWindow.setTheme(porthole::ui::Theme::HighContrast);
             else
                 return usageError(err, QStringLiteral("--theme takes light, dark or high-contrast, not '%1'").arg(name));
+        }
+        if (args.value(0) == QLatin1String("compare") || (args.size() == 1 && QFileInfo(args[0]).isFile() && [&] {
+                QFile f(args[0]);
+                return f.open(QIODevice::ReadOnly) && porthole::trace::looksLikePairFile(f.read(8).toStdString());
+            }())) {
+            auto *compare = new porthole::ui::CompareWindow;
+            compare->setAttribute(Qt::WA_DeleteOnClose);
+            if (args.value(0) != QLatin1String("compare")) {
+                if (const QString why = compare->openPairFile(args[0]); !why.isEmpty()) {
+                    err << "error: " << why << "\n";
+                    return 2;
+                }
+            } else {
+                porthole::app::CompareOptions options;
+                options.names = args.mid(1);
+                if (parser.isSet(runtimes))
+                    options.runtimes = parser.value(runtimes).split(QLatin1Char(','));
+                if (parser.isSet(duration))
+                    options.durationS = parser.value(duration).toDouble();
+                porthole::scenario::ScenarioPair pair;
+                if (const int code = porthole::app::resolvePair(options, pair, err); code != 0)
+                    return code;
+                QTimer::singleShot(0, compare, [compare, pair] { compare->runPair(pair); });
+            }
+            compare->show();
+            if (parser.isSet(presenter))
+                compare->showFullScreen();
+            return app.exec();
         }
         // "porthole FILE": a trace (it starts with "PORTHOLE") replays, anything else is a scenario file.
         if (args.size() == 1 && args[0] != QLatin1String("run")) {
@@ -267,6 +311,36 @@ int main(int argc, char *argv[])
                 return QStringLiteral("--%1 %2").arg(o->names().constFirst(), why);
         return {};
     };
+    if (command == QLatin1String("compare")) {
+        if (const QString why = unused({&theme, &presenter}, QStringLiteral("is for the window; a --headless comparison has none")); !why.isEmpty())
+            return usageError(err, why);
+        if (const QString why = unused({&sockets, &timeline, &windowPicture, &at, &chrome, &metrics, &exportMetrics, &pauseAt, &pauseFor, &speed},
+                                       QStringLiteral("is not an option of 'porthole compare'")); !why.isEmpty())
+            return usageError(err, why);
+        porthole::app::CompareOptions options;
+        options.names = args.mid(1);
+        if (parser.isSet(runtimes))
+            options.runtimes = parser.value(runtimes).split(QLatin1Char(','));
+        if (parser.isSet(duration)) {
+            bool ok = false;
+            options.durationS = parser.value(duration).toDouble(&ok);
+            if (!ok || !(options.durationS >= 0.1 && options.durationS <= 3600))
+                return usageError(err, QStringLiteral("--duration takes seconds from 0.1 to 3600, not '%1'").arg(parser.value(duration)));
+        }
+        options.json = parser.isSet(json);
+        options.report = parser.isSet(report);
+        options.alone = !parser.isSet(noAlone);
+        options.exportTrace = parser.value(exportTrace);
+        options.exportTimeline = parser.value(exportTimeline);
+        if (const QString why = readPictureOptions(); !why.isEmpty())
+            return usageError(err, why);
+        options.timelineSize = pictureSize;
+        options.pixelRatio = pixelRatio;
+        options.rangeFromS = rangeFromS;
+        options.rangeToS = rangeToS;
+        options.slide = parser.isSet(slide);
+        return porthole::app::compareHeadless(options, out, err);
+    }
     if (command == QLatin1String("run")) {
         if (args.size() != 2)
             return usageError(err, QStringLiteral("'porthole run' takes one scenario: a built-in id (see --list-scenarios) or a file"));
@@ -316,6 +390,7 @@ int main(int argc, char *argv[])
         options.slide = parser.isSet(slide);
         if (options.slide && options.exportTimeline.isEmpty())
             return usageError(err, QStringLiteral("--slide styles the timeline picture: it goes with --export-timeline F"));
+        options.stream = parser.isSet(stream);
         return porthole::app::runScenarioHeadless(options, out, err);
     }
     if (command != QLatin1String("demo"))

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "scenario/childrun.h"
 #include "scenario/runner.h"
 #include "scenario/scenariofile.h"
 
@@ -35,17 +36,22 @@ void Session::start(const scenario::Scenario &scenario)
     m_spotlight = -1;
     m_droppedInTrace = 0;
     m_cursorState = {};
+    m_model.setTimeOrigin(m_timeOrigin);
     m_starting = true;
     const quint64 job = ++m_job;
     // Setting up thousands of sockets takes a moment: never on the GUI thread.
     QPointer<Session> self(this);
-    std::thread([self, scenario, job, factor = m_slowMotion, flows = m_trafficDuringPause] {
-        auto runner = std::make_unique<scenario::Runner>(scenario);
+    std::thread([self, scenario, job, factor = m_slowMotion, flows = m_trafficDuringPause, program = m_ownProcessProgram] {
+        std::unique_ptr<scenario::RunSource> runner;
+        if (program.isEmpty())
+            runner = std::make_unique<scenario::Runner>(scenario);
+        else
+            runner = std::make_unique<scenario::ChildRun>(scenario, program);
         runner->setTrafficDuringPause(flows);
         QString error = runner->start();
         if (error.isEmpty())
             runner->setSlowMotion(factor);
-        scenario::Runner *raw = runner.release();
+        scenario::RunSource *raw = runner.release();
         const bool delivered = QMetaObject::invokeMethod(
             self.data(), [self, raw, error, job] { if (self) self->onStarted(raw, error, job); else delete raw; },
             Qt::QueuedConnection);
@@ -69,6 +75,7 @@ void Session::loadTrace(const trace::Trace &trace, const QString &name)
     m_replay = true;
     m_spotlight = -1;
     m_model.reset(trace.threads);
+    m_model.setTimeOrigin(m_timeOrigin);
     m_model.setNames(trace.vocabulary, trace.strings);
     m_model.append(trace.events);
     m_pulled = trace.events.size();
@@ -78,9 +85,9 @@ void Session::loadTrace(const trace::Trace &trace, const QString &name)
     emit frame();
 }
 
-void Session::onStarted(scenario::Runner *runner, const QString &error, quint64 job)
+void Session::onStarted(scenario::RunSource *runner, const QString &error, quint64 job)
 {
-    std::unique_ptr<scenario::Runner> owned(runner);
+    std::unique_ptr<scenario::RunSource> owned(runner);
     if (job != m_job) // a newer start or a stop came in between
         return;
     m_starting = false;
@@ -239,6 +246,14 @@ void Session::setCursorIndex(std::size_t index)
 void Session::setCursorTime(std::uint64_t timeNs) { setCursorIndex(m_model.indexAtTime(timeNs)); }
 
 std::size_t Session::cursorIndex() const { return m_cursor; }
+
+std::uint64_t Session::cursorTimeNs() const
+{
+    const auto &events = m_model.events();
+    if (events.empty())
+        return 0;
+    return events[std::min(m_cursor, events.size()) - (m_cursor > 0 ? 1 : 0)].timeNs;
+}
 
 // Claims and metrics come from the model's fold of the events it holds, live or replayed alike.
 QList<scenario::ClaimResult> Session::claims() const { return scenario::evaluateClaims(m_scenario.claims, m_model.history()); }

@@ -11,7 +11,7 @@
 #include <memory>
 
 namespace porthole::scenario {
-class Runner;
+class RunSource;
 }
 
 namespace porthole::ui {
@@ -31,6 +31,12 @@ public:
     ~Session() override;
 
     void start(const scenario::Scenario &scenario); // asynchronous: started() follows
+    // Runs compared side by side each run in a process of their own: `program` is the porthole
+    // executable (empty: in this process, the default).
+    void setRunInOwnProcess(const QString &program) { m_ownProcessProgram = program; }
+    // Where the time axis starts (steady-clock ns): two sessions side by side share one. 0: the first event.
+    void setTimeOrigin(std::uint64_t originNs) { m_timeOrigin = originNs; }
+    std::uint64_t cursorTimeNs() const; // the time of the event at the cursor (the newest while following)
     void loadTrace(const trace::Trace &trace, const QString &name = QString()); // replay a recorded run in every view
     bool isReplay() const { return m_replay; }
     trace::Trace trace() const; // live: all recorded so far; otherwise what the views hold
@@ -84,12 +90,14 @@ signals:
     void frame(); // the model or the cursor moved: repaint
 
 private:
-    void onStarted(scenario::Runner *runner, const QString &error, quint64 job);
+    void onStarted(scenario::RunSource *runner, const QString &error, quint64 job);
     void refreshCursorState();
     void take(const std::vector<trace::Event> &events); // live: new events of the runner into the model
 
     scenario::Scenario m_scenario;
-    std::unique_ptr<scenario::Runner> m_runner;
+    std::unique_ptr<scenario::RunSource> m_runner;
+    QString m_ownProcessProgram;
+    std::uint64_t m_timeOrigin = 0;
     bool m_starting = false;
     quint64 m_job = 0;
     model::StateModel m_model;

@@ -22,6 +22,10 @@ struct TimelinePicture {
 // and the scenario's name; the whole run, or a range of it (what is on screen, or a chosen one).
 // Returns an empty string on success.
 QString exportTimeline(Session &session, const QString &path, const TimelinePicture &picture);
+// Two runs on one time axis (`porthole compare`): A above B, each half the height, the same range.
+// The sessions share a time origin (Session::setTimeOrigin).
+QString exportPairTimeline(Session &a, Session &b, const QString &labelA, const QString &labelB, const QString &path,
+                           const TimelinePicture &picture);
 
 // A picture's memory is bounded: 200x150 to 16000x16000 layout pixels, at most MaxPicturePixels in all.
 inline constexpr double MaxPicturePixels = 40e6;

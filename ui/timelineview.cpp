@@ -63,6 +63,8 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
                     other->axis(QCPAxis::atBottom)->setRange(range);
         });
     }
+    connect(m_lanesRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this,
+            [this](const QCPRange &range) { emit visibleRangeChanged(range.lower, range.upper); });
     m_lanesRect->axis(QCPAxis::atLeft)->setTicks(false);
     m_lanesRect->axis(QCPAxis::atRight)->setTicks(false);
     // One time axis with numbers, under the last chart; the charts above keep its ticks and grid.
@@ -194,6 +196,15 @@ void TimelineView::showRange(double fromS, double toS)
     m_plot->replot();
 }
 
+void TimelineView::setVisibleRange(double fromS, double toS)
+{
+    QCPAxis *x = m_lanesRect->axis(QCPAxis::atBottom);
+    if (x->range().lower == fromS && x->range().upper == toS)
+        return;
+    x->setRange(fromS, toS);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 double TimelineView::visibleFromS() const { return m_lanesRect->axis(QCPAxis::atBottom)->range().lower; }
 double TimelineView::visibleToS() const { return m_lanesRect->axis(QCPAxis::atBottom)->range().upper; }
 
@@ -297,8 +308,9 @@ void TimelineView::refresh()
     set(m_rate, data.completionsPerS());
     for (int st = 0; st < StateCount; ++st)
         set(m_inState[st], data.threadsInState(std::uint8_t(st)));
-    const double last = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
-    const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : last;
+    const double own = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
+    const double last = m_liveEnd ? std::max(own, m_liveEnd()) : own;
+    const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : own;
     if (m_session.isFollowingLive() && m_session.isRunning())
         m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);
     // Each row says whose it is: the lesson's threads grouped by role and numbered, Porthole's last.

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 class QCustomPlot;
@@ -49,6 +50,13 @@ public:
     int rowCenterY(int row) const;
     QCPAxisRect *graphsRect() const { return m_graphsRect; }
     QString measureText() const;
+    // Side by side: while following live, the time axis ends where `endS` says (the later of two runs),
+    // so both timelines show the same seconds.
+    void setLiveEnd(std::function<double()> endS) { m_liveEnd = std::move(endS); }
+    void setVisibleRange(double fromS, double toS); // as a drag or zoom would: no-op when already there
+
+signals:
+    void visibleRangeChanged(double fromS, double toS); // the user (or the view following live) moved the time axis
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -77,6 +85,7 @@ private:
     bool m_showPortholeThreads = false;
     LaneFolding m_folding; // which roles' lanes are folded into their count row
     std::uint64_t m_plottedOrigin = 0;
+    std::function<double()> m_liveEnd;
 };
 
 } // namespace porthole::ui

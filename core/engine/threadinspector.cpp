@@ -1,6 +1,7 @@
 #include "engine/threadinspector.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
@@ -124,6 +125,19 @@ std::optional<std::size_t> ThreadInspector::countThreads()
         n += entry->d_name[0] != '.';
     ::closedir(dir);
     return n;
+}
+
+std::optional<std::uint64_t> ThreadInspector::residentBytes()
+{
+    std::FILE *f = std::fopen("/proc/self/statm", "r");
+    if (!f)
+        return std::nullopt;
+    unsigned long long sizePages = 0, residentPages = 0;
+    const int read = std::fscanf(f, "%llu %llu", &sizePages, &residentPages);
+    std::fclose(f);
+    if (read != 2)
+        return std::nullopt;
+    return std::uint64_t(residentPages) * std::uint64_t(::sysconf(_SC_PAGESIZE));
 }
 
 std::int32_t ThreadInspector::currentThreadId() { return std::int32_t(::syscall(SYS_gettid)); }

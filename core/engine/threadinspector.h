@@ -33,6 +33,7 @@ public:
     static std::size_t threadCount();                // what /proc/self/task lists
     static std::optional<std::size_t> countThreads(); // the same, or nothing when /proc cannot be read (no descriptor left)
     static std::int32_t currentThreadId();
+    static std::optional<std::uint64_t> residentBytes(); // of this process (/proc/self/statm), or nothing when unreadable
 };
 
 } // namespace porthole::engine

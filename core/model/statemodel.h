@@ -17,6 +17,8 @@ public:
     static constexpr std::size_t CheckpointEvery = 65536; // at least; more with many threads (a state's copy is larger)
 
     void reset(const std::vector<trace::ThreadInfo> &threads);
+    // Where the timeline's seconds count from (steady-clock ns; 0: the first event). Before any event.
+    void setTimeOrigin(std::uint64_t originNs) { m_timeline.reset(originNs); }
     void setThreads(const std::vector<trace::ThreadInfo> &threads); // names and ids of threads seen so far
     void setNames(trace::Vocabulary vocabulary, std::vector<std::string> strings); // the trace's, as it grows
     void append(const std::vector<trace::Event> &events);

@@ -115,7 +115,7 @@ public:
         return m_roleInState[std::size_t(role)][state];
     }
     std::uint64_t originNs() const { return m_origin; }
-    double toSeconds(std::uint64_t ns) const { return double(ns - m_origin) / 1e9; }
+    double toSeconds(std::uint64_t ns) const { return double(std::int64_t(ns - m_origin)) / 1e9; } // before the origin: negative
 
 private:
     std::uint64_t m_origin = 0;

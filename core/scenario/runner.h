@@ -2,6 +2,7 @@
 
 #include "model/interpreter.h"
 #include "scenario/claims.h"
+#include "scenario/runsource.h"
 #include "scenario/scenario.h"
 #include "trace/collector.h"
 
@@ -28,56 +29,56 @@ class Sampler;
 // Builds the port, runtime and workload of a scenario and runs them, with a Sampler that records what
 // it observes into the trace. Metrics and claims are folded from the trace by the interpreter, as a
 // replay of the saved trace folds them. Commands may come from any thread.
-class Runner
+class Runner : public RunSource
 {
 public:
     static constexpr std::chrono::milliseconds SamplePeriod{50}; // the sampler's
     static constexpr std::uint64_t SettleNs = 100'000'000; // while live, fold only events this much older than now
 
     explicit Runner(Scenario scenario);
-    ~Runner();
+    ~Runner() override;
 
-    QString start();   // empty on success, else what went wrong
-    void stop();       // stops everything; afterwards no thread and no descriptor of the run is left
+    QString start() override;   // empty on success, else what went wrong
+    void stop() override;       // stops everything; afterwards no thread and no descriptor of the run is left
     // Pause, resume and step are carried out by the scenario driver, which records each as a
     // RunControl event once it holds; they return at once (the window never waits for them).
-    void pause();
-    void resume();
-    void step();
+    void pause() override;
+    void resume() override;
+    void step() override;
     // Traffic stops while paused (the default) or keeps arriving, so steps have completions to take.
-    void setTrafficDuringPause(bool flows);
+    void setTrafficDuringPause(bool flows) override;
     // The run's pauses so far, folded from the trace (settled while live).
     std::vector<model::PauseSpan> pauses() const;
     // Before start(): pause `atS` seconds into the run (wall time) for `forS` seconds.
     void schedulePause(double atS, double forS);
-    void setSlowMotion(double factor);
+    void setSlowMotion(double factor) override;
     // ThreadPool.SetMinThreads / SetMaxThreads now; carried out by the driver, recorded in the trace.
-    void setThreadLimits(const runtime::ThreadLimits &limits);
+    void setThreadLimits(const runtime::ThreadLimits &limits) override;
     // Safe to change while running: the traffic rate (the socket count and the runtime are not).
-    void setMessagesPerSecond(double rate);
+    void setMessagesPerSecond(double rate) override;
     bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
 
     const Scenario &scenario() const { return m_scenario; }
     // Empty while the run is sound; else why its results cannot be trusted (the socket helper died or
     // was stopped). The first such reason is kept.
-    QString failure() const;
+    QString failure() const override;
     // The interpreter's metrics of the events recorded so far (settled while live; all after stop()).
     MetricsHistory history() const;
     MetricsHistory historySince(qsizetype from) const; // the samples from index `from` on: for readers that keep their own copy
     QList<ClaimResult> evaluateClaims() const;
-    trace::Trace trace() const; // everything recorded so far, with the vocabulary and the scenario's JSON
+    trace::Trace trace() const override; // everything recorded so far, with the vocabulary and the scenario's JSON
     // The collector's watermark: every event recorded before this time is in the trace.
     std::uint64_t drainedThroughNs() const { return m_collector ? m_collector->drainedThroughNs() : 0; }
     // Waits (at most `timeout`) until every event recorded before timeNs is in the trace.
-    bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const
+    bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const override
     {
         return !m_collector || m_collector->waitUntilDrained(timeNs, timeout);
     }
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
-    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const;
-    std::vector<trace::ThreadInfo> threads() const { return m_recorder.threads(); }
-    std::vector<std::string> strings() const { return m_recorder.strings(); } // the trace's strings so far
-    std::uint64_t droppedEvents() const { return m_recorder.droppedEvents(); }
+    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const override;
+    std::vector<trace::ThreadInfo> threads() const override { return m_recorder.threads(); }
+    std::vector<std::string> strings() const override { return m_recorder.strings(); } // the trace's strings so far
+    std::uint64_t droppedEvents() const override { return m_recorder.droppedEvents(); }
     runtime::Runtime *runtime() { return m_runtime.get(); }
 
 private:

@@ -80,6 +80,8 @@ void Sampler::sample(double timeS)
     observe(Metric::WorkerQueue, double(rt.workers().queuedCount()));
     observe(Metric::HeldAtGate, double(rt.gate().waiting()));
     observe(Metric::DroppedEvents, double(m_setup.recorder->droppedEvents()));
+    const std::optional<std::uint64_t> resident = engine::ThreadInspector::residentBytes();
+    observe(Metric::ResidentBytes, resident ? double(*resident) : std::nan(""));
     trace::recordAbout(m_self, EventType::SampleTick, 0, 0, 0, std::bit_cast<std::uint64_t>(timeS));
 }
 

@@ -224,7 +224,10 @@ std::string checkHeader(const std::string &bytes, std::uint64_t fileBytes, FileH
 
 } // namespace
 
-std::string saveTrace(const Trace &trace, const std::string &path)
+namespace {
+
+// Everything before the events.
+std::string serializeHead(const Trace &trace)
 {
     std::string bytes;
     FileHeader header{};
@@ -243,10 +246,25 @@ std::string saveTrace(const Trace &trace, const std::string &path)
         append(bytes, FileThread{info.index, info.osThreadId, std::uint8_t(info.role), 0, std::uint16_t(name.size())});
         bytes += name;
     }
+    return bytes;
+}
+
+} // namespace
+
+std::string serializeTrace(const Trace &trace)
+{
+    std::string bytes = serializeHead(trace);
+    bytes.append(reinterpret_cast<const char *>(trace.events.data()), trace.events.size() * sizeof(Event));
+    return bytes;
+}
+
+std::string saveTrace(const Trace &trace, const std::string &path)
+{
+    const std::string head = serializeHead(trace);
     SafeFile file(path);
     if (!file.isOpen())
         return file.error();
-    file.write(bytes);
+    file.write(head);
     if (!trace.events.empty())
         file.write({reinterpret_cast<const char *>(trace.events.data()), trace.events.size() * sizeof(Event)});
     return file.commit();

@@ -22,6 +22,7 @@ struct TraceLoadResult {
 
 // Returns an empty string on success, else what went wrong.
 std::string saveTrace(const Trace &trace, const std::string &path);
+std::string serializeTrace(const Trace &trace); // the bytes saveTrace writes
 TraceLoadResult loadTrace(const std::string &path);
 TraceLoadResult parseTrace(const std::string &bytes, const std::string &sourceName);
 

@@ -66,7 +66,7 @@ std::string_view metricName(Metric metric)
         "callbacks_on_io", "callbacks_on_worker", "callbacks_on_poller", "callbacks_on_event_loop",
         "callbacks_on_timer", "callbacks_on_gate", "callbacks_on_kernel_worker", "callbacks_on_porthole",
         "proc_readable", "posts_returned", "cpu_ms_on_other", "cpu_ms_on_io", "cpu_ms_on_worker", "cpu_ms_on_poller",
-        "cpu_ms_on_event_loop", "cpu_ms_on_timer", "cpu_ms_on_gate", "cpu_ms_on_kernel_worker", "cpu_ms_on_porthole"};
+        "cpu_ms_on_event_loop", "cpu_ms_on_timer", "cpu_ms_on_gate", "cpu_ms_on_kernel_worker", "cpu_ms_on_porthole", "resident_bytes"};
     static_assert(std::size_t(ThreadRole::Last) + 1 == 9, "one callbacks_on_ metric per role");
     return std::size_t(metric) < names.size() ? names[std::size_t(metric)] : Unknown;
 }
@@ -84,6 +84,7 @@ bool isObservedMetric(Metric metric)
     case Metric::DroppedEvents:
     case Metric::HeldAtGate:
     case Metric::ProcReadable:
+    case Metric::ResidentBytes:
         return true;
     default:
         return false;

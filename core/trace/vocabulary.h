@@ -98,7 +98,8 @@ enum class Metric : std::uint16_t {
     CpuMsOnGate,
     CpuMsOnKernelWorker,
     CpuMsOnPorthole,
-    Last = CpuMsOnPorthole
+    ResidentBytes,      // observed: this process's resident memory (/proc/self/statm); a compared run has a process of its own
+    Last = ResidentBytes
 };
 inline constexpr std::size_t MetricCount = std::size_t(Metric::Last) + 1;
 std::string_view metricName(Metric metric);

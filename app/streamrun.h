@@ -1,0 +1,15 @@
+#pragma once
+
+namespace porthole::scenario {
+class Runner;
+}
+
+namespace porthole::app {
+
+// `porthole run FILE --headless --stream`: the run of a process started by another Porthole (runs
+// compared side by side). Writes the run stream to stdout until the duration is over, "stop" arrives
+// on stdin or stdin closes (the watching process is gone); obeys the command lines it reads. Returns
+// the exit code.
+int streamRun(scenario::Runner &runner, double durationS);
+
+} // namespace porthole::app

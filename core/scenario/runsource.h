@@ -1,0 +1,44 @@
+#pragma once
+
+#include "runtime/runtimeoptions.h"
+#include "trace/tracestore.h"
+
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace porthole::scenario {
+
+// A run the window can watch and steer: in this process (Runner) or in a process of its own
+// (ChildRun, for runs compared side by side). Commands may come from any thread and return at once.
+class RunSource
+{
+public:
+    virtual ~RunSource() = default;
+
+    virtual QString start() = 0; // empty on success, else what went wrong
+    virtual void stop() = 0;     // afterwards every event of the run is here
+    virtual void pause() = 0;
+    virtual void resume() = 0;
+    virtual void step() = 0;
+    virtual void setTrafficDuringPause(bool flows) = 0;
+    virtual void setSlowMotion(double factor) = 0;
+    virtual void setMessagesPerSecond(double rate) = 0;
+    virtual void setThreadLimits(const runtime::ThreadLimits &limits) = 0;
+
+    // Empty while the run is sound; else why its results cannot be trusted.
+    virtual QString failure() const = 0;
+    // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
+    virtual std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const = 0;
+    virtual std::vector<trace::ThreadInfo> threads() const = 0;
+    virtual std::vector<std::string> strings() const = 0;
+    virtual std::uint64_t droppedEvents() const = 0;
+    // Waits (at most `timeout`) until every event recorded before timeNs is here.
+    virtual bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const = 0;
+    virtual trace::Trace trace() const = 0; // everything recorded so far, with the vocabulary and the scenario's JSON
+};
+
+} // namespace porthole::scenario
