@@ -120,6 +120,8 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
     Runner runner(*load.scenario);
     if (options.pauseAtS >= 0)
         runner.schedulePause(options.pauseAtS, options.pauseForS);
+    if (options.stream)
+        startStreamCommands();
     if (const QString why = runner.start(); !why.isEmpty()) {
         err << "error: " << load.scenario->id << ": " << why << "\n";
         return 2;

@@ -202,9 +202,10 @@ int main(int argc, char *argv[])
                     return code;
                 QTimer::singleShot(0, compare, [compare, pair] { compare->runPair(pair); });
             }
-            compare->show();
             if (parser.isSet(presenter))
                 compare->showFullScreen();
+            else
+                compare->showMaximized();
             return app.exec();
         }
         // "porthole FILE": a trace (it starts with "PORTHOLE") replays, anything else is a scenario file.

@@ -43,24 +43,33 @@ bool writeAll(const std::string &bytes)
     return true;
 }
 
+Commands &commands()
+{
+    static Commands c;
+    return c;
+}
+
 } // namespace
+
+void startStreamCommands()
+{
+    std::signal(SIGPIPE, SIG_IGN); // a write to a closed pipe fails instead of killing the run
+    std::thread([] {
+        Commands &c = commands();
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            std::lock_guard lock(c.mutex);
+            c.lines.push_back(line);
+            c.arrived.notify_all();
+        }
+        std::lock_guard lock(c.mutex);
+        c.lines.push_back(rs::stopCommand());
+        c.arrived.notify_all();
+    }).detach();
+}
 
 int streamRun(scenario::Runner &runner, double durationS)
 {
-    std::signal(SIGPIPE, SIG_IGN); // a write to a closed pipe fails instead of killing the run
-    static Commands commands;
-    std::thread([] {
-        std::string line;
-        while (std::getline(std::cin, line)) {
-            std::lock_guard lock(commands.mutex);
-            commands.lines.push_back(line);
-            commands.arrived.notify_all();
-        }
-        std::lock_guard lock(commands.mutex);
-        commands.lines.push_back(rs::stopCommand());
-        commands.arrived.notify_all();
-    }).detach();
-
     bool alive = writeAll(rs::frame(rs::Frame::Started, {}));
     std::size_t sent = 0, threadsSent = 0;
     bool first = true;
@@ -89,9 +98,10 @@ int streamRun(scenario::Runner &runner, double durationS)
     while (alive && !stop && std::chrono::steady_clock::now() < until) {
         std::deque<std::string> lines;
         {
-            std::unique_lock lock(commands.mutex);
-            commands.arrived.wait_for(lock, std::chrono::milliseconds(50), [] { return !commands.lines.empty(); });
-            lines.swap(commands.lines);
+            Commands &c = commands();
+            std::unique_lock lock(c.mutex);
+            c.arrived.wait_for(lock, std::chrono::milliseconds(50), [&c] { return !c.lines.empty(); });
+            lines.swap(c.lines);
         }
         for (const std::string &line : lines) {
             const std::optional<rs::Command> c = rs::parseCommand(line);

@@ -11,5 +11,8 @@ namespace porthole::app {
 // on stdin or stdin closes (the watching process is gone); obeys the command lines it reads. Returns
 // the exit code.
 int streamRun(scenario::Runner &runner, double durationS);
+// The thread that reads the command lines: started before the run, so that the run does not count it
+// among the threads it adds to the process.
+void startStreamCommands();
 
 } // namespace porthole::app

@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QScreen>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -48,6 +49,7 @@ CompareWindow::CompareWindow(QWidget *parent)
     for (int i = 0; i < 2; ++i) {
         auto *session = m_sessions[i] = new Session(this);
         m_machines[i] = new MachineView(*session);
+        m_machines[i]->setMinimumSize(240, 120); // two side by side fit a small screen
         m_timelines[i] = new TimelineView(*session);
         m_headers[i] = new QLabel;
         m_headers[i]->setWordWrap(true);
@@ -61,13 +63,32 @@ CompareWindow::CompareWindow(QWidget *parent)
         layout->addWidget(m_headers[i]);
         layout->addWidget(m_machines[i], 1);
         machines->addWidget(column);
-        timelines->addWidget(m_timelines[i]);
+        m_timelineHeaders[i] = new QLabel;
+        m_timelineHeaders[i]->setFont(bold);
+        auto *lane = new QWidget;
+        auto *laneLayout = new QVBoxLayout(lane);
+        laneLayout->setContentsMargins(4, 2, 4, 0);
+        laneLayout->setSpacing(0);
+        laneLayout->addWidget(m_timelineHeaders[i]);
+        laneLayout->addWidget(m_timelines[i], 1);
+        timelines->addWidget(lane);
         // The timelines end at the later run's newest event while live: both show the same seconds.
         m_timelines[i]->setLiveEnd([this, i] {
             const Session &other = *m_sessions[1 - i];
             return other.timeline().toSeconds(std::max(other.timeline().originNs(), other.model().lastTimeNs()));
         });
-        connect(session, &Session::frame, this, [this, i] { syncCursor(i); });
+        connect(session, &Session::frame, this, [this, i] {
+            syncCursor(i);
+            // One scale for both: the same number of threads is the same height in A and B.
+            const TimelineView::ScaleFloor a = TimelineView::scaleOf(*m_sessions[0]), b = TimelineView::scaleOf(*m_sessions[1]);
+            const TimelineView::ScaleFloor both{std::max(a.threads, b.threads), std::max(a.queue, b.queue), std::max(a.rate, b.rate)};
+            // One time axis: the same second at the same x in A and B.
+            const int margin = std::max(m_timelines[0]->axisLeftMargin(), m_timelines[1]->axisLeftMargin());
+            for (TimelineView *t : m_timelines) {
+                t->setScaleFloor(both);
+                t->setMinimumAxisLeftMargin(margin);
+            }
+        });
         connect(session, &Session::failed, this, [this, i](const QString &why) {
             statusBar()->showMessage(tr("%1: the run cannot be trusted: %2").arg(m_labels[i], why));
         });
@@ -76,6 +97,9 @@ CompareWindow::CompareWindow(QWidget *parent)
                 QMessageBox::warning(this, tr("Porthole"), tr("%1 could not start:\n%2").arg(m_labels[i], error));
         });
     }
+    m_timelines[1]->removeKeys(); // A's keys serve both
+    for (TimelineView *t : m_timelines)
+        t->setChartShares(1.2, 1.0, 0.6); // side by side, the thread counts are what differs most
     // Zoom and pan move both time axes.
     for (int i = 0; i < 2; ++i)
         connect(m_timelines[i], &TimelineView::visibleRangeChanged, this, [this, i](double fromS, double toS) {
@@ -102,17 +126,18 @@ CompareWindow::CompareWindow(QWidget *parent)
     main->addWidget(machines);
     main->addWidget(timelines);
     main->addWidget(bottom);
-    main->setStretchFactor(0, 3);
-    main->setStretchFactor(1, 4);
+    main->setStretchFactor(0, 2);
+    main->setStretchFactor(1, 5);
     main->setStretchFactor(2, 2);
-    main->setSizes({30, 45, 25});
+    main->setSizes({26, 52, 22});
     setCentralWidget(main);
     buildToolbar();
     setLabels(tr("A"), tr("B"));
     m_summaryTimer.setInterval(500);
     connect(&m_summaryTimer, &QTimer::timeout, this, &CompareWindow::refreshSummary);
     m_summaryTimer.start();
-    resize(1600, 1000);
+    const QSize room = screen() ? screen()->availableGeometry().size() : QSize(1600, 1000);
+    resize(room);
 }
 
 CompareWindow::~CompareWindow() { stop(); }
@@ -163,8 +188,10 @@ void CompareWindow::buildToolbar()
 void CompareWindow::setLabels(const QString &a, const QString &b)
 {
     m_labels = {a, b};
-    for (int i = 0; i < 2; ++i)
+    for (int i = 0; i < 2; ++i) {
         m_headers[i]->setText(QStringLiteral("%1: %2").arg(QChar(u'A' + i)).arg(m_labels[i]));
+        m_timelineHeaders[i]->setText(m_headers[i]->text());
+    }
     m_summary->setHorizontalHeaderLabels({QStringLiteral("A: ") + a, QStringLiteral("B: ") + b});
 }
 
@@ -241,15 +268,16 @@ void CompareWindow::refreshSummary()
         std::function<QString(std::size_t)> value;
     };
     const std::vector<Row> rows = {
-        {tr("threads of the runtime: at the cursor"), [&](std::size_t i) { return QString::number(m_sessions[i]->cursorState().lessonThreads()); }},
-        {tr("threads of the runtime: most"), [&](std::size_t i) { return figure(figures[i].maxLessonThreads); }},
+        {tr("threads of the lesson: at the cursor · most"), [&](std::size_t i) {
+             return tr("%1 · %2").arg(m_sessions[i]->cursorState().lessonThreads()).arg(figure(m_sessions[i]->timeline().threadCount().maxValue));
+         }},
         {tr("threads of its process: most (/proc)"), [&](std::size_t i) { return figure(figures[i].maxThreads); }},
         {tr("resident memory of its process: most"), [&](std::size_t i) {
              return std::isnan(figures[i].maxResidentMiB) ? figure(figures[i].maxResidentMiB) : tr("%1 MiB").arg(figure(figures[i].maxResidentMiB, 1));
          }},
         {tr("completions per second"), [&](std::size_t i) { return figure(figures[i].completionsPerS); }},
         {tr("callback latency p50 / p99 (completion reaped → callback)"), [&](std::size_t i) {
-             return figures[i].latencySamples == 0 ? tr("not measured: no completion is queued (blocking receives)")
+             return figures[i].latencySamples == 0 ? tr("not measured: this runtime reaps no completion (epoll readiness or blocking receives)")
                                                    : tr("%1 / %2 µs").arg(figure(figures[i].latencyP50Us, 1), figure(figures[i].latencyP99Us, 1));
          }},
         {tr("pending operations: most"), [&](std::size_t i) { return figure(figures[i].maxPendingOps); }},

@@ -57,6 +57,7 @@ private:
     std::array<MachineView *, 2> m_machines{};
     std::array<TimelineView *, 2> m_timelines{};
     std::array<QLabel *, 2> m_headers{};
+    std::array<QLabel *, 2> m_timelineHeaders{};
     std::array<QString, 2> m_labels;
     std::array<scenario::LatencyFold, 2> m_latency;
     std::array<std::size_t, 2> m_latencyFolded{};

@@ -196,6 +196,50 @@ void TimelineView::showRange(double fromS, double toS)
     m_plot->replot();
 }
 
+void TimelineView::setChartShares(double lanes, double threads, double graphs)
+{
+    QCPLayoutGrid *layout = m_plot->plotLayout();
+    QList<double> factors;
+    for (int row = 0; row < layout->rowCount(); ++row) {
+        QCPLayoutElement *e = layout->element(row, 0);
+        factors << (e == m_lanesRect ? lanes : e == m_threadsRect ? threads : e == m_graphsRect ? graphs : 0.001);
+    }
+    layout->setRowStretchFactors(factors);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int TimelineView::axisLeftMargin() const { return m_lanesRect->margins().left(); }
+
+void TimelineView::setMinimumAxisLeftMargin(int pixels)
+{
+    for (QCPAxisRect *r : rects())
+        if (r->minimumMargins().left() != pixels)
+            r->setMinimumMargins(QMargins(pixels, 0, 0, 0));
+}
+
+void TimelineView::removeKeys()
+{
+    // Rows 3 and 0 hold the keys (bottom first: removing a row moves the ones below it up).
+    QCPLayoutGrid *layout = m_plot->plotLayout();
+    for (int row : {3, 0})
+        if (QCPLayoutElement *key = layout->element(row, 0); key && !qobject_cast<QCPAxisRect *>(key))
+            layout->remove(key);
+    layout->simplify();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+TimelineView::ScaleFloor TimelineView::scaleOf(const Session &session)
+{
+    const auto &data = session.timeline();
+    ScaleFloor f;
+    f.threads = data.threadCount().maxValue;
+    for (int st = 0; st < StateCount; ++st)
+        f.threads = std::max(f.threads, data.threadsInState(std::uint8_t(st)).maxValue);
+    f.queue = std::max(data.queueDepth().maxValue, data.pendingOps().maxValue);
+    f.rate = data.completionsPerS().maxValue;
+    return f;
+}
+
 void TimelineView::setVisibleRange(double fromS, double toS)
 {
     QCPAxis *x = m_lanesRect->axis(QCPAxis::atBottom);
@@ -283,6 +327,11 @@ std::vector<QCPAxisRect *> TimelineView::rects() const { return {m_lanesRect, m_
 void TimelineView::refresh()
 {
     const auto &data = m_session.timeline();
+    // A count holds from its last change until the newest event (nothing changed it since): each step
+    // graph gets one point there, taken off again before new points are added.
+    for (const auto &[graph, key] : m_extensions)
+        graph->data()->remove(key);
+    m_extensions.clear();
     // Only the points added since the last frame go to the graphs (a long run has millions).
     const auto set = [](QCPGraph *g, const model::Series &s) {
         const auto have = std::size_t(g->dataCount());
@@ -310,6 +359,13 @@ void TimelineView::refresh()
         set(m_inState[st], data.threadsInState(std::uint8_t(st)));
     const double own = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
     const double last = m_liveEnd ? std::max(own, m_liveEnd()) : own;
+    std::vector<QCPGraph *> steps = {m_queue, m_pending, m_threads};
+    steps.insert(steps.end(), std::begin(m_inState), std::end(m_inState));
+    for (QCPGraph *g : steps)
+        if (g->dataCount() > 0 && (g->data()->constEnd() - 1)->key < own) {
+            g->addData(own, (g->data()->constEnd() - 1)->value);
+            m_extensions.emplace_back(g, own);
+        }
     const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : own;
     if (m_session.isFollowingLive() && m_session.isRunning())
         m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);
@@ -341,14 +397,14 @@ void TimelineView::refresh()
                                  .arg(LanesPlottable::MaxLanes)
                                  .arg(rows));
     m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
-    double threadsMax = data.threadCount().maxValue;
+    double threadsMax = std::max(data.threadCount().maxValue, m_scaleFloor.threads);
     for (int st = 0; st < StateCount; ++st)
         threadsMax = std::max(threadsMax, data.threadsInState(std::uint8_t(st)).maxValue);
     m_threadsRect->axis(QCPAxis::atLeft)->setRange(0, std::max(2.0, threadsMax * 1.15));
     // The series know their largest values: no pass over every point to rescale.
-    const double leftMax = std::max({data.queueDepth().maxValue, data.pendingOps().maxValue, 1.0});
+    const double leftMax = std::max({data.queueDepth().maxValue, data.pendingOps().maxValue, m_scaleFloor.queue, 1.0});
     m_graphsRect->axis(QCPAxis::atLeft)->setRange(0, leftMax * 1.1);
-    m_graphsRect->axis(QCPAxis::atRight)->setRange(0, std::max(data.completionsPerS().maxValue, 1.0) * 1.1);
+    m_graphsRect->axis(QCPAxis::atRight)->setRange(0, std::max({data.completionsPerS().maxValue, m_scaleFloor.rate, 1.0}) * 1.1);
     for (QCPItemStraightLine *line : m_cursors) {
         line->point1->setCoords(cursor, 0);
         line->point2->setCoords(cursor, 1);

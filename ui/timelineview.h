@@ -54,6 +54,17 @@ public:
     // so both timelines show the same seconds.
     void setLiveEnd(std::function<double()> endS) { m_liveEnd = std::move(endS); }
     void setVisibleRange(double fromS, double toS); // as a drag or zoom would: no-op when already there
+    // Side by side: each chart's value axis reaches at least this far, so two runs share one scale.
+    struct ScaleFloor {
+        double threads = 0, queue = 0, rate = 0;
+    };
+    void setScaleFloor(ScaleFloor floor) { m_scaleFloor = floor; }
+    static ScaleFloor scaleOf(const Session &session); // the largest values this session's charts show
+    void removeKeys(); // the colour keys: the timeline beside another that shows them
+    void setChartShares(double lanes, double threads, double graphs); // of the height, by stretch factor
+    // Two timelines one above the other line their time axes up: the wider of their left margins for both.
+    int axisLeftMargin() const;
+    void setMinimumAxisLeftMargin(int pixels);
 
 signals:
     void visibleRangeChanged(double fromS, double toS); // the user (or the view following live) moved the time axis
@@ -86,6 +97,8 @@ private:
     LaneFolding m_folding; // which roles' lanes are folded into their count row
     std::uint64_t m_plottedOrigin = 0;
     std::function<double()> m_liveEnd;
+    ScaleFloor m_scaleFloor;
+    std::vector<std::pair<QCPGraph *, double>> m_extensions; // the step graphs' points at the newest event
 };
 
 } // namespace porthole::ui
