@@ -8,6 +8,13 @@
 #include "trace/chrometrace.h"
 #include "trace/safefile.h"
 #include "trace/tracefile.h"
+#include "trace/pairfile.h"
+#include "scenario/comparison.h"
+#include "comparewindow.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <fstream>
 
 #include <QApplication>
 #include <QFileInfo>
@@ -43,6 +50,72 @@ std::optional<Loaded> load(const QString &path, QTextStream &err)
     return Loaded{std::move(*result.trace), *parsed.scenario};
 }
 
+bool isPairFile(const QString &path)
+{
+    std::ifstream file(path.toStdString(), std::ios::binary);
+    std::string head(8, '\0');
+    return file.read(head.data(), 8) && trace::looksLikePairFile(head);
+}
+
+struct LoadedPair {
+    trace::TracePair pair;
+    std::array<scenario::Scenario, 2> scenarios;
+};
+
+std::optional<LoadedPair> loadPair(const QString &path, QTextStream &err)
+{
+    trace::PairLoadResult result = trace::loadPair(path.toStdString());
+    if (!result.pair) {
+        err << "error: " << QString::fromStdString(result.error) << "\n";
+        return std::nullopt;
+    }
+    LoadedPair loaded{std::move(*result.pair), {}};
+    for (std::size_t i = 0; i < 2; ++i) {
+        const scenario::ScenarioLoad parsed = scenario::parseScenario(QByteArray::fromStdString(loaded.pair.runs[i].scenarioJson), path);
+        if (!parsed.scenario) {
+            err << "error: " << path << ": run " << (i == 0 ? "A" : "B") << " records no scenario it can replay\n";
+            return std::nullopt;
+        }
+        loaded.scenarios[i] = *parsed.scenario;
+    }
+    return loaded;
+}
+
+// Both runs' claims, again from their traces alone, and the comparison's figures.
+int replayPair(const QString &path, bool json, bool report, QTextStream &out, QTextStream &err)
+{
+    const std::optional<LoadedPair> loaded = loadPair(path, err);
+    if (!loaded)
+        return 2;
+    std::array<scenario::RunFigures, 2> figures;
+    const std::uint64_t origin = scenario::pairOriginNs(loaded->pair.runs[0], loaded->pair.runs[1]);
+    QJsonArray runs;
+    bool allPassed = true;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const QString label = QString::fromStdString(loaded->pair.labels[i]);
+        const RunReport r = reportOf(loaded->scenarios[i], loaded->pair.runs[i]);
+        figures[i] = scenario::figuresOf(loaded->scenarios[i], loaded->pair.runs[i], origin, label);
+        allPassed &= r.allPassed;
+        QJsonObject run = r.json;
+        run[QStringLiteral("label")] = label;
+        runs.append(run);
+        if (!json) {
+            out << (i == 0 ? "A: " : "B: ") << label << "\n";
+            printReport(r, false, report, out);
+        }
+    }
+    if (json) {
+        QJsonObject comparison = scenario::comparisonJson(figures);
+        const QJsonObject recorded = QJsonDocument::fromJson(QByteArray::fromStdString(loaded->pair.comparisonJson)).object();
+        if (recorded.contains(QStringLiteral("disturbance")))
+            comparison[QStringLiteral("disturbance")] = recorded[QStringLiteral("disturbance")]; // measured when recorded
+        out << QJsonDocument(QJsonObject{{QStringLiteral("runs"), runs}, {QStringLiteral("comparison"), comparison},
+                                         {QStringLiteral("all_claims_hold"), allPassed}})
+                   .toJson(QJsonDocument::Indented);
+    }
+    return allPassed ? 0 : 1;
+}
+
 struct OutputCheck {
     const QString &path;
     QStringList suffixes;
@@ -52,6 +125,8 @@ struct OutputCheck {
 
 int replayTrace(const QString &path, bool json, bool report, QTextStream &out, QTextStream &err)
 {
+    if (isPairFile(path))
+        return replayPair(path, json, report, out, err);
     const std::optional<Loaded> loaded = load(path, err);
     if (!loaded)
         return 2;
@@ -89,13 +164,46 @@ int exportTrace(const ExportOptions &options, QTextStream &out, QTextStream &err
         err << "error: " << why << "\n";
         return 2;
     }
-    const std::optional<Loaded> loaded = load(options.trace, err);
-    if (!loaded)
-        return 2;
     const auto fail = [&err](const QString &why) {
         err << "error: " << why << "\n";
         return 2;
     };
+    if (isPairFile(options.trace)) {
+        // A pair: the timeline of both on one axis, or the window as it re-opens side by side.
+        if (!options.chrome.isEmpty() || !options.metrics.isEmpty())
+            return fail(QStringLiteral("%1 holds two runs: --chrome and --metrics take one; export them with --timeline or --window")
+                            .arg(options.trace));
+        const std::optional<LoadedPair> pair = loadPair(options.trace, err);
+        if (!pair)
+            return 2;
+        ui::CompareWindow window;
+        window.resize(options.size);
+        if (!options.window.isEmpty())
+            window.show();
+        if (const QString why = window.openPairFile(options.trace); !why.isEmpty())
+            return fail(why);
+        if (!options.timeline.isEmpty()) {
+            ui::TimelinePicture picture{options.size, QFileInfo(options.trace).fileName(), options.rangeFromS, options.rangeToS,
+                                        options.pixelRatio, options.slide};
+            if (const QString why = ui::exportPairTimeline(window.session(0), window.session(1), window.label(0), window.label(1),
+                                                           options.timeline, picture);
+                !why.isEmpty())
+                return fail(why);
+        }
+        if (!options.window.isEmpty()) {
+            if (options.atS >= 0)
+                window.session(0).setCursorTime(window.session(0).timeline().originNs() + std::uint64_t(options.atS * 1e9));
+            QApplication::processEvents();
+            window.refreshSummary();
+            if (!window.grab().save(options.window))
+                return fail(QStringLiteral("%1: the picture could not be written").arg(options.window));
+        }
+        out << "exported " << options.trace << "\n";
+        return 0;
+    }
+    const std::optional<Loaded> loaded = load(options.trace, err);
+    if (!loaded)
+        return 2;
     if (!options.chrome.isEmpty())
         if (const std::string why = trace::saveChromeTrace(loaded->trace, options.chrome.toStdString()); !why.empty())
             return fail(QString::fromStdString(why));

@@ -4,6 +4,8 @@
 #include "claimsview.h"
 #include "machineview.h"
 #include "scenario/builtins.h"
+#include "scenario/pairs.h"
+#include "comparewindow.h"
 #include "session.h"
 #include "highlightframe.h"
 #include "timelineview.h"
@@ -121,6 +123,13 @@ void MainWindow::buildToolbar()
         if (load.scenario)
             m_picker->addItem(load.scenario->title, id);
     }
+    // Pairs run side by side in a window of their own.
+    m_picker->insertSeparator(m_picker->count());
+    for (const QString &id : scenario::builtinPairIds()) {
+        const scenario::PairLoad load = scenario::loadBuiltinPair(id);
+        if (load.pair)
+            m_picker->addItem(tr("Side by side: %1").arg(load.pair->title), QStringLiteral("pair:") + id);
+    }
     bar->addWidget(m_picker);
     m_runAction = bar->addAction(tr("Run"), this, &MainWindow::runSelected);
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -157,6 +166,14 @@ void MainWindow::buildToolbar()
     addToolBarBreak();
     addToolBar(summaryBar);
     connect(m_picker, &QComboBox::currentIndexChanged, this, [this] {
+        if (const QString data = m_picker->currentData().toString(); data.startsWith(QLatin1String("pair:"))) {
+            const scenario::PairLoad pair = scenario::loadBuiltinPair(data.mid(5));
+            m_summary->setText(pair.pair ? QStringLiteral("<b>%1</b> — %2<br><small>%3</small>")
+                                               .arg(pair.pair->title, pair.pair->summary,
+                                                    tr("Run opens both side by side, each in a process of its own"))
+                                         : pair.errors.join(QLatin1Char('\n')));
+            return;
+        }
         const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
         if (!load.scenario) {
             m_summary->clear();
@@ -203,6 +220,18 @@ bool MainWindow::selectScenario(const QString &id)
 
 void MainWindow::runSelected()
 {
+    if (const QString data = m_picker->currentData().toString(); data.startsWith(QLatin1String("pair:"))) {
+        const scenario::PairLoad pair = scenario::loadBuiltinPair(data.mid(5));
+        if (!pair.pair) {
+            QMessageBox::warning(this, tr("Cannot load the pair"), pair.errors.join(QLatin1Char('\n')));
+            return;
+        }
+        auto *compare = new CompareWindow;
+        compare->setAttribute(Qt::WA_DeleteOnClose);
+        compare->show();
+        compare->runPair(*pair.pair);
+        return;
+    }
     const scenario::ScenarioLoad load = scenario::loadScenario(m_picker->currentData().toString());
     if (!load.scenario) {
         QMessageBox::warning(this, tr("Cannot load the scenario"), load.errors.join(QLatin1Char('\n')));

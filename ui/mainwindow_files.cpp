@@ -1,6 +1,10 @@
 // The window's files: scenarios, traces, and the pictures and tables exported from a run.
 
 #include "mainwindow.h"
+#include "comparewindow.h"
+#include "trace/pairfile.h"
+
+#include <QFile>
 
 #include "scenario/builtins.h"
 #include "scenario/scenariofile.h"
@@ -81,6 +85,19 @@ QString MainWindow::saveTraceFile(const QString &path)
 
 QString MainWindow::openTraceFile(const QString &path)
 {
+    {
+        QFile file(path);
+        if (file.open(QIODevice::ReadOnly) && trace::looksLikePairFile(file.read(8).toStdString())) {
+            auto *compare = new CompareWindow; // two runs: they re-open side by side
+            compare->setAttribute(Qt::WA_DeleteOnClose);
+            if (const QString why = compare->openPairFile(path); !why.isEmpty()) {
+                delete compare;
+                return why;
+            }
+            compare->show();
+            return {};
+        }
+    }
     const trace::TraceLoadResult load = trace::loadTrace(path.toStdString());
     if (!load.trace)
         return QString::fromStdString(load.error);
