@@ -14,6 +14,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <filesystem>
 #include <fstream>
 
 #include <QApplication>
@@ -50,12 +51,7 @@ std::optional<Loaded> load(const QString &path, QTextStream &err)
     return Loaded{std::move(*result.trace), *parsed.scenario};
 }
 
-bool isPairFile(const QString &path)
-{
-    std::ifstream file(path.toStdString(), std::ios::binary);
-    std::string head(8, '\0');
-    return file.read(head.data(), 8) && trace::looksLikePairFile(head);
-}
+bool isPairFile(const QString &path) { return trace::isPairFile(path.toStdString()); }
 
 struct LoadedPair {
     trace::TracePair pair;

@@ -179,10 +179,7 @@ int main(int argc, char *argv[])
             else
                 return usageError(err, QStringLiteral("--theme takes light, dark or high-contrast, not '%1'").arg(name));
         }
-        if (args.value(0) == QLatin1String("compare") || (args.size() == 1 && QFileInfo(args[0]).isFile() && [&] {
-                QFile f(args[0]);
-                return f.open(QIODevice::ReadOnly) && porthole::trace::looksLikePairFile(f.read(8).toStdString());
-            }())) {
+        if (args.value(0) == QLatin1String("compare") || (args.size() == 1 && porthole::trace::isPairFile(args[0].toStdString()))) {
             auto *compare = new porthole::ui::CompareWindow;
             compare->setAttribute(Qt::WA_DeleteOnClose);
             if (args.value(0) != QLatin1String("compare")) {

@@ -86,8 +86,7 @@ QString MainWindow::saveTraceFile(const QString &path)
 QString MainWindow::openTraceFile(const QString &path)
 {
     {
-        QFile file(path);
-        if (file.open(QIODevice::ReadOnly) && trace::looksLikePairFile(file.read(8).toStdString())) {
+        if (trace::isPairFile(path.toStdString())) {
             auto *compare = new CompareWindow; // two runs: they re-open side by side
             compare->setAttribute(Qt::WA_DeleteOnClose);
             if (const QString why = compare->openPairFile(path); !why.isEmpty()) {

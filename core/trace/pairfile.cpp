@@ -57,6 +57,16 @@ bool looksLikePairFile(const std::string &firstBytes)
     return firstBytes.size() >= sizeof(Magic) && std::memcmp(firstBytes.data(), Magic, sizeof(Magic)) == 0;
 }
 
+bool isPairFile(const std::string &path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return false;
+    std::ifstream file(path, std::ios::binary);
+    std::string head(sizeof(Magic), '\0');
+    return bool(file.read(head.data(), std::streamsize(head.size()))) && looksLikePairFile(head);
+}
+
 std::string savePair(const TracePair &pair, const std::string &path)
 {
     std::string bytes(Magic, sizeof(Magic));

@@ -24,6 +24,8 @@ struct PairLoadResult {
 };
 
 bool looksLikePairFile(const std::string &firstBytes); // starts with "PORTPAIR"
+// A regular file that starts with "PORTPAIR" (a FIFO or a device is never opened here).
+bool isPairFile(const std::string &path);
 std::string savePair(const TracePair &pair, const std::string &path); // empty on success, else what went wrong
 PairLoadResult loadPair(const std::string &path);
 PairLoadResult parsePair(const std::string &bytes, const std::string &sourceName);
