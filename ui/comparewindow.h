@@ -11,6 +11,7 @@
 class QLabel;
 class QTableWidget;
 class QAction;
+class QJsonObject;
 
 namespace porthole::ui {
 
@@ -41,6 +42,13 @@ public:
     QTableWidget *summary() const { return m_summary; }
     QString label(int side) const { return m_labels[std::size_t(side)]; }
     void refreshSummary(); // what the frame timer does
+    // Each run alone, one after the other, for as long as they ran together: how much running together
+    // changed each one's completions per second. Asynchronous: measuredAlone() follows.
+    void measureAlone();
+    QString disturbanceJson() const { return m_savedComparison; }
+
+signals:
+    void measuredAlone(double largestChange); // a fraction: 0.12 = 12%
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -52,6 +60,8 @@ private:
     void saveDialog();
     void openDialog();
     void exportDialog();
+    void measureNextAlone(); // runs side m_aloneSide alone, then the next
+    void showDisturbance(const QJsonObject &disturbance, bool recorded);
 
     std::array<Session *, 2> m_sessions{};
     std::array<MachineView *, 2> m_machines{};
@@ -69,6 +79,10 @@ private:
     QString m_savedComparison; // a re-opened pair's figures as recorded (its disturbance measurement)
     scenario::ScenarioPair m_pair;
     bool m_syncing = false;
+    Session *m_alone = nullptr; // the run measured alone
+    int m_aloneSide = -1;
+    double m_aloneSeconds = 0;
+    std::array<double, 2> m_togetherRate{}, m_aloneRate{};
     QTimer m_summaryTimer;
 };
 

@@ -7,6 +7,9 @@
 #include "timelineview.h"
 
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -77,6 +80,15 @@ private slots:
         QCOMPARE(window.summary()->horizontalHeaderItem(1)->text(), QStringLiteral("B: dotnet7-pollers"));
         QVERIFY(window.summary()->rowCount() >= 7);
 
+        // Each alone, as long as they ran together: the change is measured, not assumed.
+        QSignalSpy measured(&window, &CompareWindow::measuredAlone);
+        window.measureAlone();
+        QVERIFY(measured.wait(60000));
+        QVERIFY(measured.first().first().toDouble() >= 0);
+        const QJsonObject disturbance = QJsonDocument::fromJson(window.disturbanceJson().toUtf8()).object()[QStringLiteral("disturbance")].toObject();
+        for (const QString side : {QStringLiteral("a"), QStringLiteral("b")})
+            QVERIFY(disturbance[side].toObject()[QStringLiteral("completions_per_s_alone")].toDouble() > 0);
+
         window.stop();
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("pair.porthole"));
@@ -90,6 +102,7 @@ private slots:
         QCOMPARE(reopened.session(0).model().eventCount(), eventsA);
         QCOMPARE(reopened.session(1).model().eventCount(), eventsB);
         QCOMPARE(reopened.label(1), QStringLiteral("dotnet7-pollers"));
+        QCOMPARE(reopened.disturbanceJson(), window.disturbanceJson()); // the measurement travels with the pair
         QCOMPARE(reopened.session(0).timeline().originNs(), reopened.session(1).timeline().originNs());
         reopened.session(1).setCursorTime(reopened.session(1).timeline().originNs() + 1'000'000'000ull);
         verifyCursorAt(reopened.session(0), reopened.session(1).cursorTimeNs());
