@@ -217,9 +217,8 @@ void CompareWindow::runPair(const scenario::ScenarioPair &pair)
         s.start(pair.sides[std::size_t(i)].scenario);
     }
     m_pauseAction->setText(tr("Pause both"));
-    m_note->setText(tr("Each run is a process of its own (its own port, threads, socket helper and memory), started together. "
-                       "They share this machine's cores: <code>porthole compare … --headless</code> measures how much "
-                       "running together changes each one's completions per second."));
+    m_note->setText(tr("Each run is a process of its own (its own port, threads, socket helper and memory), started together; "
+                       "they share this machine's cores (Ctrl+M: measure each alone)."));
 }
 
 void CompareWindow::stop()

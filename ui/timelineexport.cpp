@@ -161,9 +161,21 @@ QString exportPairTimeline(Session &a, Session &b, const QString &labelA, const 
     const int half = picture.size.height() / 2;
     const QSize partSize(picture.size.width(), half);
     TimelineView viewA(a), viewB(b);
+    // One scale: the same number of threads is the same height in A and B.
+    const TimelineView::ScaleFloor scaleA = TimelineView::scaleOf(a), scaleB = TimelineView::scaleOf(b);
+    const TimelineView::ScaleFloor both{std::max(scaleA.threads, scaleB.threads), std::max(scaleA.queue, scaleB.queue),
+                                        std::max(scaleA.rate, scaleB.rate)};
+    viewA.setScaleFloor(both);
+    viewB.setScaleFloor(both);
     const QString titleA = picture.title.isEmpty() ? labelA : QStringLiteral("%1 — A: %2").arg(picture.title, labelA);
     prepare(viewA, a, partSize, titleA, picture, fromS, toS);
     prepare(viewB, b, partSize, QStringLiteral("B: %1").arg(labelB), picture, fromS, toS);
+    // One time axis: the same second at the same x in both.
+    const int margin = std::max(viewA.axisLeftMargin(), viewB.axisLeftMargin());
+    for (TimelineView *view : {&viewA, &viewB}) {
+        view->setMinimumAxisLeftMargin(margin);
+        view->plot()->replot();
+    }
     return write(path, picture, {{viewA.plot(), QRect(QPoint(0, 0), partSize)}, {viewB.plot(), QRect(QPoint(0, half), partSize)}});
 }
 
