@@ -4,6 +4,8 @@
 #include "streamrun.h"
 
 #include "scenario/builtins.h"
+#include "scenario/pairs.h"
+#include "scenario/realdotnetrun.h"
 #include "scenario/runner.h"
 #include "trace/chrometrace.h"
 #include "session.h"
@@ -81,7 +83,9 @@ int runUntilDoneOrInterrupted(double durationS)
 
 int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream &err)
 {
-    const ScenarioLoad load = loadScenario(options.scenario);
+    const ScenarioLoad load = options.runtime.isEmpty()
+                                  ? loadScenario(options.scenario)
+                                  : patchedScenario(options.scenario, QJsonObject{{QStringLiteral("runtime"), options.runtime}});
     if (!load.scenario) {
         for (const QString &e : load.errors)
             err << "error: " << e << "\n";
@@ -117,9 +121,16 @@ int runScenarioHeadless(const RunOptions &options, QTextStream &out, QTextStream
             return 2;
         }
     const double duration = options.durationS > 0 ? options.durationS : load.scenario->durationS;
-    Runner runner(*load.scenario);
-    if (options.pauseAtS >= 0)
-        runner.schedulePause(options.pauseAtS, options.pauseForS);
+    const std::unique_ptr<RunSource> source = makeRunSource(*load.scenario);
+    RunSource &runner = *source;
+    if (options.pauseAtS >= 0) {
+        auto *engine = dynamic_cast<Runner *>(source.get());
+        if (!engine) {
+            err << "error: --pause-at: the real runtime is paused from the window (Space: SIGSTOP), not on a schedule\n";
+            return 2;
+        }
+        engine->schedulePause(options.pauseAtS, options.pauseForS);
+    }
     if (options.stream)
         startStreamCommands();
     if (const QString why = runner.start(); !why.isEmpty()) {

@@ -8,6 +8,7 @@ namespace porthole::app {
 
 struct RunOptions {
     QString scenario;         // a built-in id or a file
+    QString runtime;          // --runtime: instead of the scenario's (e.g. dotnet-real)
     double durationS = -1;    // < 0: the scenario's own
     double speed = 1;         // slow-motion factor
     bool report = false;

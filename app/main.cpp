@@ -88,7 +88,7 @@ int main(int argc, char *argv[])
         "  porthole demo [--sockets N]   the headless demo: one thread, thousands of pending reads\n"
         "  porthole --list-scenarios     the built-in scenarios, one per line, id first\n"
         "  porthole check FILE           validate a scenario file (exit 0, or 2 with the errors)\n"
-        "  porthole run SCENARIO|FILE --headless [--duration S] [--speed X] [--report] [--json]\n"
+        "  porthole run SCENARIO|FILE --headless [--runtime R] [--duration S] [--speed X] [--report] [--json]\n"
         "                                [--export-trace F.porthole|F.json] [--export-metrics F.csv]\n"
         "                                [--export-timeline F.png|F.svg|F.pdf [--size WxH] [--scale X] [--range FROM:TO]]\n"
         "                                run without a window; exit 1 when a claim fails, 2 for bad input, 3 when the\n"
@@ -154,10 +154,13 @@ int main(int argc, char *argv[])
                                                   "the claims marked where the run showed them (use with --size 1920x1080)."));
     const QCommandLineOption runtimes(QStringLiteral("runtimes"), QStringLiteral("Compare: one scenario under two runtimes, e.g. legacy-iocp,dotnet7-pollers."),
                                       QStringLiteral("R1,R2"));
+    const QCommandLineOption runtimeOption(QStringLiteral("runtime"),
+                                           QStringLiteral("Run: instead of the scenario's runtime, e.g. dotnet-real (the real .NET runtime, observed)."),
+                                           QStringLiteral("R"));
     const QCommandLineOption noAlone(QStringLiteral("no-alone"), QStringLiteral("Compare --headless: skip running each alone afterwards."));
     QCommandLineOption stream(QStringLiteral("stream"), QStringLiteral("Run --headless for another Porthole: the run stream on stdout."));
     stream.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({runtimes, noAlone, stream});
+    parser.addOptions({runtimes, runtimeOption, noAlone, stream});
     parser.addOptions({pauseAt, pauseFor, slide, list, headless, duration, speed, report, json, exportTrace, exportTimeline, size, scale, range, exportMetrics, presenter, theme, sockets,
                        timeline, windowPicture, at, chrome, metrics});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run, check, replay, export or demo (default: open the window)."));
@@ -389,6 +392,7 @@ int main(int argc, char *argv[])
         if (options.slide && options.exportTimeline.isEmpty())
             return usageError(err, QStringLiteral("--slide styles the timeline picture: it goes with --export-timeline F"));
         options.stream = parser.isSet(stream);
+        options.runtime = parser.value(runtimeOption);
         return porthole::app::runScenarioHeadless(options, out, err);
     }
     if (command != QLatin1String("demo"))

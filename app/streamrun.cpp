@@ -68,7 +68,7 @@ void startStreamCommands()
     }).detach();
 }
 
-int streamRun(scenario::Runner &runner, double durationS)
+int streamRun(scenario::RunSource &runner, double durationS)
 {
     bool alive = writeAll(rs::frame(rs::Frame::Started, {}));
     std::size_t sent = 0, threadsSent = 0;

@@ -1,7 +1,7 @@
 #pragma once
 
 namespace porthole::scenario {
-class Runner;
+class RunSource;
 }
 
 namespace porthole::app {
@@ -10,7 +10,7 @@ namespace porthole::app {
 // compared side by side). Writes the run stream to stdout until the duration is over, "stop" arrives
 // on stdin or stdin closes (the watching process is gone); obeys the command lines it reads. Returns
 // the exit code.
-int streamRun(scenario::Runner &runner, double durationS);
+int streamRun(scenario::RunSource &runner, double durationS);
 // The thread that reads the command lines: started before the run, so that the run does not count it
 // among the threads it adds to the process.
 void startStreamCommands();

@@ -44,7 +44,7 @@ void Session::start(const scenario::Scenario &scenario)
     std::thread([self, scenario, job, factor = m_slowMotion, flows = m_trafficDuringPause, program = m_ownProcessProgram] {
         std::unique_ptr<scenario::RunSource> runner;
         if (program.isEmpty())
-            runner = std::make_unique<scenario::Runner>(scenario);
+            runner = scenario::makeRunSource(scenario);
         else
             runner = std::make_unique<scenario::ChildRun>(scenario, program);
         runner->setTrafficDuringPause(flows);

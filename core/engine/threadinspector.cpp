@@ -42,9 +42,44 @@ std::string ThreadInspector::threadName(std::int32_t tid)
 
 KernelThreadView ThreadInspector::inspect(std::int32_t tid, bool full)
 {
+    return inspectAt("/proc/self/task/" + std::to_string(tid) + "/", tid, full);
+}
+
+KernelThreadView ThreadInspector::inspectIn(std::int32_t pid, std::int32_t tid)
+{
+    return inspectAt("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/", tid, true);
+}
+
+std::vector<std::int32_t> ThreadInspector::listThreadsOf(std::int32_t pid)
+{
+    std::vector<std::int32_t> tids;
+    DIR *dir = ::opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
+    if (!dir)
+        return tids;
+    while (const dirent *entry = ::readdir(dir))
+        if (entry->d_name[0] != '.')
+            tids.push_back(std::int32_t(std::strtol(entry->d_name, nullptr, 10)));
+    ::closedir(dir);
+    return tids;
+}
+
+std::optional<std::uint64_t> ThreadInspector::residentBytesOf(std::int32_t pid)
+{
+    std::FILE *f = std::fopen(("/proc/" + std::to_string(pid) + "/statm").c_str(), "r");
+    if (!f)
+        return std::nullopt;
+    unsigned long long sizePages = 0, residentPages = 0;
+    const int read = std::fscanf(f, "%llu %llu", &sizePages, &residentPages);
+    std::fclose(f);
+    if (read != 2)
+        return std::nullopt;
+    return std::uint64_t(residentPages) * std::uint64_t(::sysconf(_SC_PAGESIZE));
+}
+
+KernelThreadView ThreadInspector::inspectAt(const std::string &base, std::int32_t tid, bool full)
+{
     KernelThreadView view;
     view.tid = tid;
-    const std::string base = "/proc/self/task/" + std::to_string(tid) + "/";
     if (full)
         if (auto comm = readSmallFile(base + "comm", view.unreadable))
             view.comm = *comm;

@@ -34,6 +34,13 @@ public:
     static std::optional<std::size_t> countThreads(); // the same, or nothing when /proc cannot be read (no descriptor left)
     static std::int32_t currentThreadId();
     static std::optional<std::uint64_t> residentBytes(); // of this process (/proc/self/statm), or nothing when unreadable
+    // Another process (a real runtime Porthole observes from outside), as /proc shows it.
+    static KernelThreadView inspectIn(std::int32_t pid, std::int32_t tid); // with its name
+    static std::vector<std::int32_t> listThreadsOf(std::int32_t pid);
+    static std::optional<std::uint64_t> residentBytesOf(std::int32_t pid);
+
+private:
+    static KernelThreadView inspectAt(const std::string &base, std::int32_t tid, bool full);
 };
 
 } // namespace porthole::engine

@@ -249,6 +249,12 @@ trace::Trace ChildRun::trace() const
     return t;
 }
 
+std::uint64_t ChildRun::drainedThroughNs() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_watermarkNs;
+}
+
 bool ChildRun::hasEnded() const
 {
     std::lock_guard lock(m_mutex);

@@ -37,6 +37,8 @@ public:
     std::uint64_t droppedEvents() const override;
     bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const override;
     trace::Trace trace() const override;
+    std::uint64_t drainedThroughNs() const override;
+    const Scenario &scenario() const override { return m_scenario; }
 
     bool hasEnded() const; // the child sent its last frame (or died)
     qint64 processId() const;

@@ -21,17 +21,20 @@ QJsonObject merged(QJsonObject base, const QJsonObject &patch)
     return base;
 }
 
-QString defaultLabel(const Scenario &s)
+QString runtimeLabel(const Scenario &s)
 {
-    return QStringLiteral("%1 (%2)").arg(s.title, QString::fromLatin1(runtime::runtimeKindName(s.runtime.kind).data()));
+    return s.realRuntime == QLatin1String("dotnet") ? QStringLiteral("dotnet-real (CoreCLR, observed)")
+                                                     : QString::fromLatin1(runtime::runtimeKindName(s.runtime.kind).data());
 }
+
+QString defaultLabel(const Scenario &s) { return QStringLiteral("%1 (%2)").arg(s.title, runtimeLabel(s)); }
 
 } // namespace
 
 QStringList builtinPairIds()
 {
     return {QStringLiteral("thread-per-socket-vs-one-thread"), QStringLiteral("legacy-vs-pollers-blocked"),
-            QStringLiteral("sleep-vs-task-wait-pair")};
+            QStringLiteral("sleep-vs-task-wait-pair"), QStringLiteral("model-vs-real-sleep")};
 }
 
 ScenarioLoad patchedScenario(const QString &idOrPath, const QJsonObject &patch)
@@ -116,7 +119,7 @@ PairLoad pairOfRuntimes(const QString &scenario, const QStringList &runtimes)
             load.errors << side.errors;
             continue;
         }
-        pair.sides[i] = {*side.scenario, QString::fromLatin1(runtime::runtimeKindName(side.scenario->runtime.kind).data())};
+        pair.sides[i] = {*side.scenario, runtimeLabel(*side.scenario)};
     }
     if (!load.errors.isEmpty())
         return load;

@@ -58,7 +58,7 @@ public:
     void setMessagesPerSecond(double rate) override;
     bool isRunning() const { return m_running.load(std::memory_order_acquire); } // acquire: pairs with start/stop
 
-    const Scenario &scenario() const { return m_scenario; }
+    const Scenario &scenario() const override { return m_scenario; }
     // Empty while the run is sound; else why its results cannot be trusted (the socket helper died or
     // was stopped). The first such reason is kept.
     QString failure() const override;
@@ -68,7 +68,7 @@ public:
     QList<ClaimResult> evaluateClaims() const;
     trace::Trace trace() const override; // everything recorded so far, with the vocabulary and the scenario's JSON
     // The collector's watermark: every event recorded before this time is in the trace.
-    std::uint64_t drainedThroughNs() const { return m_collector ? m_collector->drainedThroughNs() : 0; }
+    std::uint64_t drainedThroughNs() const override { return m_collector ? m_collector->drainedThroughNs() : 0; }
     // Waits (at most `timeout`) until every event recorded before timeNs is in the trace.
     bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const override
     {

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "runtime/runtimeoptions.h"
+#include "scenario/scenario.h"
 #include "trace/tracestore.h"
 
 #include <QString>
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,12 @@ public:
     // Waits (at most `timeout`) until every event recorded before timeNs is here.
     virtual bool waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const = 0;
     virtual trace::Trace trace() const = 0; // everything recorded so far, with the vocabulary and the scenario's JSON
+    virtual std::uint64_t drainedThroughNs() const = 0; // every event recorded before this time is here
+    virtual const Scenario &scenario() const = 0;
 };
+
+// The run a scenario asks for, in this process: Porthole's engine and model (Runner), or the real
+// .NET runtime observed from outside (RealDotnetRun, for "runtime": "dotnet-real").
+std::unique_ptr<RunSource> makeRunSource(const Scenario &scenario);
 
 } // namespace porthole::scenario

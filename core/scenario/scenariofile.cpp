@@ -257,8 +257,14 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
     for (const auto &[field, text] : {std::pair{QStringLiteral("title"), s.title}, std::pair{QStringLiteral("summary"), s.summary}})
         if (hasControlCharacters(text) || text.contains(QLatin1Char('<')))
             r.error(field, QStringLiteral("plain text on one line: no control characters, no HTML tags"));
-    const QString runtimeName = r.choice(root, {}, QStringLiteral("runtime"), QStringLiteral("raw-uring"), runtimeNames());
-    s.runtime.kind = *runtime::runtimeKindFromName(runtimeName.toStdString());
+    const QString runtimeName = r.choice(root, {}, QStringLiteral("runtime"), QStringLiteral("raw-uring"),
+                                         runtimeNames() << QStringLiteral("dotnet-real"));
+    if (runtimeName == QLatin1String("dotnet-real")) { // the real CoreCLR pool, compared with Porthole's model of it
+        s.realRuntime = QStringLiteral("dotnet");
+        s.runtime.kind = runtime::RuntimeKind::DotNetLinux;
+    } else {
+        s.runtime.kind = runtime::runtimeKindFromName(runtimeName.toStdString()).value_or(runtime::RuntimeKind::RawUring);
+    }
     s.runtime.portConcurrency = unsigned(r.number(root, {}, QStringLiteral("port_concurrency"), 0, 0, 1024));
     s.durationS = r.number(root, {}, QStringLiteral("duration_s"), 5, 0.1, 3600, false);
 

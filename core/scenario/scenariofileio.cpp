@@ -42,7 +42,8 @@ QByteArray scenarioToJson(const Scenario &s)
         {QStringLiteral("id"), s.id},
         {QStringLiteral("title"), s.title},
         {QStringLiteral("summary"), s.summary},
-        {QStringLiteral("runtime"), QString::fromLatin1(runtime::runtimeKindName(rt.kind).data())},
+        {QStringLiteral("runtime"), s.realRuntime == QLatin1String("dotnet") ? QStringLiteral("dotnet-real")
+                                                                             : QString::fromLatin1(runtime::runtimeKindName(rt.kind).data())},
         {QStringLiteral("port_concurrency"), int(rt.portConcurrency)},
         {QStringLiteral("duration_s"), s.durationS},
         {QStringLiteral("threads"), QJsonObject{{QStringLiteral("io_min"), int(rt.ioMinThreads)}, {QStringLiteral("io_max"), int(rt.ioMaxThreads)},

@@ -140,6 +140,29 @@ inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small
     slot.ring->commit();
 }
 
+// An event observed elsewhere at a known steady-clock time (a real runtime's callback, stamped by that
+// process on the same monotonic clock): recorded as if at that moment. Not for the hot path.
+inline void recordAboutAt(std::uint64_t timeNs, std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux,
+                          std::uint64_t id, std::uint64_t value) noexcept
+{
+    detail::ThreadSlot &slot = detail::t_slot;
+    if (!slot.ring)
+        return;
+    Event *e = slot.ring->prepare();
+    if (!e)
+        return;
+    const detail::TickClock &clock = detail::tickClock();
+    e->timeNs = timeNs >= clock.baseNs ? clock.baseTicks + std::uint64_t(double(timeNs - clock.baseNs) / clock.nsPerTick)
+                                       : clock.baseTicks - std::uint64_t(double(clock.baseNs - timeNs) / clock.nsPerTick);
+    e->thread = thread;
+    e->type = type;
+    e->small = small;
+    e->aux = aux;
+    e->id = id;
+    e->value = value;
+    slot.ring->commit();
+}
+
 // The hot path: stamps and appends one event about the calling thread to its ring.
 inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id, std::uint64_t value) noexcept
 {

@@ -13,6 +13,13 @@
 //   ThreadPoolProbe socket-threads
 //     one receive pending on a loopback TCP connection; then the name of every thread of this process
 //     (from /proc/self/task/*/comm on Linux), one "thread <name>" per line.
+//   ThreadPoolProbe sockets sleep|wait COUNT BLOCK_MS SECONDS
+//     Porthole's `dotnet-real` runtime: COUNT loopback TCP connections, an awaited receive on each;
+//     then one byte to each at once. Each continuation (run by the pool, as the socket engine hands it
+//     over) blocks BLOCK_MS: Thread.Sleep, or Task.Wait on a task queued to the pool's global queue
+//     (sync-over-async). Prints "ready", then "begin <ns> <tid>" and "end <ns> <tid>" around each
+//     callback (Stopwatch ticks: CLOCK_MONOTONIC nanoseconds on Linux, the clock Porthole stamps with;
+//     tid: the OS thread), until SECONDS have passed.
 // The first line is always "runtime <RuntimeInformation.FrameworkDescription>".
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -27,6 +34,8 @@ else if (args.Length >= 1 && args[0] == "socket-threads")
     await SocketThreads();
 else if (args.Length >= 1 && args[0] == "socket-stack")
     await SocketStack();
+else if (args.Length >= 5 && args[0] == "sockets")
+    Sockets(args[1] == "wait", int.Parse(args[2]), int.Parse(args[3]), double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
 else {
     Console.Error.WriteLine("usage: ThreadPoolProbe growth sleep|wait ITEMS SECONDS | delay-stack COUNT");
     return 2;
@@ -101,6 +110,46 @@ static async Task SocketThreads()
     foreach (var task in Directory.GetDirectories("/proc/self/task"))
         Console.WriteLine("thread " + File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'));
     GC.KeepAlive(pending);
+}
+
+// On the main thread throughout: no pool thread is taken by the probe itself.
+static void Sockets(bool taskWait, int count, int blockMs, double seconds)
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start(count);
+    var pairs = new List<(System.Net.Sockets.TcpListener, System.Net.Sockets.TcpClient, System.Net.Sockets.Socket)>();
+    for (int i = 0; i < count; i++) {
+        var client = new System.Net.Sockets.TcpClient();
+        client.Connect(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+        pairs.Add((listener, client, listener.AcceptSocket()));
+    }
+    var output = System.Threading.Channels.Channel.CreateUnbounded<string>();
+    static int OsThreadId() => int.Parse(File.ReadAllText("/proc/thread-self/stat").Split(' ')[0]);
+    async Task Receive(System.Net.Sockets.Socket server)
+    {
+        await server.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None); // waits for epoll
+        int tid = OsThreadId();
+        output.Writer.TryWrite(FormattableString.Invariant($"begin {Stopwatch.GetTimestamp()} {tid}"));
+        if (taskWait)
+            Task.Factory.StartNew(() => Thread.SpinWait(1000), TaskCreationOptions.PreferFairness).Wait(blockMs); // global queue: no inlining
+        else
+            Thread.Sleep(blockMs);
+        output.Writer.TryWrite(FormattableString.Invariant($"end {Stopwatch.GetTimestamp()} {tid}"));
+    }
+    var receives = pairs.Select(p => Receive(p.Item3)).ToList();
+    Console.WriteLine("ready");
+    Console.Out.Flush();
+    foreach (var (_, client, _) in pairs)
+        client.GetStream().Write(new byte[] { 1 });
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed.TotalSeconds < seconds) {
+        while (output.Reader.TryRead(out var line))
+            Console.WriteLine(line);
+        Console.Out.Flush();
+        Thread.Sleep(20);
+    }
+    GC.KeepAlive(receives);
+    Environment.Exit(0); // blocked callbacks need not finish
 }
 
 static async Task DelayStacks(int count)
