@@ -132,9 +132,12 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
     m_socketsExit = QPointF(grid.right(), grid.center().y());
     if (sockets.empty() && m_session.scenario().sockets > 0) {
         // Epoll and thread per socket post no receive to a port: their waits show on the threads.
+        const bool real = !m_session.scenario().realRuntime.isEmpty();
         p.drawText(grid, Qt::AlignCenter | Qt::TextWordWrap,
-                   tr("%1 sockets, no completion port:\nthis model waits with epoll or with a blocked thread per socket —\nsee the threads")
-                       .arg(m_session.scenario().sockets));
+                   real ? tr("%1 sockets in the .NET process, waited on with epoll:\nPorthole observes its threads (/proc) and its callbacks,\nnot its sockets — see the threads")
+                              .arg(m_session.scenario().sockets)
+                        : tr("%1 sockets, no completion port:\nthis model waits with epoll or with a blocked thread per socket —\nsee the threads")
+                              .arg(m_session.scenario().sockets));
     }
     if (!sockets.empty()) {
         // Square cells filling the area; each cell is one socket.

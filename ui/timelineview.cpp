@@ -359,13 +359,25 @@ void TimelineView::refresh()
         set(m_inState[st], data.threadsInState(std::uint8_t(st)));
     const double own = data.toSeconds(std::max(data.originNs(), m_session.model().lastTimeNs()));
     const double last = m_liveEnd ? std::max(own, m_liveEnd()) : own;
-    std::vector<QCPGraph *> steps = {m_queue, m_pending, m_threads};
-    steps.insert(steps.end(), std::begin(m_inState), std::end(m_inState));
-    for (QCPGraph *g : steps)
-        if (g->dataCount() > 0 && (g->data()->constEnd() - 1)->key < own) {
-            g->addData(own, (g->data()->constEnd() - 1)->value);
+    std::vector<std::pair<QCPGraph *, const model::Series *>> steps = {
+        {m_queue, &data.queueDepth()}, {m_pending, &data.pendingOps()}, {m_threads, &data.threadCount()}};
+    for (int st = 0; st < StateCount; ++st)
+        steps.emplace_back(m_inState[st], &data.threadsInState(std::uint8_t(st)));
+    for (const auto &[g, series] : steps) {
+        if (g->dataCount() == 0)
+            continue;
+        double lastKey = (g->data()->constEnd() - 1)->key;
+        // The last bucket's points hold its peak: where it ended, then that value up to the newest event.
+        if (series->endTime() > lastKey && series->endTime() < own) {
+            g->addData(series->endTime(), series->endValue());
+            m_extensions.emplace_back(g, series->endTime());
+            lastKey = series->endTime();
+        }
+        if (lastKey < own) {
+            g->addData(own, series->endValue());
             m_extensions.emplace_back(g, own);
         }
+    }
     const double cursor = m_session.cursorState().timeNs ? data.toSeconds(m_session.cursorState().timeNs) : own;
     if (m_session.isFollowingLive() && m_session.isRunning())
         m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);

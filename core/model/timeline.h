@@ -66,6 +66,9 @@ struct Series {
         const auto it = std::upper_bound(timeS.begin(), timeS.end(), t);
         return it == timeS.begin() ? 0 : value[std::size_t(it - timeS.begin()) - 1];
     }
+    // Where the last bucket ended (its points keep its peak until the next bucket starts).
+    double endValue() const { return m_endValue; }
+    double endTime() const { return m_endTime; }
     void add(double t, double v)
     {
         maxValue = std::max(maxValue, v);

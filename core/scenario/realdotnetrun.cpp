@@ -15,6 +15,7 @@
 #include <cmath>
 #include <csignal>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace porthole::scenario {
 
@@ -177,8 +178,15 @@ void RealDotnetRun::observe(QString dll)
         bool inTrace = false;
     };
     std::unordered_map<std::int32_t, Seen> threads;
-    const auto showState = [](Seen &t) {
-        const ThreadState now = t.state == 'R' ? ThreadState::Running : t.inCallback > 0 ? ThreadState::Blocked : ThreadState::Parked;
+    std::unordered_set<std::uint32_t> epollWaits; // wait channels (string ids) inside epoll_wait
+    const auto showState = [&epollWaits](Seen &t) {
+        // The kernel's word: running, or asleep in epoll_wait (the socket engine's wait), or asleep elsewhere,
+        // inside a callback (blocked) or outside one (parked).
+        const bool inEpoll = epollWaits.contains(t.wchan);
+        const ThreadState now = t.state == 'R'       ? ThreadState::Running
+                                : t.inCallback > 0   ? ThreadState::Blocked
+                                : inEpoll            ? ThreadState::WaitingInPort
+                                                     : ThreadState::Parked;
         if (now != t.shown) {
             t.shown = now;
             trace::recordAbout(t.index, EventType::ThreadState, std::uint8_t(now), 0, 0, 0);
@@ -213,6 +221,8 @@ void RealDotnetRun::observe(QString dll)
                 t.inTrace = added = true;
             }
             const std::uint32_t wchan = recorder.intern(view.wchan);
+            if (view.wchan.find("epoll") != std::string::npos)
+                epollWaits.insert(wchan);
             if (added || view.state != t.state || wchan != t.wchan || view.cpuNs != t.cpuNs) {
                 t.state = view.state;
                 t.wchan = wchan;
