@@ -5,11 +5,15 @@
 // frames a Task.Delay continuation shows are compared with the model's. Skips without `dotnet`.
 
 #include "runtimecases.h"
+#include "scenario/pairs.h"
+#include "scenario/realdotnetrun.h"
+#include "scenario/runner.h"
 #include "runtime/frames.h"
 #include "runtime/workerpool.h"
 #include "trace/collector.h"
 #include "trace/vocabulary.h"
 
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -171,6 +175,73 @@ private slots:
             QVERIFY2(std::abs(ratio - 1) <= tolerance,
                      qPrintable(QStringLiteral("at %1 s the model has %2 workers, %3 has %4").arg(t).arg(m).arg(real.runtime).arg(r)));
         }
+    }
+
+    // dotnet-real: the same scenario on CoreCLR, observed from outside, beside the model (the pair
+    // model-vs-real-sleep): the workers each has 2.25 and 4.25 s after the first callback, every callback
+    // on a worker, one epoll thread. And a scenario the real runtime cannot run is refused by name.
+    void realRuntimeRunsBesideTheModel()
+    {
+        const scenario::PairLoad pair = scenario::loadBuiltinPair(QStringLiteral("model-vs-real-sleep"));
+        QVERIFY(pair.pair);
+        QCOMPARE(pair.pair->sides[1].scenario.realRuntime, QStringLiteral("dotnet"));
+        scenario::Runner model(pair.pair->sides[0].scenario);
+        scenario::RealDotnetRun real(pair.pair->sides[1].scenario);
+        QString realError;
+        std::thread starter([&] { realError = real.start(); });
+        QCOMPARE(model.start(), QString());
+        starter.join();
+        QVERIFY2(realError.isEmpty(), qPrintable(realError));
+        const std::uint64_t until = trace::nowNs() + 4'600'000'000ull;
+        QTRY_VERIFY_WITH_TIMEOUT(trace::nowNs() > until, 10000);
+        QVERIFY(model.waitUntilDrained(until, std::chrono::seconds(10)));
+        QVERIFY(real.waitUntilDrained(until, std::chrono::seconds(10)));
+        model.stop();
+        real.stop();
+        QCOMPARE(real.failure(), QString());
+        QVERIFY2(real.runtimeVersion().startsWith(QLatin1String(".NET ")), qPrintable(real.runtimeVersion()));
+        const auto workersAt = [](const trace::Trace &t, double seconds) {
+            const auto first = std::find_if(t.events.begin(), t.events.end(), [](const trace::Event &e) { return e.type == trace::EventType::CallbackBegin; });
+            if (first == t.events.end())
+                return -1;
+            const std::uint64_t at = first->timeNs + std::uint64_t(seconds * 1e9);
+            std::vector<bool> worker(t.threads.size());
+            int alive = 0;
+            for (const trace::Event &e : t.events) {
+                if (e.timeNs > at)
+                    break;
+                if (e.type == trace::EventType::ThreadCreated && trace::ThreadRole(e.small) == trace::ThreadRole::Worker)
+                    worker[e.thread] = true, ++alive;
+                else if (e.type == trace::EventType::ThreadExited && worker[e.thread])
+                    --alive;
+            }
+            return alive;
+        };
+        const trace::Trace m = model.trace(), r = real.trace();
+        for (const double t : {2.25, 4.25}) {
+            const int a = workersAt(m, t), b = workersAt(r, t);
+            qInfo("Thread.Sleep, 40 socket callbacks, t=%.2f s after the first: model %d, %s %d", t, a, qPrintable(real.runtimeVersion()), b);
+            QVERIFY(b > 0);
+            QVERIFY2(std::abs(double(a) / b - 1) <= 0.15, qPrintable(QStringLiteral("at %1 s: model %2 workers, CoreCLR %3").arg(t).arg(a).arg(b)));
+        }
+        int callbacks = 0, onWorkers = 0, eventLoops = 0;
+        for (const trace::ThreadInfo &info : r.threads)
+            eventLoops += info.role == trace::ThreadRole::EventLoop;
+        for (const trace::Event &e : r.events)
+            if (e.type == trace::EventType::CallbackBegin) {
+                ++callbacks;
+                onWorkers += r.threads[e.thread].role == trace::ThreadRole::Worker;
+            }
+        QVERIFY(callbacks >= 4);
+        QCOMPARE(onWorkers, callbacks);
+        QCOMPARE(eventLoops, 1);
+
+        const scenario::ScenarioLoad timers = scenario::patchedScenario(QStringLiteral("task-delay-goes-to-workers"),
+                                                                        QJsonObject{{QStringLiteral("runtime"), QStringLiteral("dotnet-real")}});
+        QVERIFY(timers.scenario);
+        scenario::RealDotnetRun refused(*timers.scenario);
+        const QString why = refused.start();
+        QVERIFY2(why.contains(QLatin1String("dotnet-real")) && why.contains(QLatin1String(".")), qPrintable(why));
     }
 
     // .NET on Linux: the model's event-loop threads are CoreCLR's ".NET Sockets" threads, as many
