@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QTimer>
 
 #include <iostream>
@@ -222,7 +223,17 @@ int main(int argc, char *argv[])
             }
         }
         const QString id = args.size() == 1 && args[0] != QLatin1String("run") ? args[0] : args.value(1, QStringLiteral("there-is-no-thread"));
-        if (mainWindow.selectScenario(id)) {
+        if (parser.isSet(runtimeOption)) { // another runtime than the scenario's: e.g. the real .NET runtime
+            const porthole::scenario::ScenarioLoad load = porthole::scenario::patchedScenario(
+                id, QJsonObject{{QStringLiteral("runtime"), parser.value(runtimeOption)}});
+            if (!load.scenario) {
+                for (const QString &e : load.errors)
+                    err << "error: " << e << "\n";
+                return 2;
+            }
+            mainWindow.selectScenario(id);
+            QTimer::singleShot(0, &mainWindow, [&mainWindow, scenario = *load.scenario] { mainWindow.runScenario(scenario); });
+        } else if (mainWindow.selectScenario(id)) {
             QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
         } else {
             const porthole::scenario::ScenarioLoad load = porthole::scenario::loadScenario(id); // one's own file

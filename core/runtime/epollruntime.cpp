@@ -1,14 +1,22 @@
-// .NET on Linux: one ".NET Sockets" thread blocks in a real epoll_wait over the sockets and queues
-// the ready ones to the worker pool; on a worker the engine's work item runs SocketAsyncContext.
-// HandleEvents, which does the non-blocking recv and the continuation. There are no I/O completion
-// threads (FACTS §2). The frames are the ones CoreCLR 10 shows (tst_realdotnet): HandleEvents is
+// .NET on Linux: one ".NET Sockets" thread blocks in a real epoll_wait over the sockets and puts the
+// ready ones on the engine's event queue; the engine itself is the work item (SocketAsyncEngine.Unix.cs,
+// IThreadPoolWorkItem.Execute, .NET 5+): a worker running it takes one event, schedules the engine
+// again when more may remain ("to parallelize processing of events", in case a callback blocks on
+// something another event brings), then runs SocketAsyncContext.HandleEvents inline: the non-blocking
+// recv and the continuation; it goes on with the next event for up to 15 ms. So a task that a blocked
+// callback waits on is queued ahead of the engine's next turn, as on CoreCLR (checked against it with
+// dotnet-real in tst_realdotnet). There are no I/O completion threads (FACTS §2). The frames are the ones CoreCLR 10 shows (tst_realdotnet): HandleEvents is
 // inlined there, so the continuation sits under TransferCompletionCallbackCore right above the
 // engine's IThreadPoolWorkItem.Execute.
 
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <deque>
+#include <mutex>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -93,8 +101,55 @@ private:
                     return;
                 const std::size_t socket = events[i].data.u64;
                 --m_counters.waitingReceives; // one-shot: disarmed until handleEvents arms it again
-                m_workers->queue({[this, socket] { handleEvents(socket); }, FrameId::SocketEngineExecute});
+                std::lock_guard lock(m_eventsMutex);
+                m_events.push_back(socket);
             }
+            scheduleEngine();
+        }
+    }
+
+    // ScheduleToProcessEvents: the engine is queued once; the worker that runs it lets the next be queued.
+    void scheduleEngine()
+    {
+        if (!m_engineScheduled.exchange(true, std::memory_order_acq_rel)) // acq_rel: one engine item at a time
+            m_workers->queue({[this] { engineExecute(); }, FrameId::SocketEngineExecute});
+    }
+
+    bool takeEvent(std::size_t &socket, bool &more)
+    {
+        std::lock_guard lock(m_eventsMutex);
+        if (m_events.empty())
+            return false;
+        socket = m_events.front();
+        m_events.pop_front();
+        more = !m_events.empty();
+        return true;
+    }
+
+    void engineExecute()
+    {
+        const auto start = std::chrono::steady_clock::now();
+        m_engineScheduled.store(false, std::memory_order_release); // this turn runs: the next may be queued
+        std::size_t socket = 0;
+        bool more = false;
+        if (!takeEvent(socket, more))
+            return;
+        if (more)
+            scheduleEngine(); // before the callback, which may block
+        for (;;) {
+            handleEvents(socket);
+            if (std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(15)) {
+                bool left = false;
+                {
+                    std::lock_guard lock(m_eventsMutex);
+                    left = !m_events.empty();
+                }
+                if (left)
+                    scheduleEngine(); // yield the thread; another turn takes the rest
+                return;
+            }
+            if (!takeEvent(socket, more))
+                return;
         }
     }
 
@@ -117,6 +172,9 @@ private:
 
     int m_epoll = -1;
     int m_wake = -1;
+    std::mutex m_eventsMutex; // guards m_events: the event loop adds, the engine's turns take
+    std::deque<std::size_t> m_events; // ready sockets, oldest first
+    std::atomic<bool> m_engineScheduled{false};
     std::atomic<std::uint64_t> m_nextEventId{1};
 };
 

@@ -34,7 +34,8 @@ QString defaultLabel(const Scenario &s) { return QStringLiteral("%1 (%2)").arg(s
 QStringList builtinPairIds()
 {
     return {QStringLiteral("thread-per-socket-vs-one-thread"), QStringLiteral("legacy-vs-pollers-blocked"),
-            QStringLiteral("sleep-vs-task-wait-pair"), QStringLiteral("model-vs-real-sleep")};
+            QStringLiteral("sleep-vs-task-wait-pair"), QStringLiteral("model-vs-real-sleep"),
+            QStringLiteral("model-vs-real-task-wait")};
 }
 
 ScenarioLoad patchedScenario(const QString &idOrPath, const QJsonObject &patch)
