@@ -235,7 +235,8 @@ private slots:
             qInfo("%s, 40 socket callbacks, t=%.2f s after the first: model %d, %s %d, ratio %.2f", qPrintable(pairId), t, a,
                   qPrintable(real.runtimeVersion()), b, b > 0 ? double(a) / b : 0.0);
             QVERIFY(b > 0);
-            QVERIFY2(std::abs(double(a) / b - 1) <= tolerance, qPrintable(QStringLiteral("at %1 s: model %2 workers, CoreCLR %3").arg(t).arg(a).arg(b)));
+            // At a handful of threads one thread is 15%: within the tolerance, or two threads.
+            QVERIFY2(std::abs(a - b) <= std::max(2.0, tolerance * b), qPrintable(QStringLiteral("at %1 s: model %2 workers, CoreCLR %3").arg(t).arg(a).arg(b)));
         }
         int callbacks = 0, onWorkers = 0, eventLoops = 0;
         for (const trace::ThreadInfo &info : r.threads)
