@@ -14,7 +14,7 @@ QStringList builtinScenarioIds()
             QStringLiteral("dotnet-on-linux"),        QStringLiteral("when-there-is-a-thread"),
             QStringLiteral("sleep-vs-task-wait"),     QStringLiteral("two-pools"),
             QStringLiteral("threads-retire"),         QStringLiteral("looks-like-polling"),
-            QStringLiteral("set-min-threads")};
+            QStringLiteral("set-min-threads"),        QStringLiteral("real-dotnet")};
 }
 
 QString builtinScenarioPath(const QString &id) { return QStringLiteral(":/scenarios/%1.json").arg(id); }
