@@ -183,7 +183,9 @@ void MainWindow::buildToolbar()
         const QSignalBlocker quiet(m_rate);
         m_rate->setValue(sc.traffic.messagesPerSecond);
         const auto &cb = sc.runtime.callback;
-        QString params = tr("runtime %1 · %2 sockets").arg(QString::fromLatin1(runtime::runtimeKindName(sc.runtime.kind).data())).arg(sc.sockets);
+        const QString runtimeName = sc.realRuntime == QLatin1String("dotnet") ? tr("dotnet-real (CoreCLR, observed)")
+                                                                              : QString::fromLatin1(runtime::runtimeKindName(sc.runtime.kind).data());
+        QString params = tr("runtime %1 · %2 sockets").arg(runtimeName).arg(sc.sockets);
         // The rate box steers uniform and hot-socket traffic; a burst sends one message per socket each period.
         const bool burst = sc.traffic.pattern == workload::TrafficOptions::Pattern::Burst;
         m_rate->setEnabled(sc.trafficEnabled && !burst);
