@@ -115,6 +115,14 @@ private slots:
                                      QStringLiteral("--headless")});
         QCOMPARE(cli.exitCode, 2);
         QVERIFY(cli.err.contains("built-in pair"));
+        // One scenario under two runtimes: the legacy pool's claims do not hold on .NET 7+ pollers, so exit 1.
+        const Result failing = runPorthole({QStringLiteral("compare"), QStringLiteral("blocked-callbacks"), QStringLiteral("--runtimes"),
+                                            QStringLiteral("legacy-iocp,dotnet7-pollers"), QStringLiteral("--headless"), QStringLiteral("--no-alone"),
+                                            QStringLiteral("--duration"), QStringLiteral("1.5"), QStringLiteral("--json")});
+        QCOMPARE(failing.exitCode, 1);
+        const QJsonObject both = QJsonDocument::fromJson(failing.out).object();
+        QCOMPARE(both[QStringLiteral("all_claims_hold")].toBool(), false);
+        QCOMPARE(both[QStringLiteral("runs")].toArray()[1].toObject()[QStringLiteral("runtime")].toString(), QStringLiteral("dotnet7-pollers"));
         const Result trace = runPorthole({QStringLiteral("compare"), QStringLiteral("legacy-vs-pollers-blocked"), QStringLiteral("--headless"),
                                        QStringLiteral("--export-trace"), QStringLiteral("x.json")});
         QCOMPARE(trace.exitCode, 2);
