@@ -102,7 +102,11 @@ void Runner::stop()
         m_collector->stop();
     m_running.store(false, std::memory_order_release);
     std::lock_guard lock(m_mutex);
-    foldSettled(); // everything: the run is over
+    // The run is over: its metrics are the fold of the whole trace, as a replay computes them. (While live,
+    // an event drained more than SettleNs late lands before what was already folded; it would be missed.)
+    m_interpreter = {};
+    m_folded = 0;
+    foldSettled();
 }
 
 void Runner::pause() { command(trace::RunAction::Paused); }
