@@ -176,6 +176,7 @@ void RealDotnetRun::observe(QString dll)
         int inCallback = 0;
         ThreadState shown = ThreadState::NotObserved;
         bool inTrace = false;
+        std::uint64_t createdNs = 0; // when its ThreadCreated is stamped
     };
     std::unordered_map<std::int32_t, Seen> threads;
     std::unordered_set<std::uint32_t> epollWaits; // wait channels (string ids) inside epoll_wait
@@ -216,6 +217,7 @@ void RealDotnetRun::observe(QString dll)
                 t.index = recorder.addObservedThread(view.comm, t.role, tid);
                 // It appeared since the last look: stamped then, so that its first callback (stamped by the
                 // runtime) comes after it.
+                t.createdNs = previousPollNs;
                 trace::recordAboutAt(previousPollNs, t.index, EventType::ThreadCreated, std::uint8_t(t.role), std::uint16_t(trace::ThreadReason::Unspecified), 0,
                                    std::uint64_t(tid));
                 t.inTrace = added = true;
@@ -275,12 +277,15 @@ void RealDotnetRun::observe(QString dll)
                 m_ready = true;
                 m_changed.notify_all();
             } else if ((words.value(0) == "begin" || words.value(0) == "end") && words.size() == 3) {
-                const std::uint64_t at = words[1].toULongLong();
+                // A callback is never drawn before its thread: a begin stamped (by the runtime) before the look
+                // that found the thread is recorded at that look.
+                const std::uint64_t stamped = words[1].toULongLong();
                 const std::int32_t tid = words[2].toInt();
                 auto it = threads.find(tid);
                 if (it == threads.end() || !it->second.inTrace)
                     continue; // not listed (or not named) yet: nothing observed of it
                 Seen &t = it->second;
+                const std::uint64_t at = std::max(stamped, t.createdNs + 1);
                 if (words[0] == "begin") {
                     openCallback[tid] = ++callbackId;
                     ++t.inCallback;
