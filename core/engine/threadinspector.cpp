@@ -50,10 +50,12 @@ KernelThreadView ThreadInspector::inspectIn(std::int32_t pid, std::int32_t tid)
     return inspectAt("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/", tid, true);
 }
 
-std::vector<std::int32_t> ThreadInspector::listThreadsOf(std::int32_t pid)
+std::vector<std::int32_t> ThreadInspector::listThreadsOf(std::int32_t pid) { return listThreadsAt("/proc/" + std::to_string(pid) + "/task"); }
+
+std::vector<std::int32_t> ThreadInspector::listThreadsAt(const std::string &taskDir)
 {
     std::vector<std::int32_t> tids;
-    DIR *dir = ::opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
+    DIR *dir = ::opendir(taskDir.c_str());
     if (!dir)
         return tids;
     while (const dirent *entry = ::readdir(dir))
@@ -65,7 +67,12 @@ std::vector<std::int32_t> ThreadInspector::listThreadsOf(std::int32_t pid)
 
 std::optional<std::uint64_t> ThreadInspector::residentBytesOf(std::int32_t pid)
 {
-    std::FILE *f = std::fopen(("/proc/" + std::to_string(pid) + "/statm").c_str(), "r");
+    return residentBytesAt("/proc/" + std::to_string(pid) + "/statm");
+}
+
+std::optional<std::uint64_t> ThreadInspector::residentBytesAt(const std::string &statm)
+{
+    std::FILE *f = std::fopen(statm.c_str(), "r");
     if (!f)
         return std::nullopt;
     unsigned long long sizePages = 0, residentPages = 0;
@@ -124,18 +131,7 @@ KernelThreadView ThreadInspector::inspectAt(const std::string &base, std::int32_
     return view;
 }
 
-std::vector<std::int32_t> ThreadInspector::listThreads()
-{
-    std::vector<std::int32_t> tids;
-    DIR *dir = ::opendir("/proc/self/task");
-    if (!dir)
-        return tids;
-    while (const dirent *entry = ::readdir(dir))
-        if (entry->d_name[0] != '.')
-            tids.push_back(std::int32_t(std::strtol(entry->d_name, nullptr, 10)));
-    ::closedir(dir);
-    return tids;
-}
+std::vector<std::int32_t> ThreadInspector::listThreads() { return listThreadsAt("/proc/self/task"); }
 
 std::vector<KernelThreadView> ThreadInspector::ioWorkers()
 {
@@ -162,18 +158,7 @@ std::optional<std::size_t> ThreadInspector::countThreads()
     return n;
 }
 
-std::optional<std::uint64_t> ThreadInspector::residentBytes()
-{
-    std::FILE *f = std::fopen("/proc/self/statm", "r");
-    if (!f)
-        return std::nullopt;
-    unsigned long long sizePages = 0, residentPages = 0;
-    const int read = std::fscanf(f, "%llu %llu", &sizePages, &residentPages);
-    std::fclose(f);
-    if (read != 2)
-        return std::nullopt;
-    return std::uint64_t(residentPages) * std::uint64_t(::sysconf(_SC_PAGESIZE));
-}
+std::optional<std::uint64_t> ThreadInspector::residentBytes() { return residentBytesAt("/proc/self/statm"); }
 
 std::int32_t ThreadInspector::currentThreadId() { return std::int32_t(::syscall(SYS_gettid)); }
 

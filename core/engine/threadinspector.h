@@ -41,6 +41,8 @@ public:
 
 private:
     static KernelThreadView inspectAt(const std::string &base, std::int32_t tid, bool full);
+    static std::vector<std::int32_t> listThreadsAt(const std::string &taskDir);
+    static std::optional<std::uint64_t> residentBytesAt(const std::string &statm);
 };
 
 } // namespace porthole::engine

@@ -41,7 +41,13 @@ QString ChildRun::start()
     m_scenarioFile = file.fileName();
     m_io = std::thread([this] { ioLoop(); });
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return m_started || m_ended; });
+    // Setting up thousands of sockets takes seconds; a child silent for two minutes is stopped.
+    if (!m_changed.wait_for(lock, std::chrono::minutes(2), [this] { return m_started || m_ended; })) {
+        m_stopRequested = true;
+        lock.unlock();
+        m_io.join();
+        return QStringLiteral("the run's process (%1) did not start its run within two minutes and was stopped").arg(m_program);
+    }
     if (m_started)
         return {};
     if (!m_startError.isEmpty())

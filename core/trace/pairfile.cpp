@@ -1,5 +1,6 @@
 #include "trace/pairfile.h"
 
+#include "trace/bytereader_p.h"
 #include "trace/safefile.h"
 
 #include <cstring>
@@ -10,43 +11,12 @@ namespace porthole::trace {
 
 namespace {
 
+using bytes::append;
+using bytes::Reader;
+
 constexpr char Magic[8] = {'P', 'O', 'R', 'T', 'P', 'A', 'I', 'R'};
 constexpr std::uint32_t MaxLabelBytes = 4096;
 constexpr std::uint32_t MaxJsonBytes = 1u << 20;
-
-template<typename T>
-void append(std::string &out, const T &value)
-{
-    out.append(reinterpret_cast<const char *>(&value), sizeof(T));
-}
-
-class Reader
-{
-public:
-    explicit Reader(const std::string &bytes) : m_bytes(bytes) {}
-    template<typename T>
-    bool read(T &value)
-    {
-        if (m_bytes.size() - m_offset < sizeof(T))
-            return false;
-        std::memcpy(&value, m_bytes.data() + m_offset, sizeof(T));
-        m_offset += sizeof(T);
-        return true;
-    }
-    bool take(std::string &out, std::uint64_t length)
-    {
-        if (m_bytes.size() - m_offset < length)
-            return false;
-        out.assign(m_bytes, m_offset, std::size_t(length));
-        m_offset += std::size_t(length);
-        return true;
-    }
-    std::size_t remaining() const { return m_bytes.size() - m_offset; }
-
-private:
-    const std::string &m_bytes;
-    std::size_t m_offset = 0;
-};
 
 PairLoadResult fail(const std::string &source, const std::string &what) { return {std::nullopt, source + ": " + what}; }
 
@@ -123,11 +93,11 @@ PairLoadResult parsePair(const std::string &bytes, const std::string &source)
     for (std::size_t i = 0; i < 2; ++i) {
         const std::string which = i == 0 ? " (run A)" : " (run B)";
         std::uint32_t labelBytes = 0;
-        if (!reader.read(labelBytes) || labelBytes > MaxLabelBytes || !reader.take(pair.labels[i], labelBytes))
+        if (!reader.read(labelBytes) || labelBytes > MaxLabelBytes || !reader.readString(pair.labels[i], labelBytes))
             return fail(source, "truncated or corrupted in the label" + which);
         std::uint64_t traceBytes = 0;
         std::string trace;
-        if (!reader.read(traceBytes) || traceBytes > reader.remaining() || !reader.take(trace, traceBytes))
+        if (!reader.read(traceBytes) || traceBytes > reader.remaining() || !reader.readString(trace, traceBytes))
             return fail(source, "truncated: the trace" + which + " ends early");
         TraceLoadResult run = parseTrace(trace, source + which);
         if (!run.trace)
@@ -135,7 +105,7 @@ PairLoadResult parsePair(const std::string &bytes, const std::string &source)
         pair.runs[i] = std::move(*run.trace);
     }
     std::uint32_t jsonBytes = 0;
-    if (!reader.read(jsonBytes) || jsonBytes > MaxJsonBytes || !reader.take(pair.comparisonJson, jsonBytes))
+    if (!reader.read(jsonBytes) || jsonBytes > MaxJsonBytes || !reader.readString(pair.comparisonJson, jsonBytes))
         return fail(source, "truncated or corrupted in the comparison");
     if (reader.remaining() != 0)
         return fail(source, "corrupted: " + std::to_string(reader.remaining()) + " stray bytes at the end");

@@ -53,6 +53,11 @@ struct TickClock {
         return t >= baseTicks ? baseNs + std::uint64_t(double(t - baseTicks) * nsPerTick)
                               : baseNs - std::uint64_t(double(baseTicks - t) * nsPerTick);
     }
+    std::uint64_t toTicks(std::uint64_t ns) const // the inverse of toNs
+    {
+        return ns >= baseNs ? baseTicks + std::uint64_t(double(ns - baseNs) / nsPerTick)
+                            : baseTicks - std::uint64_t(double(baseNs - ns) / nsPerTick);
+    }
 };
 const TickClock &tickClock(); // calibrated once per process, on first use
 } // namespace detail
@@ -119,18 +124,18 @@ private:
     std::unordered_map<std::string, std::uint32_t> m_stringIds;
 };
 
-// Appends one event to the calling thread's ring, about thread `thread` of the trace: the sampler
-// records what it observed of other threads this way. No lock, no allocation.
-inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id,
-                        std::uint64_t value) noexcept
+namespace detail {
+// Appends one event, stamped `ticks`, to the calling thread's ring. No lock, no allocation.
+inline void append(std::uint64_t ticks, std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux,
+                   std::uint64_t id, std::uint64_t value) noexcept
 {
-    detail::ThreadSlot &slot = detail::t_slot;
+    ThreadSlot &slot = t_slot;
     if (!slot.ring)
         return; // a thread nobody attached is not traced
     Event *e = slot.ring->prepare();
     if (!e)
         return;
-    e->timeNs = detail::ticks(); // ticks until drained
+    e->timeNs = ticks; // ticks until drained
     e->thread = thread;
     e->type = type;
     e->small = small;
@@ -139,28 +144,22 @@ inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small
     e->value = value;
     slot.ring->commit();
 }
+} // namespace detail
+
+// Appends one event to the calling thread's ring, about thread `thread` of the trace: the sampler
+// records what it observed of other threads this way. No lock, no allocation.
+inline void recordAbout(std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id,
+                        std::uint64_t value) noexcept
+{
+    detail::append(detail::ticks(), thread, type, small, aux, id, value);
+}
 
 // An event observed elsewhere at a known steady-clock time (a real runtime's callback, stamped by that
 // process on the same monotonic clock): recorded as if at that moment. Not for the hot path.
 inline void recordAboutAt(std::uint64_t timeNs, std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux,
                           std::uint64_t id, std::uint64_t value) noexcept
 {
-    detail::ThreadSlot &slot = detail::t_slot;
-    if (!slot.ring)
-        return;
-    Event *e = slot.ring->prepare();
-    if (!e)
-        return;
-    const detail::TickClock &clock = detail::tickClock();
-    e->timeNs = timeNs >= clock.baseNs ? clock.baseTicks + std::uint64_t(double(timeNs - clock.baseNs) / clock.nsPerTick)
-                                       : clock.baseTicks - std::uint64_t(double(clock.baseNs - timeNs) / clock.nsPerTick);
-    e->thread = thread;
-    e->type = type;
-    e->small = small;
-    e->aux = aux;
-    e->id = id;
-    e->value = value;
-    slot.ring->commit();
+    detail::append(detail::tickClock().toTicks(timeNs), thread, type, small, aux, id, value);
 }
 
 // The hot path: stamps and appends one event about the calling thread to its ring.

@@ -1,5 +1,6 @@
 #include "trace/tracefile.h"
 
+#include "trace/bytereader_p.h"
 #include "trace/safefile.h"
 
 #include <algorithm>
@@ -10,6 +11,9 @@
 namespace porthole::trace {
 
 namespace {
+
+using bytes::append;
+using bytes::Reader;
 
 constexpr char Magic[8] = {'P', 'O', 'R', 'T', 'H', 'O', 'L', 'E'};
 constexpr std::uint32_t MaxThreadName = 256;
@@ -36,41 +40,6 @@ struct FileThread {
     std::uint16_t nameBytes;
 };
 #pragma pack(pop)
-
-template<typename T>
-void append(std::string &out, const T &value)
-{
-    out.append(reinterpret_cast<const char *>(&value), sizeof(T));
-}
-
-class Reader
-{
-public:
-    explicit Reader(const std::string &bytes) : m_bytes(bytes) {}
-    template<typename T>
-    bool read(T &value)
-    {
-        if (m_bytes.size() - m_offset < sizeof(T))
-            return false;
-        std::memcpy(&value, m_bytes.data() + m_offset, sizeof(T));
-        m_offset += sizeof(T);
-        return true;
-    }
-    bool readString(std::string &out, std::size_t length)
-    {
-        if (m_bytes.size() - m_offset < length)
-            return false;
-        out.assign(m_bytes, m_offset, length);
-        m_offset += length;
-        return true;
-    }
-    std::size_t remaining() const { return m_bytes.size() - m_offset; }
-    std::size_t offset() const { return m_offset; }
-
-private:
-    const std::string &m_bytes;
-    std::size_t m_offset = 0;
-};
 
 void appendString(std::string &out, std::string_view text)
 {
