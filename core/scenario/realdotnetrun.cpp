@@ -176,7 +176,9 @@ void RealDotnetRun::observe(QString dll)
         int inCallback = 0;
         ThreadState shown = ThreadState::NotObserved;
         bool inTrace = false;
-        std::uint64_t createdNs = 0; // when its ThreadCreated is stamped
+        std::string name;            // as last read from /proc, while not yet in the trace
+        std::uint64_t createdNs = 0; // when its ThreadCreated is stamped: the look before the first that listed it
+        std::vector<std::pair<bool, std::uint64_t>> pending; // callbacks (begin?, stamped) reported before it joined
     };
     std::unordered_map<std::int32_t, Seen> threads;
     std::unordered_set<std::uint32_t> epollWaits; // wait channels (string ids) inside epoll_wait
@@ -192,6 +194,22 @@ void RealDotnetRun::observe(QString dll)
             t.shown = now;
             trace::recordAbout(t.index, EventType::ThreadState, std::uint8_t(now), 0, 0, 0);
         }
+    };
+    std::uint64_t callbackId = 0;
+    std::unordered_map<std::int32_t, std::uint64_t> openCallback; // tid -> the op id of its callback
+    // A callback the runtime reported, on a thread in the trace. Never drawn before its thread: a begin
+    // stamped before the look that found the thread is recorded at that look.
+    const auto onCallback = [&](Seen &t, std::int32_t tid, bool begin, std::uint64_t stamped) {
+        const std::uint64_t at = std::max(stamped, t.createdNs + 1);
+        if (begin) {
+            openCallback[tid] = ++callbackId;
+            ++t.inCallback;
+            trace::recordAboutAt(at, t.index, EventType::CallbackBegin, 0, 0, callbackId, 0);
+        } else {
+            t.inCallback = std::max(0, t.inCallback - 1);
+            trace::recordAboutAt(at, t.index, EventType::CallbackEnd, 0, 0, openCallback[tid], 0);
+        }
+        showState(t);
     };
     // /proc/PID/task: the runtime's threads as the kernel lists them.
     std::uint64_t previousPollNs = trace::nowNs();
@@ -210,17 +228,25 @@ void RealDotnetRun::observe(QString dll)
             Seen &t = it->second;
             bool added = false;
             if (!t.inTrace) {
+                // A new thread carries its creator's name (".NET Sockets", ".NET TP Gate") until it sets its own:
+                // it joins once two looks read the same name, stamped at the look before the first.
+                if (t.name.empty() || view.comm != t.name) {
+                    if (t.name.empty())
+                        t.createdNs = previousPollNs;
+                    t.name = view.comm;
+                    continue;
+                }
                 const ThreadRole role = roleOf(view.comm);
                 if (role == ThreadRole::Other)
                     continue;
                 t.role = role;
                 t.index = recorder.addObservedThread(view.comm, t.role, tid);
-                // It appeared since the last look: stamped then, so that its first callback (stamped by the
-                // runtime) comes after it.
-                t.createdNs = previousPollNs;
-                trace::recordAboutAt(previousPollNs, t.index, EventType::ThreadCreated, std::uint8_t(t.role), std::uint16_t(trace::ThreadReason::Unspecified), 0,
-                                   std::uint64_t(tid));
+                trace::recordAboutAt(t.createdNs, t.index, EventType::ThreadCreated, std::uint8_t(t.role),
+                                     std::uint16_t(trace::ThreadReason::Unspecified), 0, std::uint64_t(tid));
                 t.inTrace = added = true;
+                for (const auto &[begin, stamped] : t.pending)
+                    onCallback(t, tid, begin, stamped);
+                t.pending.clear();
             }
             const std::uint32_t wchan = recorder.intern(view.wchan);
             if (view.wchan.find("epoll") != std::string::npos)
@@ -259,8 +285,6 @@ void RealDotnetRun::observe(QString dll)
     };
 
     QByteArray pending;
-    std::uint64_t callbackId = 0;
-    std::unordered_map<std::int32_t, std::uint64_t> openCallback; // tid -> the op id of its callback
     bool paused = false;
     auto lastSample = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     while (!m_stopping.load()) {
@@ -277,24 +301,12 @@ void RealDotnetRun::observe(QString dll)
                 m_ready = true;
                 m_changed.notify_all();
             } else if ((words.value(0) == "begin" || words.value(0) == "end") && words.size() == 3) {
-                // A callback is never drawn before its thread: a begin stamped (by the runtime) before the look
-                // that found the thread is recorded at that look.
-                const std::uint64_t stamped = words[1].toULongLong();
                 const std::int32_t tid = words[2].toInt();
-                auto it = threads.find(tid);
-                if (it == threads.end() || !it->second.inTrace)
-                    continue; // not listed (or not named) yet: nothing observed of it
-                Seen &t = it->second;
-                const std::uint64_t at = std::max(stamped, t.createdNs + 1);
-                if (words[0] == "begin") {
-                    openCallback[tid] = ++callbackId;
-                    ++t.inCallback;
-                    trace::recordAboutAt(at, t.index, EventType::CallbackBegin, 0, 0, callbackId, 0);
-                } else {
-                    t.inCallback = std::max(0, t.inCallback - 1);
-                    trace::recordAboutAt(at, t.index, EventType::CallbackEnd, 0, 0, openCallback[tid], 0);
-                }
-                showState(t);
+                Seen &t = threads[tid]; // listed at the next look if /proc has not shown it yet
+                if (t.inTrace)
+                    onCallback(t, tid, words[0] == "begin", words[1].toULongLong());
+                else
+                    t.pending.emplace_back(words[0] == "begin", words[1].toULongLong()); // recorded when its thread joins
             }
         }
         std::deque<bool> commands;

@@ -186,14 +186,16 @@ private slots:
     {
         QTest::addColumn<QString>("pairId");
         QTest::addColumn<double>("tolerance");
-        QTest::newRow("Thread.Sleep") << QStringLiteral("model-vs-real-sleep") << 0.15;
-        QTest::newRow("Task.Wait") << QStringLiteral("model-vs-real-task-wait") << 0.25;
+        QTest::addColumn<int>("slack"); // threads: CoreCLR's own count under Task.Wait was 4 to 7 from run to run
+        QTest::newRow("Thread.Sleep") << QStringLiteral("model-vs-real-sleep") << 0.15 << 2;
+        QTest::newRow("Task.Wait") << QStringLiteral("model-vs-real-task-wait") << 0.25 << 4;
     }
 
     void realRuntimeRunsBesideTheModel()
     {
         QFETCH(QString, pairId);
         QFETCH(double, tolerance);
+        QFETCH(int, slack);
         const scenario::PairLoad pair = scenario::loadBuiltinPair(pairId);
         QVERIFY(pair.pair);
         QCOMPARE(pair.pair->sides[1].scenario.realRuntime, QStringLiteral("dotnet"));
@@ -235,8 +237,8 @@ private slots:
             qInfo("%s, 40 socket callbacks, t=%.2f s after the first: model %d, %s %d, ratio %.2f", qPrintable(pairId), t, a,
                   qPrintable(real.runtimeVersion()), b, b > 0 ? double(a) / b : 0.0);
             QVERIFY(b > 0);
-            // At a handful of threads one thread is 15%: within the tolerance, or two threads.
-            QVERIFY2(std::abs(a - b) <= std::max(2.0, tolerance * b), qPrintable(QStringLiteral("at %1 s: model %2 workers, CoreCLR %3").arg(t).arg(a).arg(b)));
+            // At a handful of threads one thread is 15%: within the tolerance, or `slack` threads.
+            QVERIFY2(std::abs(a - b) <= std::max(double(slack), tolerance * b), qPrintable(QStringLiteral("at %1 s: model %2 workers, CoreCLR %3").arg(t).arg(a).arg(b)));
         }
         int callbacks = 0, onWorkers = 0, eventLoops = 0;
         for (const trace::ThreadInfo &info : r.threads)
@@ -248,9 +250,9 @@ private slots:
             }
         QVERIFY(callbacks >= 4);
         qInfo("%s: %d callbacks observed, %d of them on .NET TP Worker threads", qPrintable(pairId), callbacks, onWorkers);
-        // On a quiet machine every one; with the model's run and the suite's load beside it CoreCLR was once
-        // seen running some on threads of other names (6 of 40): the pool's workers run most.
-        QVERIFY2(onWorkers * 10 >= callbacks * 8, qPrintable(QStringLiteral("%1 of %2 callbacks on workers").arg(onWorkers).arg(callbacks)));
+        // Every one: a new worker carries its creator's name (".NET Sockets") for a moment; the observer waits
+        // until its own name holds, or it was once counted as a second event loop running 7 of 40 callbacks.
+        QCOMPARE(onWorkers, callbacks);
         QCOMPARE(eventLoops, 1);
         // Both runs' claims, on their own traces.
         for (const auto &[side, t] : {std::pair{0, &m}, std::pair{1, &r}}) {
