@@ -1,6 +1,7 @@
 #include "runreport.h"
 
 #include "model/interpreter.h"
+#include "scenario/scenariofile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -61,9 +62,7 @@ RunReport reportOf(const scenario::Scenario &scenario, const trace::Trace &trace
     r.allPassed = std::all_of(r.claims.begin(), r.claims.end(), [](const scenario::ClaimResult &c) { return c.passed; });
     r.json = metricsJson(r.history);
     r.json[QStringLiteral("scenario")] = scenario.id;
-    r.json[QStringLiteral("runtime")] = scenario.realRuntime == QLatin1String("dotnet")
-                                            ? QStringLiteral("dotnet-real")
-                                            : QString::fromLatin1(runtime::runtimeKindName(scenario.runtime.kind).data());
+    r.json[QStringLiteral("runtime")] = scenario::runtimeId(scenario);
     QJsonArray claims;
     for (const scenario::ClaimResult &c : r.claims) {
         QJsonObject o{{QStringLiteral("name"), c.name},

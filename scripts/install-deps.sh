@@ -7,6 +7,7 @@ packages=(
     liburing-dev libbenchmark-dev
     xvfb xauth imagemagick desktop-file-utils appstream
     g++-mingw-w64-x86-64-posix wine wine64
+    mono-runtime mono-mcs
 )
 missing=()
 for p in "${packages[@]}"; do

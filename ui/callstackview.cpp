@@ -166,7 +166,8 @@ void CallstackView::refresh()
             kernel->setToolTip(0, tr("What the sampler last read in /proc/self/task/TID"));
         }
         for (auto frame = t.stack.rbegin(); frame != t.stack.rend(); ++frame) {
-            const QString native = text(m_session.model().string(frame->native)), dotnet = text(names.frameName(frame->frame));
+            const std::string_view pushed = m_session.model().string(frame->native);
+            const QString native = text(pushed), dotnet = text(names.frameLabel(frame->frame, pushed));
             const QString version = text(names.frameVersion(frame->frame));
             auto *row = new QTreeWidgetItem(item, {m_native ? shortNativeName(native) : shortDotnetName(dotnet),
                                                    m_native ? QString() : versionWords(version)});

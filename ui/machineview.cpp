@@ -134,7 +134,7 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
         // Epoll and thread per socket post no receive to a port: their waits show on the threads.
         const bool real = !m_session.scenario().realRuntime.isEmpty();
         p.drawText(grid, Qt::AlignCenter | Qt::TextWordWrap,
-                   real ? tr("%1 sockets in the .NET process, waited on with epoll:\nPorthole observes its threads (/proc) and its callbacks,\nnot its sockets — see the threads")
+                   real ? tr("%1 sockets in the .NET process, waited on by its own I/O thread:\nPorthole observes its threads (/proc) and its callbacks,\nnot its sockets — see the threads")
                               .arg(m_session.scenario().sockets)
                         : tr("%1 sockets, no completion port:\nthis model waits with epoll or with a blocked thread per socket —\nsee the threads")
                               .arg(m_session.scenario().sockets));
@@ -266,8 +266,10 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         for (std::size_t i = 0; i < alive.size(); ++i) {
             const model::ThreadView &t = *alive[i];
             const QRectF r(cards.left() + double(i % cols) * cw, cards.top() + double(i / cols) * ch, cw - 4, ch - 4);
-            const std::string_view frame = t.stack.empty() ? std::string_view() : names.frameName(t.stack.back().frame);
-            const QString top = QString::fromUtf8(frame.data(), qsizetype(frame.size())).section(QLatin1Char('('), 0, 0).section(QLatin1Char('.'), -2);
+            const std::string_view frame = t.stack.empty() ? std::string_view() : names.frameLabel(t.stack.back().frame, m_session.model().string(t.stack.back().native));
+            QString top = QString::fromUtf8(frame.data(), qsizetype(frame.size())).section(QLatin1Char('('), 0, 0).section(QLatin1Char('.'), -2);
+            if (!t.stack.empty() && names.isReportedFrame(t.stack.back().frame)) // a runtime's own name, often compiler-made: its end on one line
+                top = p.fontMetrics().elidedText(top, Qt::ElideLeft, int(r.width()) - 16);
             m_cardCentre[t.index] = QPointF(r.right() - r.height() * 0.3, r.center().y()); // tokens land clear of the text
             const QString who = t.role == trace::ThreadRole::Other || t.role == trace::ThreadRole::Porthole ? QString::fromStdString(t.name)
                                                                                                              : Palette::roleLabel(t.role);

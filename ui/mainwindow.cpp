@@ -5,6 +5,8 @@
 #include "machineview.h"
 #include "scenario/builtins.h"
 #include "scenario/pairs.h"
+#include "scenario/realdotnetrun.h"
+#include "scenario/scenariofile.h"
 #include "comparewindow.h"
 #include "session.h"
 #include "highlightframe.h"
@@ -183,8 +185,7 @@ void MainWindow::buildToolbar()
         const QSignalBlocker quiet(m_rate);
         m_rate->setValue(sc.traffic.messagesPerSecond);
         const auto &cb = sc.runtime.callback;
-        const QString runtimeName = sc.realRuntime == QLatin1String("dotnet") ? tr("dotnet-real (CoreCLR, observed)")
-                                                                              : QString::fromLatin1(runtime::runtimeKindName(sc.runtime.kind).data());
+        const QString runtimeName = scenario::runtimeLabel(sc);
         QString params = tr("runtime %1 · %2 sockets").arg(runtimeName).arg(sc.sockets);
         // The rate box steers uniform and hot-socket traffic; a burst sends one message per socket each period.
         const bool burst = sc.traffic.pattern == workload::TrafficOptions::Pattern::Burst;
@@ -316,6 +317,9 @@ void MainWindow::updateStatus()
     QString mode = m_session->isStarting() ? tr("starting…")
                    : m_session->isRunning() ? (m_session->isPaused() ? tr("PAUSED") : tr("live"))
                                             : tr("stopped");
+    for (const model::ThreadView &t : s.threads) // a real runtime's run: which runtime, as it named itself
+        if (const QString version = scenario::observedRuntimeVersion(t.name); t.role == trace::ThreadRole::Porthole && !version.isEmpty())
+            mode += tr(" · observed from %1").arg(version);
     if (!m_session->isFollowingLive())
         mode += tr(" · replay at %1 s").arg(double(s.timeNs - m_session->model().firstTimeNs()) / 1e9, 0, 'f', 3);
     m_status->setText(tr("%1   ·   pending ops %2   ·   threads %3   ·   %4 callbacks/s   ·   callbacks %5   ·   dequeued from the port %6   ·   dropped events %7")

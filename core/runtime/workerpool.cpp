@@ -3,6 +3,8 @@
 #include "runtime/runtime_p.h"
 #include "runtime/shadowstack.h"
 
+#include <optional>
+
 namespace porthole::runtime {
 
 using trace::EventType;
@@ -64,7 +66,10 @@ void WorkerPool::workerLoop(ThreadReason reason, std::list<std::thread>::iterato
     setCurrentThreadRole(trace::ThreadRole::Worker);
     nameCurrentThread(m_options.threadName);
     setCurrentThreadSlot(128 + (m_nextSlot++ % 128)); // workers count in the upper half of the slots
-    FrameScope start(FrameId::ThreadStart);
+    // A .NET Framework (or Mono) pool thread starts in native code: its managed stack begins at PerformWaitCallback.
+    std::optional<FrameScope> start;
+    if (!m_options.legacyFrames)
+        start.emplace(FrameId::ThreadStart, std::source_location::current());
     FrameScope loop(m_options.legacyFrames ? FrameId::PerformWaitCallback : FrameId::WorkerThreadStart);
     std::unique_lock lock(m_mutex);
     ThreadReason exitReason = ThreadReason::Shutdown;

@@ -21,12 +21,6 @@ QJsonObject merged(QJsonObject base, const QJsonObject &patch)
     return base;
 }
 
-QString runtimeLabel(const Scenario &s)
-{
-    return s.realRuntime == QLatin1String("dotnet") ? QStringLiteral("dotnet-real (CoreCLR, observed)")
-                                                     : QString::fromLatin1(runtime::runtimeKindName(s.runtime.kind).data());
-}
-
 QString defaultLabel(const Scenario &s) { return QStringLiteral("%1 (%2)").arg(s.title, runtimeLabel(s)); }
 
 } // namespace

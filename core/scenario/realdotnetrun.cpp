@@ -36,18 +36,31 @@ QProcessEnvironment quietDotnet(const QString &home)
     return env;
 }
 
-// CoreCLR names its threads (PortableThreadPool, SocketAsyncEngine, TimerQueue): the role is the name's.
+// The runtimes name their pools' threads (CoreCLR: PortableThreadPool, SocketAsyncEngine, TimerQueue; Mono 6.8:
+// its native pool, "Thread Pool Worker" and the epoll "Thread Pool I/O Selector", cut to 15 bytes by the kernel):
+// the role is the name's.
 ThreadRole roleOf(const std::string &name)
 {
-    if (name.rfind(".NET TP Worker", 0) == 0)
-        return ThreadRole::Worker;
-    if (name.rfind(".NET Sockets", 0) == 0)
-        return ThreadRole::EventLoop;
-    if (name.rfind(".NET TP Gate", 0) == 0)
-        return ThreadRole::Gate;
-    if (name.rfind(".NET Timer", 0) == 0)
-        return ThreadRole::Timer;
+    static const std::pair<std::string_view, ThreadRole> prefixes[] = {
+        {".NET TP Worker", ThreadRole::Worker}, {".NET Sockets", ThreadRole::EventLoop}, {".NET TP Gate", ThreadRole::Gate},
+        {".NET Timer", ThreadRole::Timer},      {"Thread Pool Wor", ThreadRole::Worker}, {"Thread Pool I/O", ThreadRole::EventLoop},
+    };
+    for (const auto &[prefix, role] : prefixes)
+        if (name.starts_with(prefix))
+            return role;
     return ThreadRole::Other;
+}
+
+bool isMono(const Scenario &s) { return s.realRuntime == QLatin1String("mono"); }
+
+// The probe's source as it travels in the binary.
+QString readResource(const QString &name, QByteArray &bytes)
+{
+    QFile f(name);
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("the probe's source %1 is missing from this build").arg(name);
+    bytes = f.readAll();
+    return {};
 }
 
 } // namespace
@@ -61,55 +74,127 @@ RealDotnetRun::~RealDotnetRun() { stop(); }
 
 QString RealDotnetRun::dotnetPath() { return QStandardPaths::findExecutable(QStringLiteral("dotnet")); }
 
-QString RealDotnetRun::unsupportedFeature(const Scenario &s)
+QString RealDotnetRun::toolMissing(const QString &realRuntime)
 {
-    const auto &cb = s.runtime.callback;
-    const QString which = QStringLiteral("the real runtime (dotnet-real) runs one workload so far: a burst of one message to each "
-                                         "socket, each callback blocking (Thread.Sleep or Task.Wait); ");
-    if (s.sockets < 1 || s.sockets > 2000)
-        return which + QStringLiteral("sockets.count must be 1 to 2000, not %1").arg(s.sockets);
-    if (!s.trafficEnabled || s.traffic.pattern != workload::TrafficOptions::Pattern::Burst)
-        return which + QStringLiteral("traffic.pattern must be burst");
-    if (cb.blockEvery != 1 || cb.blockFor.count() <= 0)
-        return which + QStringLiteral("callback.block_every must be 1 and callback.block_ms more than 0");
-    if (cb.cpuWork.count() > 0 || cb.offloadToWorker)
-        return which + QStringLiteral("callback.cpu_us and callback.offload are not in it yet");
-    if (s.timers.count > 0)
-        return which + QStringLiteral("timers are not in it yet");
-    if (s.posts.count > 0)
-        return which + QStringLiteral("posts are not in it yet");
-    if (s.fsyncEveryMs > 0)
-        return which + QStringLiteral("files.fsync_every_ms is not in it yet");
-    if (!s.limitChanges.isEmpty())
-        return which + QStringLiteral("threads.changes is not in it yet");
+    if (realRuntime == QLatin1String("mono")) {
+        if (QStandardPaths::findExecutable(QStringLiteral("mono")).isEmpty() || QStandardPaths::findExecutable(QStringLiteral("mcs")).isEmpty())
+            return QStringLiteral("the real Mono runtime needs `mono` and `mcs` on PATH (Debian: apt install mono-runtime mono-mcs; "
+                                  "the README says how)");
+        return {};
+    }
+    if (dotnetPath().isEmpty())
+        return QStringLiteral("the real .NET runtime needs the .NET SDK: `dotnet` is not on PATH (the README says how to install it)");
     return {};
 }
 
-QString RealDotnetRun::buildProbe(QString &dll)
+QString RealDotnetRun::unsupportedFeature(const Scenario &s)
 {
-    const QString dotnet = dotnetPath();
-    if (dotnet.isEmpty())
-        return QStringLiteral("the real .NET runtime needs the .NET SDK: `dotnet` is not on PATH (the README says how to install it)");
-    QByteArray program, project;
-    for (auto [name, bytes] : {std::pair{QStringLiteral(":/dotnet/Program.cs"), &program},
-                               std::pair{QStringLiteral(":/dotnet/ThreadPoolProbe.csproj"), &project}}) {
-        QFile f(name);
-        if (!f.open(QIODevice::ReadOnly))
-            return QStringLiteral("the probe's source %1 is missing from this build").arg(name);
-        *bytes = f.readAll();
-    }
-    // One folder per version of the source: a changed probe is built again.
-    const QString hash = QString::fromLatin1(QCryptographicHash::hash(program + project, QCryptographicHash::Sha1).toHex().left(12));
+    const QString which = QStringLiteral("the real runtime (%1) cannot run this scenario: ").arg(runtimeId(s));
+    if (s.sockets < 0 || s.sockets > 5000)
+        return which + QStringLiteral("sockets.count must be 0 to 5000 (a connection takes two descriptors in the runtime's process), not %1")
+                           .arg(s.sockets);
+    if (s.posts.count > 0)
+        return which + QStringLiteral("posts are PostQueuedCompletionStatus packets to a completion port; .NET on Linux has no port "
+                                      "(remove \"posts\")");
+    if (s.fsyncEveryMs > 0)
+        return which + QStringLiteral("files.fsync_every_ms is an io_uring fsync; the probe does no file I/O (remove \"files\")");
+    return {};
+}
+
+// The probe's `run` arguments for the scenario (Program.cs and MonoProbe.cs read the same keys).
+QStringList RealDotnetRun::probeArguments(const Scenario &s)
+{
+    using Pattern = workload::TrafficOptions::Pattern;
+    const auto &cb = s.runtime.callback;
+    const auto limit = [](std::optional<unsigned> v) { return v ? QString::number(*v) : QString(); };
+    const QString traffic = !s.trafficEnabled || s.sockets == 0            ? QStringLiteral("none")
+                            : s.traffic.pattern == Pattern::Burst     ? QStringLiteral("burst")
+                            : s.traffic.pattern == Pattern::HotSocket ? QStringLiteral("hot")
+                                                                      : QStringLiteral("uniform");
+    QStringList args = {QStringLiteral("run"),
+                        QStringLiteral("sockets=%1").arg(s.sockets),
+                        QStringLiteral("traffic=") + traffic,
+                        QStringLiteral("rate=%1").arg(s.traffic.messagesPerSecond),
+                        QStringLiteral("burst_ms=%1").arg(s.traffic.burstPeriod.count()),
+                        QStringLiteral("cpu_us=%1").arg(cb.cpuWork.count()),
+                        QStringLiteral("offload=%1").arg(cb.offloadToWorker ? 1 : 0),
+                        QStringLiteral("offload_block_ms=%1").arg(cb.offloadBlockFor.count()),
+                        QStringLiteral("block_every=%1").arg(cb.blockEvery),
+                        QStringLiteral("block_ms=%1").arg(cb.blockFor.count()),
+                        QStringLiteral("block=") + (cb.blockKind == workload::CallbackBehavior::Block::Sleep ? QStringLiteral("sleep") : QStringLiteral("wait")),
+                        QStringLiteral("timers=%1").arg(s.timers.count),
+                        QStringLiteral("timer_ms=%1").arg(s.timers.delayMs),
+                        QStringLiteral("seconds=3600")};
+    // SetMinThreads / SetMaxThreads: the scenario's worker limits where it sets them, then its changes.
+    runtime::ThreadLimits start;
+    if (s.runtime.workers.minThreads > 0)
+        start.workerMin = s.runtime.workers.minThreads;
+    if (s.runtime.workers.maxThreads != runtime::WorkerPoolOptions{}.maxThreads)
+        start.workerMax = s.runtime.workers.maxThreads;
+    if (!start.empty())
+        args << QStringLiteral("limits=%1:%2::").arg(limit(start.workerMin), limit(start.workerMax));
+    for (const LimitChange &c : s.limitChanges)
+        args << QStringLiteral("change=%1:%2:%3:%4:%5")
+                    .arg(c.atS)
+                    .arg(limit(c.limits.workerMin), limit(c.limits.workerMax), limit(c.limits.ioMin), limit(c.limits.ioMax));
+    return args;
+}
+
+namespace {
+// One folder per version of the probe's source in the cache: a changed probe is built again.
+QString probeFolder(const QString &kind, const QByteArray &source)
+{
+    const QString hash = QString::fromLatin1(QCryptographicHash::hash(source, QCryptographicHash::Sha1).toHex().left(12));
     QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     if (cache.isEmpty())
         cache = QDir::tempPath();
-    const QString dir = cache + QStringLiteral("/porthole/dotnet-probe-") + hash;
+    return cache + QStringLiteral("/porthole/%1-probe-").arg(kind) + hash;
+}
+
+// Mono's probe: one C# file compiled with `mcs`.
+QString buildMonoProbe(QString &exe)
+{
+    QByteArray source;
+    if (QString why = readResource(QStringLiteral(":/mono/MonoProbe.cs"), source); !why.isEmpty())
+        return why;
+    const QString dir = probeFolder(QStringLiteral("mono"), source);
+    exe = dir + QStringLiteral("/MonoProbe.exe");
+    if (QFile::exists(exe))
+        return {};
+    QFile f(dir + QStringLiteral("/MonoProbe.cs"));
+    if (!QDir().mkpath(dir) || !f.open(QIODevice::WriteOnly) || f.write(source) != source.size())
+        return QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+    f.close();
+    QProcess build;
+    build.setProcessChannelMode(QProcess::MergedChannels);
+    build.start(QStandardPaths::findExecutable(QStringLiteral("mcs")),
+                {QStringLiteral("-nologo"), QStringLiteral("-out:") + exe + QStringLiteral(".part"), f.fileName()});
+    if (!build.waitForFinished(120'000) || build.exitCode() != 0 || !QFile::rename(exe + QStringLiteral(".part"), exe))
+        return QStringLiteral("mcs could not build the probe: %1").arg(QString::fromLocal8Bit(build.readAll().right(1500)));
+    return {};
+}
+} // namespace
+
+QString RealDotnetRun::buildProbe(const QString &realRuntime, QString &program)
+{
+    if (const QString why = toolMissing(realRuntime); !why.isEmpty())
+        return why;
+    if (realRuntime == QLatin1String("mono"))
+        return buildMonoProbe(program);
+    const QString dotnet = dotnetPath();
+    QByteArray program_, project;
+    for (auto [name, bytes] : {std::pair{QStringLiteral(":/dotnet/Program.cs"), &program_},
+                               std::pair{QStringLiteral(":/dotnet/ThreadPoolProbe.csproj"), &project}})
+        if (QString why = readResource(name, *bytes); !why.isEmpty())
+            return why;
+    const QString dir = probeFolder(QStringLiteral("dotnet"), program_ + project);
+    QString &dll = program;
     dll = dir + QStringLiteral("/out/ThreadPoolProbe.dll");
     if (QFile::exists(dll))
         return {};
     if (!QDir().mkpath(dir + QStringLiteral("/src")))
         return QStringLiteral("cannot create %1 for the probe").arg(dir);
-    for (auto [name, bytes] : {std::pair{QStringLiteral("/src/Program.cs"), &program},
+    for (auto [name, bytes] : {std::pair{QStringLiteral("/src/Program.cs"), &program_},
                                std::pair{QStringLiteral("/src/ThreadPoolProbe.csproj"), &project}}) {
         QFile f(dir + name);
         if (!f.open(QIODevice::WriteOnly) || f.write(*bytes) != bytes->size())
@@ -129,12 +214,12 @@ QString RealDotnetRun::start()
 {
     if (const QString why = unsupportedFeature(m_scenario); !why.isEmpty())
         return why;
-    QString dll;
-    if (const QString why = buildProbe(dll); !why.isEmpty())
+    QString program;
+    if (const QString why = buildProbe(m_scenario.realRuntime, program); !why.isEmpty())
         return why;
     m_collector = std::make_unique<trace::Collector>(m_recorder, m_store);
     m_startTime = std::chrono::steady_clock::now();
-    m_observer = std::thread([this, dll] { observe(dll); });
+    m_observer = std::thread([this, program] { observe(program); });
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [this] { return m_ready || m_ended; });
     return m_ready ? QString() : m_failure;
@@ -149,21 +234,51 @@ void RealDotnetRun::fail(const QString &why)
     m_changed.notify_all();
 }
 
-void RealDotnetRun::observe(QString dll)
+QString observedRuntimeVersion(std::string_view observerName)
+{
+    return observerName.starts_with(ObserverPrefix) ? QString::fromUtf8(observerName.substr(ObserverPrefix.size())) : QString();
+}
+
+QString observedRuntimeVersion(const std::vector<trace::ThreadInfo> &threads)
+{
+    for (const trace::ThreadInfo &t : threads)
+        if (t.role == ThreadRole::Porthole && t.name.starts_with(ObserverPrefix))
+            return observedRuntimeVersion(t.name);
+    return {};
+}
+
+void RealDotnetRun::observe(QString program)
 {
     trace::TraceRecorder &recorder = m_recorder;
-    const std::uint32_t self = recorder.attachCurrentThread("porthole: observer of dotnet", ThreadRole::Porthole, trace::ThreadReason::Startup);
-    const auto &cb = m_scenario.runtime.callback;
     QProcess probe;
     probe.setProcessEnvironment(quietDotnet(QDir::tempPath()));
-    probe.start(dotnetPath(), {dll, QStringLiteral("sockets"),
-                               cb.blockKind == workload::CallbackBehavior::Block::Sleep ? QStringLiteral("sleep") : QStringLiteral("wait"),
-                               QString::number(m_scenario.sockets), QString::number(cb.blockFor.count()), QStringLiteral("3600")});
-    if (!probe.waitForStarted(30000)) {
-        fail(QStringLiteral("cannot start dotnet: %1").arg(probe.errorString()));
-        recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
+    const QStringList workload = probeArguments(m_scenario);
+    if (isMono(m_scenario))
+        probe.start(QStandardPaths::findExecutable(QStringLiteral("mono")), QStringList{program} + workload);
+    else
+        probe.start(dotnetPath(), QStringList{program} + workload);
+    // The runtime names itself first: the observer joins the trace under that name ("porthole: observing .NET 10.0.12").
+    QByteArray pending;
+    while (probe.waitForReadyRead(30000) || probe.state() == QProcess::Running) {
+        pending += probe.readAllStandardOutput();
+        if (pending.contains('\n') || probe.state() != QProcess::Running)
+            break;
+    }
+    if (!pending.startsWith("runtime ") || !pending.contains('\n')) {
+        fail(QStringLiteral("the probe (%1) did not start: %2 %3")
+                 .arg(program, probe.errorString(), QString::fromLocal8Bit(probe.readAllStandardError().right(800))));
+        probe.kill();
+        probe.waitForFinished(5000);
         return;
     }
+    {
+        std::lock_guard lock(m_mutex);
+        // ".NET 10.0.12"; Mono adds its build: "Mono 6.8.0.105 (Debian 6.8.0.105+dfsg-3.3+deb12u1 ...)" reads "Mono 6.8.0.105".
+        m_version = QString::fromUtf8(pending.left(pending.indexOf('\n')).mid(8).trimmed()).section(QStringLiteral(" ("), 0, 0);
+    }
+    const std::uint32_t self = recorder.attachCurrentThread(std::string(ObserverPrefix) + runtimeVersion().toStdString(), ThreadRole::Porthole,
+                                                            trace::ThreadReason::Startup);
+    pending.remove(0, pending.indexOf('\n') + 1);
     const int pid = int(probe.processId());
     m_pid.store(pid);
 
@@ -178,7 +293,13 @@ void RealDotnetRun::observe(QString dll)
         bool inTrace = false;
         std::string name;            // as last read from /proc, while not yet in the trace
         std::uint64_t createdNs = 0; // when its ThreadCreated is stamped: the look before the first that listed it
-        std::vector<std::pair<bool, std::uint64_t>> pending; // callbacks (begin?, stamped) reported before it joined
+        struct Reported {
+            enum Kind { End, Begin, Timer } kind;
+            std::uint64_t stampedNs;
+            std::vector<const char *> frames; // a begin's or a timer's managed stack, innermost first
+        };
+        std::vector<Reported> pending; // callbacks reported before it joined
+        std::vector<std::uint16_t> pushed; // frames pushed for its open callback, outermost first
     };
     std::unordered_map<std::int32_t, Seen> threads;
     std::unordered_set<std::uint32_t> epollWaits; // wait channels (string ids) inside epoll_wait
@@ -199,17 +320,42 @@ void RealDotnetRun::observe(QString dll)
     std::unordered_map<std::int32_t, std::uint64_t> openCallback; // tid -> the op id of its callback
     // A callback the runtime reported, on a thread in the trace. Never drawn before its thread: a begin
     // stamped before the look that found the thread is recorded at that look.
-    const auto onCallback = [&](Seen &t, std::int32_t tid, bool begin, std::uint64_t stamped) {
+    // The callback's managed stack, as the runtime reported it, is pushed under its begin (outermost
+    // first) and popped after its end; a frame the vocabulary names gets its id (Dispatch, ...).
+    const auto pushFrames = [](Seen &t, std::uint64_t at, const std::vector<const char *> &frames) {
+        for (auto f = frames.rbegin(); f != frames.rend() && t.pushed.size() < 200; ++f) { // a push's depth is a byte
+            t.pushed.push_back(std::uint16_t(trace::frameOfReportedName(*f)));
+            trace::recordAboutAt(at, t.index, EventType::StackPush, std::uint8_t(t.pushed.size()), t.pushed.back(),
+                                 reinterpret_cast<std::uintptr_t>(*f), 0);
+        }
+    };
+    const auto popFrames = [](Seen &t, std::uint64_t at) {
+        for (; !t.pushed.empty(); t.pushed.pop_back())
+            trace::recordAboutAt(at, t.index, EventType::StackPop, std::uint8_t(t.pushed.size() - 1), t.pushed.back(), 0, 0);
+    };
+    const auto onCallback = [&](Seen &t, std::int32_t tid, bool begin, std::uint64_t stamped, const std::vector<const char *> &frames) {
         const std::uint64_t at = std::max(stamped, t.createdNs + 1);
         if (begin) {
             openCallback[tid] = ++callbackId;
             ++t.inCallback;
+            pushFrames(t, at, frames);
             trace::recordAboutAt(at, t.index, EventType::CallbackBegin, 0, 0, callbackId, 0);
         } else {
             t.inCallback = std::max(0, t.inCallback - 1);
             trace::recordAboutAt(at, t.index, EventType::CallbackEnd, 0, 0, openCallback[tid], 0);
+            popFrames(t, at);
         }
         showState(t);
+    };
+    // A timer fired (a Task.Delay continuation began): a moment on its thread, with the stack it was seen on.
+    std::uint64_t timerId = 0;
+    const auto onTimer = [&](Seen &t, std::uint64_t stamped, const std::vector<const char *> &frames) {
+        if (t.inCallback > 0) // inside a callback's stack: not where the runtime fired it; record the moment alone
+            return trace::recordAboutAt(std::max(stamped, t.createdNs + 1), t.index, EventType::Timer, 1, 0, ++timerId, 0);
+        const std::uint64_t at = std::max(stamped, t.createdNs + 1);
+        pushFrames(t, at, frames);
+        trace::recordAboutAt(at, t.index, EventType::Timer, 1, 0, ++timerId, 0);
+        popFrames(t, at);
     };
     // /proc/PID/task: the runtime's threads as the kernel lists them.
     std::uint64_t previousPollNs = trace::nowNs();
@@ -236,7 +382,13 @@ void RealDotnetRun::observe(QString dll)
                     t.name = view.comm;
                     continue;
                 }
-                const ThreadRole role = roleOf(view.comm);
+                ThreadRole role = roleOf(view.comm);
+                // The socket engine (Mono: the I/O selector) and the gate are one thread each: a later thread with
+                // the name kept its creator's (Mono's pool starts one that never renames itself).
+                if (role == ThreadRole::EventLoop || role == ThreadRole::Gate)
+                    for (const auto &[otherTid, other] : threads)
+                        if (other.inTrace && other.role == role && otherTid < tid)
+                            role = ThreadRole::Other;
                 if (role == ThreadRole::Other)
                     continue;
                 t.role = role;
@@ -244,12 +396,15 @@ void RealDotnetRun::observe(QString dll)
                 trace::recordAboutAt(t.createdNs, t.index, EventType::ThreadCreated, std::uint8_t(t.role),
                                      std::uint16_t(trace::ThreadReason::Unspecified), 0, std::uint64_t(tid));
                 t.inTrace = added = true;
-                for (const auto &[begin, stamped] : t.pending)
-                    onCallback(t, tid, begin, stamped);
+                for (const Seen::Reported &r : t.pending)
+                    if (r.kind == Seen::Reported::Timer)
+                        onTimer(t, r.stampedNs, r.frames);
+                    else
+                        onCallback(t, tid, r.kind == Seen::Reported::Begin, r.stampedNs, r.frames);
                 t.pending.clear();
             }
             const std::uint32_t wchan = recorder.intern(view.wchan);
-            if (view.wchan.find("epoll") != std::string::npos)
+            if (view.wchan.find("poll") != std::string::npos) // epoll_wait (CoreCLR), poll (Mono's selector)
                 epollWaits.insert(wchan);
             if (added || view.state != t.state || wchan != t.wchan || view.cpuNs != t.cpuNs) {
                 t.state = view.state;
@@ -284,7 +439,7 @@ void RealDotnetRun::observe(QString dll)
         trace::recordAbout(self, EventType::SampleTick, 0, 0, 0, std::bit_cast<std::uint64_t>(t));
     };
 
-    QByteArray pending;
+    std::unordered_map<std::int32_t, std::vector<const char *>> reportedFrames; // tid -> its next callback's stack
     bool paused = false;
     auto lastSample = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     while (!m_stopping.load()) {
@@ -292,10 +447,28 @@ void RealDotnetRun::observe(QString dll)
         pending += probe.readAllStandardOutput();
         std::size_t count = pollProc(); // threads first: a callback's thread is known before its begin
         for (qsizetype nl; (nl = pending.indexOf('\n')) >= 0; pending.remove(0, nl + 1)) {
-            const QList<QByteArray> words = pending.left(nl).trimmed().split(' ');
-            if (words.value(0) == "runtime") {
-                std::lock_guard lock(m_mutex);
-                m_version = QString::fromUtf8(pending.left(nl).trimmed().mid(8));
+            const QByteArray line = pending.left(nl).trimmed();
+            const QList<QByteArray> words = line.split(' ');
+            if (words.value(0) == "frames" && words.size() >= 3) {
+                std::vector<const char *> &frames = reportedFrames[words[1].toInt()]; // until the thread reports others
+                frames.clear();
+                for (const QByteArray &name : line.mid(words[0].size() + words[1].size() + 2).split('\t'))
+                    frames.push_back(m_frameNames.insert(name.toStdString()).first->c_str());
+            } else if (words.value(0) == "timer" && words.size() == 3) {
+                // A Task.Delay continuation ran: the timer fired on that thread, on the stack it reported.
+                const std::int32_t tid = words[2].toInt();
+                Seen &t = threads[tid];
+                if (t.inTrace)
+                    onTimer(t, words[1].toULongLong(), reportedFrames[tid]);
+                else
+                    t.pending.push_back({Seen::Reported::Timer, words[1].toULongLong(), reportedFrames[tid]});
+            } else if (words.value(0) == "limit" && words.size() == 5) {
+                // SetMinThreads / SetMaxThreads, as the runtime answered (true: set).
+                static const QByteArray kinds[] = {"worker_min", "worker_max", "io_min", "io_max"};
+                const auto kind = std::find(std::begin(kinds), std::end(kinds), words[2]);
+                if (kind != std::end(kinds))
+                    trace::recordAboutAt(words[1].toULongLong(), self, EventType::ThreadLimit, std::uint8_t(kind - std::begin(kinds)),
+                                         std::uint16_t(words[3] == "1"), 0, words[4].toULongLong());
             } else if (words.value(0) == "ready") {
                 std::lock_guard lock(m_mutex);
                 m_ready = true;
@@ -303,17 +476,23 @@ void RealDotnetRun::observe(QString dll)
             } else if ((words.value(0) == "begin" || words.value(0) == "end") && words.size() == 3) {
                 const std::int32_t tid = words[2].toInt();
                 Seen &t = threads[tid]; // listed at the next look if /proc has not shown it yet
+                const bool begin = words[0] == "begin";
+                std::vector<const char *> frames = begin ? reportedFrames[tid] : std::vector<const char *>{};
                 if (t.inTrace)
-                    onCallback(t, tid, words[0] == "begin", words[1].toULongLong());
+                    onCallback(t, tid, begin, words[1].toULongLong(), frames);
                 else
-                    t.pending.emplace_back(words[0] == "begin", words[1].toULongLong()); // recorded when its thread joins
+                    t.pending.push_back({begin ? Seen::Reported::Begin : Seen::Reported::End, words[1].toULongLong(), std::move(frames)}); // recorded when its thread joins
             }
         }
         std::deque<bool> commands;
+        std::optional<double> rate;
         {
             std::lock_guard lock(m_mutex);
             commands.swap(m_pauseCommands);
+            rate = std::exchange(m_newRate, std::nullopt);
         }
+        if (rate)
+            probe.write(QStringLiteral("rate %1\n").arg(*rate).toUtf8());
         for (const bool pause : commands) {
             if (pause == paused)
                 continue;
@@ -328,7 +507,7 @@ void RealDotnetRun::observe(QString dll)
             sample(count);
         }
         if (probe.state() == QProcess::NotRunning) {
-            fail(QStringLiteral("the .NET runtime (pid %1) ended: %2").arg(pid).arg(QString::fromLocal8Bit(probe.readAllStandardError().right(800))));
+            fail(QStringLiteral("the real runtime (pid %1) ended: %2").arg(pid).arg(QString::fromLocal8Bit(probe.readAllStandardError().right(800))));
             break;
         }
     }
@@ -360,6 +539,12 @@ void RealDotnetRun::pause()
     m_pauseCommands.push_back(true);
 }
 
+void RealDotnetRun::setMessagesPerSecond(double perSecond)
+{
+    std::lock_guard lock(m_mutex);
+    m_newRate = perSecond;
+}
+
 void RealDotnetRun::resume()
 {
     std::lock_guard lock(m_mutex);
@@ -369,7 +554,7 @@ void RealDotnetRun::resume()
 QString RealDotnetRun::failure() const
 {
     std::lock_guard lock(m_mutex);
-    return m_stopping.load() && m_failure.startsWith(QLatin1String("the .NET runtime (pid")) ? QString() : m_failure;
+    return m_stopping.load() && m_failure.startsWith(QLatin1String("the real runtime (pid")) ? QString() : m_failure;
 }
 
 QString RealDotnetRun::runtimeVersion() const
@@ -395,7 +580,7 @@ trace::Trace RealDotnetRun::trace() const
 
 std::unique_ptr<RunSource> makeRunSource(const Scenario &scenario)
 {
-    if (scenario.realRuntime == QLatin1String("dotnet"))
+    if (!scenario.realRuntime.isEmpty())
         return std::make_unique<RealDotnetRun>(scenario);
     return std::make_unique<Runner>(scenario);
 }

@@ -60,8 +60,8 @@ struct Scenario {
     QString summary;
     QString sourcePath; // where it was loaded from (":/scenarios/..." for built-ins)
     runtime::RuntimeOptions runtime;
-    // "dotnet": the workload runs on the real .NET runtime (`dotnet`), observed from outside
-    // ("runtime": "dotnet-real"); runtime.kind is then the model it is compared with (dotnet-linux).
+    // "dotnet" or "mono": the workload runs on that real .NET runtime, observed from outside
+    // ("runtime": "dotnet-real" or "mono-real"); runtime.kind is then the model it is compared with (dotnet-linux).
     QString realRuntime;
     int sockets = 100;
     workload::TrafficOptions traffic;

@@ -258,9 +258,9 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
         if (hasControlCharacters(text) || text.contains(QLatin1Char('<')))
             r.error(field, QStringLiteral("plain text on one line: no control characters, no HTML tags"));
     const QString runtimeName = r.choice(root, {}, QStringLiteral("runtime"), QStringLiteral("raw-uring"),
-                                         runtimeNames() << QStringLiteral("dotnet-real"));
-    if (runtimeName == QLatin1String("dotnet-real")) { // the real CoreCLR pool, compared with Porthole's model of it
-        s.realRuntime = QStringLiteral("dotnet");
+                                         runtimeNames() << realRuntimeIds());
+    if (realRuntimeIds().contains(runtimeName)) { // a real pool (CoreCLR, Mono), compared with Porthole's model of it
+        s.realRuntime = runtimeName.section(QLatin1Char('-'), 0, 0);
         s.runtime.kind = runtime::RuntimeKind::DotNetLinux;
     } else {
         s.runtime.kind = runtime::runtimeKindFromName(runtimeName.toStdString()).value_or(runtime::RuntimeKind::RawUring);

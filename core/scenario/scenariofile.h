@@ -23,4 +23,11 @@ QByteArray scenarioToJson(const Scenario &scenario);
 // Writes it to path; empty on success, else what went wrong (and nothing half-written is left).
 QString saveScenarioFile(const Scenario &scenario, const QString &path);
 
+// The real runtimes a scenario can name: "dotnet-real" (CoreCLR via `dotnet`), "mono-real" (Mono).
+QStringList realRuntimeIds();
+// The scenario's "runtime" as its file names it: a model's name, or a real runtime's id.
+QString runtimeId(const Scenario &scenario);
+// What the window and reports call it: the model's name, or e.g. "dotnet-real (CoreCLR, observed)".
+QString runtimeLabel(const Scenario &scenario);
+
 } // namespace porthole::scenario

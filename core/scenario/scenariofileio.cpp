@@ -42,8 +42,7 @@ QByteArray scenarioToJson(const Scenario &s)
         {QStringLiteral("id"), s.id},
         {QStringLiteral("title"), s.title},
         {QStringLiteral("summary"), s.summary},
-        {QStringLiteral("runtime"), s.realRuntime == QLatin1String("dotnet") ? QStringLiteral("dotnet-real")
-                                                                             : QString::fromLatin1(runtime::runtimeKindName(rt.kind).data())},
+        {QStringLiteral("runtime"), runtimeId(s)},
         {QStringLiteral("port_concurrency"), int(rt.portConcurrency)},
         {QStringLiteral("duration_s"), s.durationS},
         {QStringLiteral("threads"), QJsonObject{{QStringLiteral("io_min"), int(rt.ioMinThreads)}, {QStringLiteral("io_max"), int(rt.ioMaxThreads)},
@@ -136,6 +135,22 @@ ScenarioLoad loadScenarioFile(const QString &path)
         return load;
     }
     return parseScenario(bytes, path);
+}
+
+QStringList realRuntimeIds() { return {QStringLiteral("dotnet-real"), QStringLiteral("mono-real")}; }
+
+QString runtimeId(const Scenario &s)
+{
+    return s.realRuntime.isEmpty() ? QString::fromLatin1(runtime::runtimeKindName(s.runtime.kind).data()) : s.realRuntime + QStringLiteral("-real");
+}
+
+QString runtimeLabel(const Scenario &s)
+{
+    if (s.realRuntime == QLatin1String("dotnet"))
+        return QStringLiteral("dotnet-real (CoreCLR, observed)");
+    if (s.realRuntime == QLatin1String("mono"))
+        return QStringLiteral("mono-real (Mono, observed)");
+    return runtimeId(s);
 }
 
 } // namespace porthole::scenario

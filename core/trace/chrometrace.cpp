@@ -138,7 +138,7 @@ void writeChromeTrace(const Trace &trace, std::ostream &out)
             break;
         }
         case EventType::StackPush:
-            writer.frameBegin(trace.vocabulary.frameName(e.aux), trace.vocabulary.frameVersion(e.aux), trace.string(e.id), e.thread, e.timeNs);
+            writer.frameBegin(trace.vocabulary.frameLabel(e.aux, trace.string(e.id)), trace.vocabulary.frameVersion(e.aux), trace.string(e.id), e.thread, e.timeNs);
             ++openFrames[e.thread];
             break;
         case EventType::StackPop:

@@ -18,14 +18,15 @@ std::string_view at(const std::vector<T> &names, std::size_t index)
 const DotnetFrame &dotnetFrame(FrameId id)
 {
     static const std::array<DotnetFrame, std::size_t(FrameId::Last) + 1> table = {{
-        {"System.Threading.Thread.StartCallback()", "all"},
+        // A .NET Framework or Mono pool thread starts in native code: its managed stack has no such frame.
+        {"System.Threading.Thread.StartCallback()", ".NET Core, .NET 5+ (seen in CoreCLR 10)"},
         {"GetQueuedCompletionStatus", "Windows"},
         {"GetQueuedCompletionStatusEx", "Windows"},
         {"System.Threading._IOCompletionCallback.PerformIOCompletionCallback(UInt32, UInt32, NativeOverlapped*)",
          ".NET Framework; Windows up to .NET 6"},
-        {"System.Threading.PortableThreadPool+WorkerThread.WorkerThreadStart()", ".NET 6+"},
-        {"System.Threading._ThreadPoolWaitCallback.PerformWaitCallback()", ".NET Framework; .NET Core up to 5"},
-        {"System.Threading.ThreadPoolWorkQueue.Dispatch()", "all"},
+        {"System.Threading.PortableThreadPool+WorkerThread.WorkerThreadStart()", ".NET 6+ (seen in CoreCLR 10)"},
+        {"System.Threading._ThreadPoolWaitCallback.PerformWaitCallback()", ".NET Framework; .NET Core up to 5; Mono (seen in 6.8)"},
+        {"System.Threading.ThreadPoolWorkQueue.Dispatch()", "all (seen in CoreCLR 10 and Mono 6.8)"},
         {"System.Threading.LowLevelLifoSemaphore.Wait", ".NET 6+"},
         {"System.Threading.PortableThreadPool+IOCompletionPoller.Poll()", ".NET 7+ on Windows"},
         // .NET 7 names it _IOCompletionCallback.PerformSingleIOCompletionCallback (FACTS §9).
@@ -52,8 +53,20 @@ const DotnetFrame &dotnetFrame(FrameId id)
         {"PostQueuedCompletionStatus", "Windows"},
         {"System.Net.Sockets.SocketAsyncEngine.System.Threading.IThreadPoolWorkItem.Execute()", ".NET 5+ on Linux (seen in CoreCLR 10)"},
         {"System.Net.Sockets.SocketAsyncEventArgs.TransferCompletionCallbackCore", ".NET on Linux (seen in CoreCLR 10)"},
+        {"(a frame the runtime reported)", "reported by the runtime"},
     }};
     return table[std::size_t(id) < table.size() ? std::size_t(id) : 0];
+}
+
+FrameId frameOfReportedName(std::string_view name)
+{
+    for (std::size_t i = 0; i < std::size_t(FrameId::ReportedFrame); ++i) {
+        std::string_view known = dotnetFrame(FrameId(i)).name;
+        known = known.substr(0, known.find('('));
+        if (!name.empty() && known == name)
+            return FrameId(i);
+    }
+    return FrameId::ReportedFrame;
 }
 
 std::string_view metricName(Metric metric)
@@ -124,6 +137,16 @@ std::string_view Vocabulary::frameName(std::uint16_t id) const
 std::string_view Vocabulary::frameVersion(std::uint16_t id) const
 {
     return id < frames.size() ? std::string_view(frames[id].version) : Unknown;
+}
+
+bool Vocabulary::isReportedFrame(std::uint16_t id) const
+{
+    return id < frames.size() && frames[id].dotnetName == dotnetFrame(FrameId::ReportedFrame).name;
+}
+
+std::string_view Vocabulary::frameLabel(std::uint16_t id, std::string_view pushed) const
+{
+    return isReportedFrame(id) ? pushed : frameName(id);
 }
 
 std::string_view Vocabulary::roleName(std::uint8_t role) const { return at(roles, role); }

@@ -41,7 +41,8 @@ enum class FrameId : std::uint16_t {
     PostQueuedCompletionStatus,   // Win32: a packet into a port without I/O
     SocketEngineExecute,          // .NET on Linux: the socket engine's work item on a worker
     TransferCompletionCallback,   // .NET on Linux: a receive's completion handed to its continuation
-    Last = TransferCompletionCallback
+    ReportedFrame,                // a real runtime's frame with no id above: its name is the push's string
+    Last = ReportedFrame
 };
 
 // What a .NET debugger shows for a frame of the modelled runtime, and in which versions.
@@ -50,6 +51,9 @@ struct DotnetFrame {
     std::string_view version;
 };
 const DotnetFrame &dotnetFrame(FrameId id);
+// The frame a real runtime's reported name ("System.Threading.ThreadPoolWorkQueue.Dispatch", as
+// StackTrace gives it) is, matched on the name before the signature; ReportedFrame when none is.
+FrameId frameOfReportedName(std::string_view name);
 
 // What the sampler and the interpreter measure, by the names claims and the CSV use.
 // Observed ones are recorded by the sampler (EventType::Observed); the rest are folded from events.
@@ -120,6 +124,10 @@ struct Vocabulary {
     // Bounds-checked: a name the vocabulary lacks reads "unknown".
     std::string_view frameName(std::uint16_t id) const;
     std::string_view frameVersion(std::uint16_t id) const;
+    // What a view shows for a pushed frame: the .NET name, or for a reported frame the name the
+    // runtime gave (the push's string, `pushed`).
+    std::string_view frameLabel(std::uint16_t id, std::string_view pushed) const;
+    bool isReportedFrame(std::uint16_t id) const;
     std::string_view roleName(std::uint8_t role) const;
     std::string_view stateName(std::uint8_t state) const;
 };

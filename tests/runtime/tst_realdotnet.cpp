@@ -4,6 +4,7 @@
 // are compared half a gate period after whole seconds (never on the edge of an injection), and the
 // frames a Task.Delay continuation shows are compared with the model's. Skips without `dotnet`.
 
+#include "realcases.h"
 #include "runtimecases.h"
 #include "model/interpreter.h"
 #include "scenario/claims.h"
@@ -254,6 +255,19 @@ private slots:
         // until its own name holds, or it was once counted as a second event loop running 7 of 40 callbacks.
         QCOMPARE(onWorkers, callbacks);
         QCOMPARE(eventLoops, 1);
+        // Each callback began on the managed stack CoreCLR reported for it: the frames the model pushes for a socket
+        // continuation among them, in its order, the probe's own continuation innermost.
+        const auto transfer = std::uint16_t(FrameId::TransferCompletionCallback), execute = std::uint16_t(FrameId::SocketEngineExecute),
+                   dispatch = std::uint16_t(FrameId::Dispatch), reported = std::uint16_t(FrameId::ReportedFrame);
+        int stacks = 0;
+        for (const std::vector<std::uint16_t> &stack : testing::stacksAtCallbacks(r)) {
+            const auto at = std::find(stack.begin(), stack.end(), dispatch);
+            QVERIFY2(at != stack.end() && at + 2 < stack.end() && at[1] == execute && at[2] == transfer, "no Dispatch -> engine -> transfer");
+            QCOMPARE(stack.back(), reported);
+            ++stacks;
+        }
+        QCOMPARE(stacks, callbacks);
+        QCOMPARE(scenario::observedRuntimeVersion(r.threads), real.runtimeVersion());
         // Both runs' claims, on their own traces.
         for (const auto &[side, t] : {std::pair{0, &m}, std::pair{1, &r}}) {
             model::Interpreter folded;
@@ -264,12 +278,84 @@ private slots:
         if (pairId != QLatin1String("model-vs-real-sleep"))
             return;
 
-        const scenario::ScenarioLoad timers = scenario::patchedScenario(QStringLiteral("task-delay-goes-to-workers"),
-                                                                        QJsonObject{{QStringLiteral("runtime"), QStringLiteral("dotnet-real")}});
-        QVERIFY(timers.scenario);
-        scenario::RealDotnetRun refused(*timers.scenario);
-        const QString why = refused.start();
-        QVERIFY2(why.contains(QLatin1String("dotnet-real")) && why.contains(QLatin1String(".")), qPrintable(why));
+        // Posts are packets to a completion port: .NET on Linux has none, and the refusal names the field.
+        const scenario::ScenarioLoad posts = scenario::patchedScenario(QStringLiteral("post-queued-completion-status"),
+                                                                       QJsonObject{{QStringLiteral("runtime"), QStringLiteral("dotnet-real")}});
+        QVERIFY(!posts.scenario);
+        const QString why = posts.errors.join(QLatin1Char('\n'));
+        QVERIFY2(why.contains(QLatin1String("dotnet-real")) && why.contains(QLatin1String("posts.count")), qPrintable(why));
+    }
+
+    // dotnet-real runs other scenarios' workloads too: a steady rate of messages, Task.Delay timers, SetMinThreads
+    // while running. What each shows is what CoreCLR reported or the kernel listed.
+    void realRuntimeRunsOtherWorkloads_data()
+    {
+        QTest::addColumn<QString>("scenarioId");
+        QTest::addColumn<double>("seconds");
+        QTest::newRow("uniform traffic") << QStringLiteral("dotnet-on-linux") << 2.0;
+        QTest::newRow("Task.Delay timers") << QStringLiteral("task-delay-goes-to-workers") << 2.0;
+        QTest::newRow("SetMinThreads at 3 s") << QStringLiteral("set-min-threads") << 4.5;
+    }
+
+    void realRuntimeRunsOtherWorkloads()
+    {
+        QFETCH(QString, scenarioId);
+        QFETCH(double, seconds);
+        const scenario::ScenarioLoad load = scenario::patchedScenario(scenarioId, QJsonObject{{QStringLiteral("runtime"), QStringLiteral("dotnet-real")}});
+        QVERIFY2(load.scenario, qPrintable(load.errors.join(QStringLiteral("; "))));
+        scenario::RealDotnetRun real(*load.scenario);
+        QCOMPARE(real.start(), QString());
+        const std::uint64_t startNs = trace::nowNs(), until = startNs + std::uint64_t(seconds * 1e9);
+        QTRY_VERIFY_WITH_TIMEOUT(trace::nowNs() > until, 20000);
+        QVERIFY(real.waitUntilDrained(until, std::chrono::seconds(10)));
+        real.stop();
+        QCOMPARE(real.failure(), QString());
+        const trace::Trace r = real.trace();
+        int callbacks = 0, onWorkers = 0, timers = 0, timersUnderDispatch = 0, eventLoops = 0;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> workerMin; // (when, value) SetMinThreads set
+        for (const trace::ThreadInfo &info : r.threads)
+            eventLoops += info.role == trace::ThreadRole::EventLoop;
+        std::vector<std::vector<std::uint16_t>> stacks(r.threads.size());
+        const auto fire = std::uint16_t(FrameId::TimerQueueTimerFire), dispatch = std::uint16_t(FrameId::Dispatch);
+        for (const trace::Event &e : r.events) {
+            if (e.type == trace::EventType::StackPush)
+                stacks[e.thread].push_back(e.aux);
+            else if (e.type == trace::EventType::StackPop && !stacks[e.thread].empty())
+                stacks[e.thread].pop_back();
+            else if (e.type == trace::EventType::CallbackBegin)
+                ++callbacks, onWorkers += r.threads[e.thread].role == trace::ThreadRole::Worker;
+            else if (e.type == trace::EventType::Timer && e.small == 1) {
+                ++timers;
+                const auto at = std::find(stacks[e.thread].begin(), stacks[e.thread].end(), dispatch);
+                timersUnderDispatch += r.threads[e.thread].role == trace::ThreadRole::Worker && at != stacks[e.thread].end() &&
+                                       at + 1 != stacks[e.thread].end() && at[1] == fire;
+            } else if (e.type == trace::EventType::ThreadLimit && trace::ThreadLimitKind(e.small) == trace::ThreadLimitKind::WorkerMin && e.aux == 1)
+                workerMin.emplace_back(e.timeNs, e.value);
+        }
+        qInfo("%s on %s: %d callbacks (%d on workers), %d timers fired (%d by TimerQueueTimer.Fire under Dispatch on a worker), "
+              "%d socket engine threads, %zu SetMinThreads", qPrintable(scenarioId), qPrintable(real.runtimeVersion()), callbacks, onWorkers,
+              timers, timersUnderDispatch, eventLoops, workerMin.size());
+        QCOMPARE(onWorkers, callbacks);
+        if (scenarioId == QLatin1String("dotnet-on-linux")) {
+            QVERIFY(callbacks >= 100); // 2,000 messages a second for a second and more (a receive may take several)
+            QCOMPARE(eventLoops, 1);
+        } else if (scenarioId == QLatin1String("task-delay-goes-to-workers")) {
+            QCOMPARE(timers, load.scenario->timers.count);
+            QCOMPARE(timersUnderDispatch, timers);
+        } else {
+            // worker_min 2 at the start, 12 at 3 s: both set, the second 3 s after the first; then the pool has 12 workers.
+            QCOMPARE(workerMin.size(), std::size_t(2));
+            QCOMPARE(workerMin[0].second, std::uint64_t(2));
+            QCOMPARE(workerMin[1].second, std::uint64_t(12));
+            QVERIFY(workerMin[1].first - workerMin[0].first > 2'900'000'000ull);
+            model::Interpreter folded;
+            folded.apply(r.events);
+            double most = 0;
+            for (const model::MetricsSample &sample : folded.history())
+                if (!std::isnan(sample[trace::Metric::Workers]))
+                    most = std::max(most, sample[trace::Metric::Workers]);
+            QVERIFY2(most >= 12, qPrintable(QString::number(most)));
+        }
     }
 
     // .NET on Linux: the model's event-loop threads are CoreCLR's ".NET Sockets" threads, as many
@@ -302,6 +388,22 @@ private slots:
         QVERIFY2(at >= 2, qPrintable(stack));
         QCOMPARE(frames[at - 1], name(FrameId::SocketEngineExecute));
         QCOMPARE(frames[at - 2], name(FrameId::TransferCompletionCallback));
+        QVERIFY(lines.contains(QStringLiteral("on %1 True").arg(QString::fromStdString(WorkerPoolOptions{}.threadName))));
+    }
+
+    // A work item (ThreadPool.UnsafeQueueUserWorkItem) on CoreCLR: from the thread's start to Dispatch, the
+    // frames the worker pool model pushes, in its order.
+    void workItemFramesMatchCoreClr()
+    {
+        const QStringList lines = runProbe({QStringLiteral("workitem-stack")});
+        const QString stack = lines.filter(QRegularExpression(QStringLiteral("^stack "))).value(0);
+        QVERIFY2(!stack.isEmpty(), qPrintable(lines.join(QLatin1Char('\n'))));
+        const QStringList real = testing::namesToDispatch(testing::reportedFrames(stack)),
+                          model = testing::namesToDispatch(testing::modelWorkItemFrames(false));
+        qInfo("a work item's frames to Dispatch: model %s; CoreCLR %s", qPrintable(model.join(QLatin1String(" > "))), qPrintable(real.join(QLatin1String(" > "))));
+        QVERIFY2(real.endsWith(QString::fromLatin1(trace::dotnetFrame(FrameId::Dispatch).name)), qPrintable(stack));
+        QCOMPARE(real, model);
+        QCOMPARE(model.size(), 3); // Thread.StartCallback > WorkerThreadStart > Dispatch
         QVERIFY(lines.contains(QStringLiteral("on %1 True").arg(QString::fromStdString(WorkerPoolOptions{}.threadName))));
     }
 
