@@ -156,7 +156,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption runtimes(QStringLiteral("runtimes"), QStringLiteral("Compare: one scenario under two runtimes, e.g. legacy-iocp,dotnet7-pollers."),
                                       QStringLiteral("R1,R2"));
     const QCommandLineOption runtimeOption(QStringLiteral("runtime"),
-                                           QStringLiteral("Run: instead of the scenario's runtime, e.g. dotnet-real (the real .NET runtime, observed)."),
+                                           QStringLiteral("Run: instead of the scenario's runtime, e.g. dotnet-real or mono-real (a real .NET runtime, observed)."),
                                            QStringLiteral("R"));
     const QCommandLineOption noAlone(QStringLiteral("no-alone"), QStringLiteral("Compare --headless: skip running each alone afterwards."));
     QCommandLineOption stream(QStringLiteral("stream"), QStringLiteral("Run --headless for another Porthole: the run stream on stdout."));

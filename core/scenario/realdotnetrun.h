@@ -4,6 +4,8 @@
 #include "scenario/scenario.h"
 #include "trace/collector.h"
 
+#include <QProcessEnvironment>
+
 #include <atomic>
 #include <deque>
 #include <condition_variable>
@@ -70,6 +72,7 @@ public:
     QString runtimeVersion() const; // ".NET 10.0.12", "Mono 6.8.0.105 (...)", as the runtime reports itself
 
 private:
+    static QProcessEnvironment probeEnvironment(const QString &home); // a quiet `dotnet` (no banner, no telemetry)
     void observe(QString dll); // the observer thread: runs the probe, reads it and /proc
     void fail(const QString &why);
 
