@@ -1,5 +1,7 @@
 // frame_ms: one frame of the machine view and the timeline with a 10-million-event trace and
 // 10,000 sockets, painted offscreen, against painting empty widgets of the same size.
+// bytes_per_event: the resident memory the window's session holds per event of that trace, against a
+// plain array of the same events (32 bytes each).
 
 #include "ratioreporter.h"
 
@@ -10,6 +12,9 @@
 #include <QApplication>
 #include <QImage>
 #include <QPainter>
+
+#include <fstream>
+#include <unistd.h>
 
 namespace {
 
@@ -56,6 +61,17 @@ trace::Trace bigTrace(std::size_t events, std::size_t sockets)
     return t;
 }
 
+// This process's resident memory (/proc/self/statm).
+double residentBytes()
+{
+    std::ifstream statm("/proc/self/statm");
+    double pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return resident * double(::sysconf(_SC_PAGESIZE));
+}
+
+constexpr std::size_t BigTraceEvents = 10'000'000;
+
 struct Frame {
     ui::Session session;
     ui::MachineView machine{session};
@@ -79,12 +95,12 @@ void BM_FrameBigTrace(benchmark::State &state)
 {
     application();
     static Frame frame; // built once: loading 10 million events is not what a frame costs
-    static const bool loaded = [] {
-        frame.session.loadTrace(bigTrace(10'000'000, 10'000));
+    static const double bytesPerEvent = [] {
+        const double before = residentBytes();
+        frame.session.loadTrace(bigTrace(BigTraceEvents, 10'000)); // the trace's own array is the session's now
         frame.paint();
-        return true;
+        return (residentBytes() - before) / double(frame.session.model().eventCount());
     }();
-    (void)loaded;
     for (auto _ : state) {
         frame.session.followLive(); // what the frame timer does: refresh the views...
         QCoreApplication::processEvents(); // ...whose queued replot runs here...
@@ -92,6 +108,7 @@ void BM_FrameBigTrace(benchmark::State &state)
     }
     state.counters["events"] = double(frame.session.model().eventCount());
     state.counters["sockets"] = double(frame.session.cursorState().sockets.size());
+    state.counters["bytes_per_event"] = bytesPerEvent;
 }
 BENCHMARK(BM_FrameBigTrace)->Iterations(30)->UseRealTime()->Unit(benchmark::kMillisecond);
 
@@ -110,9 +127,25 @@ void BM_FrameEmpty(benchmark::State &state)
 }
 BENCHMARK(BM_FrameEmpty)->Iterations(30)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// The floor: the events alone, in one array, every page touched.
+void BM_PlainEventsMemory(benchmark::State &state)
+{
+    for (auto _ : state) {
+        const double before = residentBytes();
+        std::vector<Event> events(BigTraceEvents);
+        for (std::size_t i = 0; i < events.size(); i += 64)
+            events[i].timeNs = i;
+        benchmark::DoNotOptimize(events.data());
+        state.counters["bytes_per_event"] = (residentBytes() - before) / double(events.size());
+    }
+}
+BENCHMARK(BM_PlainEventsMemory)->Iterations(1);
+
 [[maybe_unused]] const bool registered = [] {
     bench::registerComparison({"frame_ms", "BM_FrameBigTrace/iterations:30/real_time", "BM_FrameEmpty/iterations:30/real_time",
                                "", "ms/frame"});
+    bench::registerComparison({"bytes_per_event", "BM_FrameBigTrace/iterations:30/real_time", "BM_PlainEventsMemory/iterations:1",
+                               "bytes_per_event", "bytes/event"});
     return true;
 }();
 

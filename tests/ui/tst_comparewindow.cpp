@@ -86,7 +86,7 @@ private slots:
         QVERIFY(measured.wait(60000));
         QVERIFY(measured.first().first().toDouble() >= 0);
         const QJsonObject disturbance = QJsonDocument::fromJson(window.disturbanceJson().toUtf8()).object()[QStringLiteral("disturbance")].toObject();
-        for (const QString side : {QStringLiteral("a"), QStringLiteral("b")})
+        for (const QString &side : {QStringLiteral("a"), QStringLiteral("b")})
             QVERIFY(disturbance[side].toObject()[QStringLiteral("completions_per_s_alone")].toDouble() > 0);
 
         window.stop();
