@@ -255,7 +255,16 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         p.fillRect(stripe, QBrush(Palette::threadState(state), Qt::SolidPattern));
         p.fillRect(stripe, QBrush(Qt::black, Palette::threadPattern(state) == Qt::SolidPattern ? Qt::NoBrush : Palette::threadPattern(state)));
         p.setPen(Palette::text());
-        p.drawText(r.adjusted(12, 2, -4, -2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, title + QLatin1Char('\n') + detail);
+        const QRectF text = r.adjusted(12, 2, -4, -2);
+        const QString both = title + QLatin1Char('\n') + detail;
+        const QRectF needed = p.boundingRect(text, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, both);
+        if (needed.height() <= text.height() && needed.width() <= text.width()) {
+            p.drawText(text, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, both);
+        } else { // does not fit (a long frame name, presenter mode): one line each, elided, never cut mid-glyph
+            const QFontMetricsF fm = p.fontMetrics();
+            p.drawText(text, Qt::AlignLeft | Qt::AlignTop, fm.elidedText(title, Qt::ElideRight, text.width()) + QLatin1Char('\n')
+                                                            + fm.elidedText(detail, Qt::ElideLeft, text.width()));
+        }
         p.setOpacity(1.0);
     };
     constexpr std::size_t MaxCards = 24;
