@@ -23,6 +23,16 @@ bool isLessonRole(trace::ThreadRole role)
 
 ModelState::ModelState() { observed.fill(std::nan("")); }
 
+std::size_t ModelState::approximateBytes() const
+{
+    constexpr std::size_t MapEntry = 40; // a node (key, value, next) with the allocator's header, and its bucket
+    std::size_t bytes = sizeof(ModelState) + sockets.capacity() + pauses.capacity() * sizeof(PauseSpan)
+                        + (postedKeys.size() + cellOfFd.size() + cellOfOp.size()) * MapEntry;
+    for (const ThreadView &t : threads)
+        bytes += sizeof(ThreadView) + t.name.capacity() + t.stack.capacity() * sizeof(StackFrame);
+    return bytes;
+}
+
 void ModelState::apply(const trace::Event &e)
 {
     ++eventIndex;

@@ -87,6 +87,8 @@ struct ModelState {
         return aliveThreads() - aliveByRole[std::size_t(trace::ThreadRole::Porthole)] - aliveByRole[std::size_t(trace::ThreadRole::KernelWorker)];
     }
     double observedValue(trace::Metric m) const { return observed[std::size_t(m)]; }
+    // What a copy of this state holds on the heap, roughly (a hash map's entry counted as 40 bytes).
+    std::size_t approximateBytes() const;
 };
 
 } // namespace porthole::model

@@ -10,6 +10,7 @@ void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
     m_events.clear();
     m_checkpoints.assign(1, ModelState{});
     m_sinceCheckpoint = 0;
+    m_checkpointEvery = CheckpointEvery;
     m_interpreter = {};
     m_timeline.reset(0);
     m_threadInfo = threads;
@@ -41,12 +42,12 @@ void StateModel::append(const std::vector<trace::Event> &events)
         m_events.push_back(e);
         m_interpreter.apply(e);
         m_timeline.follow(e, m_interpreter.state());
-        // A checkpoint copies the state: with many threads or sockets, fewer of them, so that their
-        // memory stays a fraction of the events' own.
-        const ModelState &state = m_interpreter.state();
-        if (++m_sinceCheckpoint >= std::max(CheckpointEvery, 8 * (state.threads.size() + state.sockets.size()))) {
+        // A checkpoint copies the state: the larger the state, the fewer of them (see CheckpointBytesPerEvent).
+        if (++m_sinceCheckpoint >= m_checkpointEvery) {
+            const ModelState &state = m_interpreter.state();
             m_checkpoints.push_back(state);
             m_sinceCheckpoint = 0;
+            m_checkpointEvery = std::max(CheckpointEvery, state.approximateBytes() / CheckpointBytesPerEvent);
         }
     }
 }

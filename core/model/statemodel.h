@@ -9,12 +9,16 @@
 namespace porthole::model {
 
 // The state of the run at any event, rebuilt from the trace. Events arrive in time order (live:
-// appended at frame rate; replay: all at once). Checkpoints every CheckpointEvery events make
-// seeking anywhere cost at most that many applied events.
+// appended at frame rate; replay: all at once). A checkpoint every CheckpointEvery events or more makes
+// seeking anywhere cost at most that many applied events (about 8 ns each).
 class StateModel
 {
 public:
-    static constexpr std::size_t CheckpointEvery = 65536; // at least; more with many threads (a state's copy is larger)
+    static constexpr std::size_t CheckpointEvery = 65536;
+    // A checkpoint copies the state: a large one (10,000 sockets: ~800 KB) comes after as many events as
+    // it has bytes / CheckpointBytesPerEvent, so that checkpoints cost at most ~2 bytes per event
+    // (10,000 sockets: one per ~400,000 events, a seek replays at most ~3 ms of events).
+    static constexpr std::size_t CheckpointBytesPerEvent = 2;
 
     void reset(const std::vector<trace::ThreadInfo> &threads);
     // Where the timeline's seconds count from (steady-clock ns; 0: the first event). Before any event.
@@ -49,6 +53,7 @@ private:
     std::vector<trace::Event> m_events;
     std::vector<ModelState> m_checkpoints; // states after some events (their eventIndex), in order; [0] = none
     std::size_t m_sinceCheckpoint = 0;
+    std::size_t m_checkpointEvery = CheckpointEvery; // set at each checkpoint, from the size of the state copied
     std::uint64_t m_revision = 0;
     Interpreter m_interpreter;             // the state after every event, and the metrics
     TimelineData m_timeline;

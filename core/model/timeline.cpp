@@ -7,11 +7,12 @@ namespace porthole::model {
 void TimelineLane::setState(std::uint64_t timeNs, std::uint8_t state)
 {
     if (m_open) {
-        if (m_current.state == state)
+        if (m_currentState == state)
             return;
         close(timeNs);
     }
-    m_current = {timeNs, timeNs, state};
+    m_currentStart = timeNs;
+    m_currentState = state;
     m_open = true;
 }
 
@@ -19,10 +20,10 @@ void TimelineLane::close(std::uint64_t timeNs)
 {
     if (!m_open)
         return;
-    m_current.end = timeNs;
-    m_intervals.push_back(m_current);
-    if (m_current.state < Interval::States)
-        m_sums[m_current.state] += m_current.end - m_current.start;
+    const Interval closed(m_currentStart, std::max(timeNs, m_currentStart), m_currentState);
+    m_intervals.push_back(closed);
+    if (closed.state() < Interval::States)
+        m_sums[closed.state()] += closed.length();
     if (m_intervals.size() % Block == 0)
         m_blockSums.push_back(m_sums);
     m_open = false;
@@ -32,20 +33,20 @@ TimelineLane::Durations TimelineLane::durationsBefore(std::size_t index) const
 {
     Durations d = m_blockSums[index / Block];
     for (std::size_t i = index / Block * Block; i < index; ++i)
-        if (m_intervals[i].state < Interval::States)
-            d[m_intervals[i].state] += m_intervals[i].end - m_intervals[i].start;
+        if (m_intervals[i].state() < Interval::States)
+            d[m_intervals[i].state()] += m_intervals[i].length();
     return d;
 }
 
 std::vector<LaneBox> TimelineLane::visible(std::uint64_t from, std::uint64_t to, std::uint64_t minWidthNs) const
 {
     std::vector<LaneBox> out;
-    const auto byEnd = [](const Interval &i, std::uint64_t t) { return i.end < t; };
-    const auto byStart = [](const Interval &i, std::uint64_t t) { return i.start < t; };
+    const auto byEnd = [](const Interval &i, std::uint64_t t) { return i.end() < t; };
+    const auto byStart = [](const Interval &i, std::uint64_t t) { return i.start() < t; };
     const auto single = [](const Interval &i) {
-        LaneBox b{i.start, i.end, i.state, {}};
-        if (i.state < Interval::States)
-            b.share[i.state] = 1;
+        LaneBox b{i.start(), i.end(), i.state(), {}};
+        if (i.state() < Interval::States)
+            b.share[i.state()] = 1;
         return b;
     };
     // Narrow boxes join the box before them when it is narrow (or folded) too and close by; the
@@ -74,8 +75,8 @@ std::vector<LaneBox> TimelineLane::visible(std::uint64_t from, std::uint64_t to,
     };
     // Intervals are sorted and do not overlap: the first one that ends at or after `from`.
     auto it = std::lower_bound(m_intervals.begin(), m_intervals.end(), from, byEnd);
-    while (it != m_intervals.end() && it->start <= to) {
-        if (it->end - it->start >= minWidthNs) {
+    while (it != m_intervals.end() && it->start() <= to) {
+        if (it->length() >= minWidthNs) {
             emit(single(*it), false);
             ++it;
             continue;
@@ -83,14 +84,14 @@ std::vector<LaneBox> TimelineLane::visible(std::uint64_t from, std::uint64_t to,
         // A narrow box: everything that starts within one minimum width of it folds into one box,
         // found by binary search, its shares from the prefix sums. A frame costs O(pixels x log n),
         // not O(intervals in view).
-        auto stop = std::lower_bound(it + 1, m_intervals.end(), it->start + minWidthNs, byStart);
+        auto stop = std::lower_bound(it + 1, m_intervals.end(), it->start() + minWidthNs, byStart);
         // Only the last of them can be wide (a wide one ends past the window): it keeps its own box.
-        if (stop - it > 1 && (stop - 1)->end - (stop - 1)->start >= minWidthNs)
+        if (stop - it > 1 && (stop - 1)->length() >= minWidthNs)
             --stop;
         LaneBox box = single(*it);
         const bool several = stop - it > 1;
         if (several) {
-            box.end = (stop - 1)->end;
+            box.end = (stop - 1)->end();
             box.state = Interval::Mixed;
             const Durations before = durationsBefore(std::size_t(it - m_intervals.begin()));
             const Durations through = durationsBefore(std::size_t(stop - m_intervals.begin()));
@@ -103,8 +104,8 @@ std::vector<LaneBox> TimelineLane::visible(std::uint64_t from, std::uint64_t to,
         emit(box, several);
         it = stop;
     }
-    if (m_open && m_current.start <= to)
-        emit(single({m_current.start, to, m_current.state}), false);
+    if (m_open && m_currentStart <= to)
+        emit(single(Interval(m_currentStart, std::max(to, m_currentStart), m_currentState)), false);
     return out;
 }
 

@@ -22,6 +22,22 @@ private slots:
         QCOMPARE(boxes.back().end, std::uint64_t(50350));
     }
 
+    // An interval is 16 bytes (its length and state share a word): hours-long ones keep their exact ends.
+    void longIntervalsKeepTheirEnds()
+    {
+        static_assert(sizeof(Interval) == 16);
+        TimelineLane lane;
+        const std::uint64_t start = 1'700'000'000'000'000'000ull, hours = 3 * 3600 * 1'000'000'000ull;
+        lane.setState(start, std::uint8_t(porthole::trace::ThreadState::Parked));
+        lane.setState(start + hours, std::uint8_t(porthole::trace::ThreadState::Running));
+        lane.close(start + hours + 7);
+        const auto boxes = lane.visible(start, start + hours + 7, 1);
+        QCOMPARE(boxes.size(), std::size_t(2));
+        QCOMPARE(boxes[0].end, start + hours);
+        QCOMPARE(boxes[0].state, std::uint8_t(porthole::trace::ThreadState::Parked));
+        QCOMPARE(boxes[1].end - boxes[1].start, std::uint64_t(7));
+    }
+
     void narrowBoxesFoldIntoOne()
     {
         TimelineLane lane;
