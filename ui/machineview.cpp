@@ -2,6 +2,7 @@
 
 #include "palette.h"
 #include "session.h"
+#include "socketgrid.h"
 
 #include <QMouseEvent>
 #include <QPainter>
@@ -147,13 +148,12 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
         while (cell > 1 && std::ceil(double(sockets.size()) / std::max(1.0, std::floor(grid.width() / cell))) * cell > grid.height())
             cell -= 1;
         const int cols = std::max(1, int(grid.width() / cell));
-        const double gap = cell >= 6 ? 1 : 0;
-        for (std::size_t i = 0; i < sockets.size(); ++i) {
-            const QRectF r(grid.left() + double(i % cols) * cell, grid.top() + double(i / cols) * cell, cell - gap, cell - gap);
-            p.fillRect(r, Palette::socket(sockets[i]));
-            if (sockets[i] == model::SocketState::Completed && cell >= 6) // pattern too, not colour alone
-                p.fillRect(r, QBrush(Qt::black, Qt::BDiagPattern));
-        }
+        // Drawn in device pixels (an export at twice the size gets cells twice as many pixels wide).
+        const double ratio = std::max(1.0, p.device()->devicePixelRatioF());
+        const int cellPx = int(std::lround(cell * ratio));
+        QImage cells = socketGridImage(sockets, cols, cellPx, cell >= 6 ? int(std::lround(ratio)) : 0, cell >= 6);
+        cells.setDevicePixelRatio(double(cellPx) / cell);
+        p.drawImage(QPointF(std::round(grid.left()), std::round(grid.top())), cells);
     }
     const auto legend = [&](double y, QColor colour, bool hatch, const QString &text) {
         const QRectF box(area.left(), y + 2, line * 0.8, line * 0.8);
