@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <vector>
 
 class QCustomPlot;
@@ -75,6 +76,9 @@ protected:
 private:
     void refresh();
     void onClick(QMouseEvent *event);
+    // The coarsest level of detail of a series finer than a pixel of the visible range (model::Series).
+    std::size_t levelFor(double resolutionS, std::size_t coarserLevels) const;
+    bool levelsStale() const; // the visible range changed what level a graph should draw
 
     Session &m_session;
     QCustomPlot *m_plot = nullptr;
@@ -99,6 +103,8 @@ private:
     std::function<double()> m_liveEnd;
     ScaleFloor m_scaleFloor;
     std::vector<std::pair<QCPGraph *, double>> m_extensions; // the step graphs' points at the newest event
+    std::map<const QCPGraph *, std::size_t> m_levels; // which level of its series each graph holds
+    bool m_refreshQueued = false;
 };
 
 } // namespace porthole::ui

@@ -71,8 +71,17 @@ private:
 // A step series (value holds until the next point), for queue depths and counts. Level of detail:
 // at most two points per millisecond — its largest value, and the value it ended on — so a graph
 // of a ten-million-event trace draws thousands of points, not millions, and spikes stay visible.
+// Coarser copies (4, 16 and 64 times the resolution, the same rule) are what a graph zoomed out to
+// several buckets per pixel draws: a few points per pixel, whatever the run's length.
 struct Series {
     static constexpr double ResolutionS = 0.001;
+    static constexpr std::size_t CoarserLevels = 3;
+    static constexpr double CoarserFactor = 4;
+    struct Points {
+        std::vector<double> timeS;
+        std::vector<double> value;
+        double bucketStart = 0;
+    };
     double resolutionS = ResolutionS; // coarser for counts that flip every few microseconds
     std::vector<double> timeS;
     std::vector<double> value;
@@ -85,30 +94,48 @@ struct Series {
     // Where the last bucket ended (its points keep its peak until the next bucket starts).
     double endValue() const { return m_endValue; }
     double endTime() const { return m_endTime; }
+    // Level 0 is timeS and value; level k has buckets CoarserFactor^k times as long.
+    double levelResolutionS(std::size_t level) const
+    {
+        double r = resolutionS;
+        for (std::size_t k = 0; k < level; ++k)
+            r *= CoarserFactor;
+        return r;
+    }
+    const std::vector<double> &levelTimeS(std::size_t level) const { return level == 0 ? timeS : m_coarser[level - 1].timeS; }
+    const std::vector<double> &levelValue(std::size_t level) const { return level == 0 ? value : m_coarser[level - 1].value; }
     void add(double t, double v)
     {
         maxValue = std::max(maxValue, v);
-        if (!value.empty() && t - m_bucketStart < resolutionS) {
-            value.back() = std::max(value.back(), v);
-            m_endTime = t;
-            m_endValue = v;
-            return;
-        }
-        // A new millisecond: first say where the last one ended, if not at its peak.
-        if (!value.empty() && m_endValue != value.back() && m_endTime > timeS.back()) {
-            timeS.push_back(m_endTime);
-            value.push_back(m_endValue);
-        }
-        timeS.push_back(t);
-        value.push_back(v);
-        m_bucketStart = m_endTime = t;
+        addToBuckets(timeS, value, m_bucketStart, resolutionS, t, v);
+        for (std::size_t k = 0; k < CoarserLevels; ++k)
+            addToBuckets(m_coarser[k].timeS, m_coarser[k].value, m_coarser[k].bucketStart, levelResolutionS(k + 1), t, v);
+        m_endTime = t;
         m_endValue = v;
     }
 
 private:
+    // One bucket keeps its largest value; a new bucket first says where the last one ended, if not at its peak.
+    void addToBuckets(std::vector<double> &times, std::vector<double> &values, double &bucketStart, double resolution, double t,
+                      double v) const
+    {
+        if (!values.empty() && t - bucketStart < resolution) {
+            values.back() = std::max(values.back(), v);
+            return;
+        }
+        if (!values.empty() && m_endValue != values.back() && m_endTime > times.back()) {
+            times.push_back(m_endTime);
+            values.push_back(m_endValue);
+        }
+        times.push_back(t);
+        values.push_back(v);
+        bucketStart = t;
+    }
+
     double m_bucketStart = 0;
     double m_endTime = 0;
     double m_endValue = 0;
+    std::array<Points, CoarserLevels> m_coarser;
 };
 
 // Everything the timeline draws. It interprets nothing itself: after the interpreter applied an

@@ -138,6 +138,28 @@ private slots:
         QCOMPARE(spike.value, (std::vector<double>{1, 0, 0}));
         QCOMPARE(spike.timeS[1], 2.0001);
     }
+
+    // The coarser levels a zoomed-out graph draws: each a quarter of the points of the one below, every
+    // peak still there, and the same last value.
+    void coarserLevelsKeepPeaksWithFewerPoints()
+    {
+        Series s;
+        for (int i = 0; i < 100'000; ++i) // a count flipping 0, 1, 0, ... every 10 us for a second
+            s.add(i * 1e-5, i % 2 == 1 && i % 50'000 == 25'001 ? 5 : double(i % 2));
+        QCOMPARE(s.levelTimeS(0).size(), s.timeS.size());
+        for (std::size_t level = 1; level <= Series::CoarserLevels; ++level) {
+            const auto &times = s.levelTimeS(level), &values = s.levelValue(level);
+            QCOMPARE(times.size(), values.size());
+            QVERIFY2(times.size() * 3 < s.levelTimeS(level - 1).size(), qPrintable(QString::number(times.size())));
+            QVERIFY(std::is_sorted(times.begin(), times.end()));
+            QCOMPARE(*std::max_element(values.begin(), values.end()), 5.0); // the spikes survive
+            QCOMPARE(std::count(values.begin(), values.end(), 5.0), 2);
+            const double bucket = s.levelResolutionS(level);
+            QVERIFY2(double(times.size()) <= 2 * (1.0 / bucket + 1), qPrintable(QString::number(times.size()))); // two per bucket
+        }
+        QCOMPARE(s.endValue(), 1.0);
+        QCOMPARE(s.levelResolutionS(3), Series::ResolutionS * 64);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTimelineLane)
