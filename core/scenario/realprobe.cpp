@@ -58,7 +58,7 @@ QString RealDotnetRun::unsupportedFeature(const Scenario &s)
     if (s.sockets < 0 || s.sockets > 5000)
         return which + QStringLiteral("sockets.count must be 0 to 5000 (a connection takes two descriptors in the runtime's process), not %1")
                            .arg(s.sockets);
-    if (s.posts.count > 0)
+    if (s.posts.count > 0 || s.posts.threads > 0)
         return which + QStringLiteral("posts are PostQueuedCompletionStatus packets to a completion port; .NET on Linux has no port "
                                       "(remove \"posts\")");
     if (s.fsyncEveryMs > 0)

@@ -74,6 +74,9 @@ QString Runner::start()
     // exits; IOCP does not, so one long-lived thread submits for all).
     const std::size_t own = 2 + (m_traffic ? 1 : 0) + (m_runtime->port() ? 1 : 0);
     m_driver = std::thread([this] { driveLoop(); });
+    m_flooding.store(m_scenario.posts.threads > 0 && m_runtime->port(), std::memory_order_relaxed);
+    for (int i = 0; m_flooding.load(std::memory_order_relaxed) && i < m_scenario.posts.threads; ++i)
+        m_posters.emplace_back([this, i] { floodLoop(i); });
     m_sampler = std::make_unique<Sampler>(Sampler::Setup{&m_recorder, m_runtime.get(), m_baselineThreads, own, m_startTime});
     return {};
 }
@@ -85,6 +88,10 @@ void Runner::stop()
         m_stopping = true;
     }
     m_wake.notify_all();
+    m_flooding.store(false, std::memory_order_relaxed);
+    for (std::thread &poster : m_posters)
+        poster.join();
+    m_posters.clear();
     if (m_driver.joinable())
         m_driver.join();
     if (m_sampler)
@@ -186,6 +193,37 @@ void Runner::driveLoop()
         trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
     }
     lock.unlock();
+    m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
+}
+
+// posts.threads: post back to back until the run ends, as fast as the port and the trace take them:
+// at most FloodInFlight posts wait in the port at a time (a flood that outran the thread taking them
+// would only grow the port's queue), and none while the trace's collector is behind (it would drop
+// events). A pause holds the posters too.
+void Runner::floodLoop(int index)
+{
+    constexpr std::uint64_t FloodInFlight = 4096;
+    m_recorder.attachCurrentThread("poster " + std::to_string(index + 1), trace::ThreadRole::Other, trace::ThreadReason::Startup);
+    trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
+    engine::CompletionPort *port = m_runtime->port();
+    std::uint64_t token = std::uint64_t(index + 1) << 48;
+    while (m_flooding.load(std::memory_order_relaxed)) {
+        if (m_runtime->isPaused()) {
+            trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::HeldByPause), 0, 0, 0);
+            while (m_runtime->isPaused() && m_flooding.load(std::memory_order_relaxed))
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
+            continue;
+        }
+        // The trace first: wait while the collector is behind (a flood must not make the trace drop).
+        const engine::PortStats load = port->stats();
+        if (m_recorder.isBehind() || load.pendingOps + load.queued >= FloodInFlight) {
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+            continue;
+        }
+        if (!m_runtime->post(m_scenario.posts.key, m_scenario.posts.bytes, token++))
+            break; // the runtime is stopping
+    }
     m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
 }
 

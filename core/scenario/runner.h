@@ -111,6 +111,9 @@ private:
     QString m_failure; // guarded by m_mutex
     std::atomic<bool> m_running{false};
     std::thread m_driver; // posts, timers and fsyncs on the scenario's schedule; pause, resume and step
+    std::vector<std::thread> m_posters; // posts.threads: a flood of posts, back to back
+    std::atomic<bool> m_flooding{false};
+    void floodLoop(int index);
 };
 
 } // namespace porthole::scenario

@@ -40,6 +40,7 @@ struct Posts {
     quint64 key = 0xBEEF;
     quint32 bytes = 0;
     int intervalMs = 100;
+    int threads = 0; // > 0: a flood, that many threads posting back to back until the run ends (count, interval unused)
 };
 
 struct Timers {

@@ -360,11 +360,17 @@ ScenarioLoad parseScenario(const QByteArray &json, const QString &source)
     s.timers.delayMs = int(r.number(timers, QStringLiteral("timers"), QStringLiteral("delay_ms"), 100, 0, 600000));
 
     const QJsonObject posts = r.object(root, {}, QStringLiteral("posts"));
-    r.rejectUnknown(posts, QStringLiteral("posts"), {QStringLiteral("count"), QStringLiteral("key"), QStringLiteral("bytes"), QStringLiteral("interval_ms")});
+    r.rejectUnknown(posts, QStringLiteral("posts"),
+                    {QStringLiteral("count"), QStringLiteral("key"), QStringLiteral("bytes"), QStringLiteral("interval_ms"), QStringLiteral("threads")});
     s.posts.count = int(r.number(posts, QStringLiteral("posts"), QStringLiteral("count"), 0, 0, 100000));
     s.posts.key = quint64(r.number(posts, QStringLiteral("posts"), QStringLiteral("key"), 0xBEEF, 0, 4294967295.0));
     s.posts.bytes = quint32(r.number(posts, QStringLiteral("posts"), QStringLiteral("bytes"), 0, 0, 4294967295.0));
     s.posts.intervalMs = int(r.number(posts, QStringLiteral("posts"), QStringLiteral("interval_ms"), 100, 1, 600000));
+    s.posts.threads = int(r.number(posts, QStringLiteral("posts"), QStringLiteral("threads"), 0, 0, 8));
+    if (s.posts.threads > 0 && (posts.contains(QStringLiteral("count")) || posts.contains(QStringLiteral("interval_ms"))))
+        r.error(QStringLiteral("posts.threads"), QStringLiteral("floods the port until the run ends: leave out \"count\" and \"interval_ms\""));
+    if (s.posts.threads > 0 && !runtime::needsPortFor(s.runtime.kind))
+        r.error(QStringLiteral("posts.threads"), QStringLiteral("posts go to a completion port, and this runtime has none"));
 
     const QJsonObject files = r.object(root, {}, QStringLiteral("files"));
     r.rejectUnknown(files, QStringLiteral("files"), {QStringLiteral("fsync_every_ms")});

@@ -62,8 +62,12 @@ QByteArray scenarioToJson(const Scenario &s)
                                                 {QStringLiteral("offload"), cb.offloadToWorker},
                                                 {QStringLiteral("offload_block_ms"), qint64(cb.offloadBlockFor.count())}}},
         {QStringLiteral("timers"), QJsonObject{{QStringLiteral("count"), s.timers.count}, {QStringLiteral("delay_ms"), s.timers.delayMs}}},
-        {QStringLiteral("posts"), QJsonObject{{QStringLiteral("count"), s.posts.count}, {QStringLiteral("key"), double(s.posts.key)},
-                                             {QStringLiteral("bytes"), double(s.posts.bytes)}, {QStringLiteral("interval_ms"), s.posts.intervalMs}}},
+        {QStringLiteral("posts"), s.posts.threads > 0 // a flood has no count nor interval
+                                      ? QJsonObject{{QStringLiteral("threads"), s.posts.threads}, {QStringLiteral("key"), double(s.posts.key)},
+                                                    {QStringLiteral("bytes"), double(s.posts.bytes)}}
+                                      : QJsonObject{{QStringLiteral("count"), s.posts.count}, {QStringLiteral("key"), double(s.posts.key)},
+                                                    {QStringLiteral("bytes"), double(s.posts.bytes)},
+                                                    {QStringLiteral("interval_ms"), s.posts.intervalMs}}},
         {QStringLiteral("files"), QJsonObject{{QStringLiteral("fsync_every_ms"), s.fsyncEveryMs}}},
     };
     QJsonArray claims;

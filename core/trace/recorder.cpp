@@ -154,6 +154,14 @@ void TraceRecorder::nameNativeFrames(std::vector<Event> &events, std::size_t fir
     }
 }
 
+bool TraceRecorder::isBehind() const
+{
+    if (m_behind.load(std::memory_order_relaxed))
+        return true;
+    const ThreadRing *own = detail::t_slot.recorder == this ? detail::t_slot.ring : nullptr;
+    return own && own->waiting() > own->capacity() / 8;
+}
+
 std::size_t TraceRecorder::drain(std::vector<Event> &out)
 {
     std::lock_guard drainLock(m_drainMutex);
@@ -167,10 +175,13 @@ std::size_t TraceRecorder::drain(std::vector<Event> &out)
     }
     const std::size_t first = out.size();
     std::size_t total = 0;
+    bool behind = false;
     for (Entry *entry : entries) {
         // Read closed before draining: a closed ring gets no more events, so after this drain it is empty.
         const bool closed = entry->ring->isClosed();
-        total += entry->ring->drainInto(out);
+        const std::size_t drained = entry->ring->drainInto(out);
+        behind |= drained > entry->ring->capacity() / 4;
+        total += drained;
         if (closed) {
             std::lock_guard lock(m_mutex);
             entry->droppedWhenFreed = entry->ring->dropped();
@@ -181,6 +192,7 @@ std::size_t TraceRecorder::drain(std::vector<Event> &out)
     for (std::size_t i = first; i < out.size(); ++i)
         out[i].timeNs = clock.toNs(out[i].timeNs);
     nameNativeFrames(out, first);
+    m_behind.store(behind, std::memory_order_relaxed); // a hint for isBehind(): no order with the events needed
     return total;
 }
 

@@ -105,6 +105,11 @@ public:
 
     std::vector<ThreadInfo> threads() const;
     std::uint64_t droppedEvents() const;
+    // Backpressure for a thread that makes events as fast as it can (a flood of posts): true when at
+    // the last drain some ring was over a quarter full, or the calling thread's ring is over an eighth
+    // full now. Such a thread waits while it is: the trace drops nothing, the flood goes as fast as
+    // the collector takes its events.
+    bool isBehind() const;
     std::size_t ringBytes() const; // memory held by live rings
 
 private:
@@ -115,6 +120,7 @@ private:
     };
     void nameNativeFrames(std::vector<Event> &events, std::size_t first);
 
+    std::atomic<bool> m_behind{false}; // set by each drain
     mutable std::mutex m_mutex; // guards m_entries; never taken while recording
     std::vector<std::unique_ptr<Entry>> m_entries;
     std::mutex m_drainMutex; // one collector at a time; guards m_nativeIds

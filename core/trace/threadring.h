@@ -43,6 +43,8 @@ public:
     std::size_t drainInto(std::vector<Event> &out);
 
     std::uint64_t dropped() const { return m_dropped.load(std::memory_order_relaxed); } // a statistic
+    // Events recorded and not yet drained (acquire on the tail: the collector's progress).
+    std::uint64_t waiting() const { return m_head.load(std::memory_order_relaxed) - m_tail.load(std::memory_order_acquire); }
     std::uint32_t capacity() const { return m_mask + 1; }
     std::size_t bytes() const { return sizeof(*this) + std::size_t(capacity()) * sizeof(Event); }
     bool isEmpty() const;

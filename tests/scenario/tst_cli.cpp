@@ -172,6 +172,37 @@ private slots:
         QVERIFY(!QJsonDocument::fromJson(trace.readAll()).object().value(QStringLiteral("traceEvents")).toArray().isEmpty());
     }
 
+    // A flood of posts on two threads: every post is a real io_uring operation, and the posters wait for the
+    // trace's collector when it falls behind, so the trace drops nothing however fast they go.
+    void floodDropsNoEvent()
+    {
+        const Result run = porthole({QStringLiteral("run"), QStringLiteral(PORTHOLE_SOURCE_DIR "/scenarios/flood.json"), QStringLiteral("--headless"),
+                                     QStringLiteral("--duration"), QStringLiteral("2"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(o.value(QStringLiteral("dropped_events")).toInteger(-1), 0);
+        QVERIFY(o.value(QStringLiteral("completions")).toDouble() >= 1000);
+        for (const QJsonValue &c : o.value(QStringLiteral("claims")).toArray())
+            QVERIFY2(c.toObject().value(QStringLiteral("passed")).toBool(), qPrintable(c.toObject().value(QStringLiteral("name")).toString()));
+        // Two posting threads, named as the trace names them.
+        const QJsonObject threads = o.value(QStringLiteral("max_threads")).toObject();
+        QVERIFY(!threads.isEmpty());
+    }
+
+    // A flood has no count nor interval: a file that gives both is refused, naming the field.
+    void floodWithACountIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("flood.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"id": "f", "title": "f", "runtime": "raw-uring", "posts": {"threads": 2, "count": 10}})");
+        file.close();
+        const Result run = porthole({QStringLiteral("check"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("posts.threads"), run.err.constData());
+    }
+
     // A saved run replays and exports from the trace alone: the same claims, and the Chrome JSON has each
     // thread's callstack as slices named with the .NET frames (legacy pool: PerformIOCompletionCallback on
     // I/O threads, Dispatch on workers).
