@@ -378,10 +378,15 @@ void TimelineView::refresh()
             m_levels[g] = level;
         }
         const std::vector<double> &times = s.levelTimeS(level), &values = s.levelValue(level);
-        const auto have = std::size_t(g->dataCount());
-        if (times.size() < have)
+        std::size_t have = std::size_t(g->dataCount());
+        if (times.size() < have) {
             g->data()->clear();
-        const std::size_t from = times.size() < have ? 0 : have;
+            have = 0;
+        }
+        // The last bucket drawn may have grown since (its peak): it is taken again with the new points.
+        if (have > 0)
+            g->data()->remove(times[have - 1]);
+        const std::size_t from = have > 0 ? have - 1 : 0;
         if (from == times.size())
             return;
         g->addData(QVector<double>(times.begin() + std::ptrdiff_t(from), times.end()),
