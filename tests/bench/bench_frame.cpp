@@ -4,6 +4,7 @@
 // bytes_per_event: the resident memory the window's session holds per event of that trace, against a
 // plain array of the same events (32 bytes each).
 
+#include "benchapplication.h"
 #include "ratioreporter.h"
 
 #include "machineview.h"
@@ -23,15 +24,7 @@ using namespace porthole;
 using trace::Event;
 using trace::EventType;
 
-QApplication &application()
-{
-    static int argc = 1;
-    static char name[] = "porthole_bench";
-    static char *argv[] = {name, nullptr};
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    static QApplication app(argc, argv);
-    return app;
-}
+using bench::application;
 
 // A raw io_uring loop's trace: 10,000 sockets, receives submitted, reaped, dequeued, called back.
 trace::Trace bigTrace(std::size_t events, std::size_t sockets)

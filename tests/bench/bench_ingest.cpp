@@ -4,6 +4,7 @@
 // runner alone), in the same process, interleaved. Counters: dropped events, the slowest frame and the
 // median frame (taking the new events into the model, then painting).
 
+#include "benchapplication.h"
 #include "ratioreporter.h"
 
 #include "machineview.h"
@@ -27,15 +28,7 @@ using namespace porthole;
 
 constexpr double FloodSeconds = 2;
 
-QApplication &application()
-{
-    static int argc = 1;
-    static char name[] = "porthole_bench";
-    static char *argv[] = {name, nullptr};
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    static QApplication app(argc, argv);
-    return app;
-}
+using bench::application;
 
 scenario::Scenario flood()
 {
