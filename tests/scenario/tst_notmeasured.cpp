@@ -5,6 +5,7 @@
 #include "scenario/sampler.h"
 #include "scenario/scenariofile.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 #include <cmath>
@@ -32,12 +33,22 @@ private slots:
         QCOMPARE(runner.start(), QString());
         QTRY_VERIFY_WITH_TIMEOUT(runner.history().size() >= 2, 10000);
 
-        // Take every descriptor left, for a few of the sampler's periods.
+        // Take every descriptor left, for a few of the sampler's periods. Any descriptor another thread
+        // held at that moment (the sampler's own /proc reads among them) is taken too as soon as it is
+        // closed: the process is re-searched every millisecond, so no sample gets one for long.
         std::vector<int> taken;
-        for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;)
-            taken.push_back(fd);
+        const auto takeFree = [&taken] {
+            for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;)
+                taken.push_back(fd);
+        };
+        takeFree();
         const qsizetype before = runner.history().size();
-        QTest::qWait(int(Sampler::Period.count()) * 6);
+        QElapsedTimer starved;
+        starved.start();
+        while (starved.elapsed() < Sampler::Period.count() * 6) {
+            QTest::qWait(1);
+            takeFree();
+        }
         for (int fd : taken)
             ::close(fd);
         QTRY_VERIFY_WITH_TIMEOUT(runner.history().size() >= before + 6, 10000);
