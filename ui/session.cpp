@@ -270,7 +270,7 @@ trace::Trace Session::trace() const
 {
     if (m_runner)
         return m_runner->trace();
-    trace::Trace t{m_model.threadInfo(), m_model.events(), m_droppedInTrace, m_model.vocabulary(), m_model.strings(), {}};
+    trace::Trace t{m_model.threadInfo(), m_model.events().copy(0, m_model.eventCount()), m_droppedInTrace, m_model.vocabulary(), m_model.strings(), {}};
     t.scenarioJson = m_replay && m_scenario.id == QLatin1String("trace") ? std::string() : scenario::scenarioToJson(m_scenario).toStdString();
     return t;
 }

@@ -37,7 +37,6 @@ void StateModel::append(const std::vector<trace::Event> &events)
         ++m_revision;
     if (m_checkpoints.empty())
         m_checkpoints.assign(1, ModelState{});
-    m_events.reserve(m_events.size() + events.size());
     for (const trace::Event &e : events) {
         m_events.push_back(e);
         m_interpreter.apply(e);

@@ -35,7 +35,7 @@ public:
     const MetricsHistory &history() const { return m_interpreter.history(); }
     const TimelineData &timeline() const { return m_timeline; } // lanes and graphs, from the same fold
     std::size_t eventCount() const { return m_events.size(); }
-    const std::vector<trace::Event> &events() const { return m_events; }
+    const trace::EventLog &events() const { return m_events; }
     std::uint64_t firstTimeNs() const { return m_events.empty() ? 0 : m_events.front().timeNs; }
     std::uint64_t lastTimeNs() const { return m_events.empty() ? 0 : m_events.back().timeNs; }
 
@@ -50,7 +50,7 @@ private:
     void nameThreads(ModelState &state) const;
 
     std::vector<trace::ThreadInfo> m_threadInfo;
-    std::vector<trace::Event> m_events;
+    trace::EventLog m_events; // in chunks: appending live never copies what is held
     std::vector<ModelState> m_checkpoints; // states after some events (their eventIndex), in order; [0] = none
     std::size_t m_sinceCheckpoint = 0;
     std::size_t m_checkpointEvery = CheckpointEvery; // set at each checkpoint, from the size of the state copied

@@ -302,9 +302,18 @@ void Runner::schedulePause(double atS, double forS)
 void Runner::foldSettled() const
 {
     const bool live = m_running.load(std::memory_order_acquire);
-    std::vector<trace::Event> events = live ? eventsSince(m_folded, SettleNs) : m_store.copyEvents(m_folded);
-    m_folded += events.size();
-    m_interpreter.apply(events);
+    const std::uint64_t now = trace::nowNs();
+    const std::uint64_t settled = now > SettleNs ? now - SettleNs : 0;
+    // A chunk at a time: at the end of a live run nobody asked about, the rest can be millions of
+    // events, and one copy of them all hundreds of megabytes.
+    for (;;) {
+        const std::vector<trace::Event> events = live ? m_store.copyEventsBefore(m_folded, settled, trace::EventLog::ChunkEvents)
+                                                      : m_store.copyEvents(m_folded, trace::EventLog::ChunkEvents);
+        m_folded += events.size();
+        m_interpreter.apply(events);
+        if (events.size() < trace::EventLog::ChunkEvents)
+            return;
+    }
 }
 
 QString Runner::failure() const

@@ -15,7 +15,7 @@ void TraceStore::append(std::vector<Event> &batch)
     std::stable_sort(batch.begin(), batch.end(), earlier);
     std::lock_guard lock(m_mutex);
     const auto oldSize = std::ptrdiff_t(m_events.size());
-    m_events.insert(m_events.end(), batch.begin(), batch.end());
+    m_events.append(batch.begin(), batch.end());
     // Only the tail newer than the batch's first event can be out of order: merge just that part.
     const auto firstLate = std::upper_bound(m_events.begin(), m_events.begin() + oldSize, batch.front(), earlier);
     std::inplace_merge(firstLate, m_events.begin() + oldSize, m_events.end(), earlier);
@@ -28,22 +28,21 @@ std::size_t TraceStore::eventCount() const
     return m_events.size();
 }
 
-std::vector<Event> TraceStore::copyEvents(std::size_t from) const
+std::vector<Event> TraceStore::copyEvents(std::size_t from, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
-    if (from >= m_events.size())
-        return {};
-    return {m_events.begin() + std::ptrdiff_t(from), m_events.end()};
+    return m_events.copy(from, from + std::min(limit, m_events.size() - std::min(from, m_events.size())));
 }
 
-std::vector<Event> TraceStore::copyEventsBefore(std::size_t from, std::uint64_t before) const
+std::vector<Event> TraceStore::copyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
     if (from >= m_events.size())
         return {};
-    const auto end = std::lower_bound(m_events.begin() + std::ptrdiff_t(from), m_events.end(), before,
+    const auto last = m_events.begin() + std::ptrdiff_t(from + std::min(limit, m_events.size() - from));
+    const auto end = std::lower_bound(m_events.begin() + std::ptrdiff_t(from), last, before,
                                       [](const Event &e, std::uint64_t t) { return e.timeNs < t; });
-    return {m_events.begin() + std::ptrdiff_t(from), end};
+    return m_events.copy(from, std::size_t(end - m_events.begin()));
 }
 
 Trace TraceStore::snapshot(const TraceRecorder &recorder) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "trace/event.h"
+#include "trace/eventlog.h"
 #include "trace/recorder.h"
 #include "trace/vocabulary.h"
 
@@ -31,15 +32,16 @@ public:
     void append(std::vector<Event> &batch);
 
     std::size_t eventCount() const;
-    std::vector<Event> copyEvents(std::size_t from = 0) const;
+    static constexpr std::size_t All = std::size_t(-1);
+    std::vector<Event> copyEvents(std::size_t from = 0, std::size_t limit = All) const;
     // Events from `from` on that are older than `before`: a reader that stays behind the newest
     // events by more than a drain never sees a late event land before what it already took.
-    std::vector<Event> copyEventsBefore(std::size_t from, std::uint64_t before) const;
+    std::vector<Event> copyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit = All) const;
     Trace snapshot(const TraceRecorder &recorder) const; // with this build's vocabulary and the recorder's strings
 
 private:
     mutable std::mutex m_mutex; // guards m_events: the collector appends, any thread reads
-    std::vector<Event> m_events;
+    EventLog m_events;
 };
 
 } // namespace porthole::trace

@@ -56,8 +56,22 @@ void RatioReporter::Finalize()
         const auto [lo, hi] = ratios.empty() ? std::pair{0.0, 0.0}
                                              : std::pair{*std::min_element(ratios.begin(), ratios.end()),
                                                          *std::max_element(ratios.begin(), ratios.end())};
-        std::printf("%s ours=%.4g baseline=%.4g ratio=%.3f min=%.3f max=%.3f pairs=%zu unit=%s\n", c.name.c_str(), median(a),
+        std::printf("%s ours=%.4g baseline=%.4g ratio=%.3f min=%.3f max=%.3f pairs=%zu unit=%s", c.name.c_str(), median(a),
                     median(b), median(ratios), lo, hi, ratios.size(), c.unit.c_str());
+        const auto ourCounter = [&](const std::string &name) {
+            std::vector<double> values;
+            for (const Run &run : ours->second)
+                if (const auto it = run.counters.find(name); it != run.counters.end())
+                    values.push_back(double(it->second));
+            return values;
+        };
+        for (const std::string &name : c.worst) {
+            const std::vector<double> values = ourCounter(name);
+            std::printf(" %s=%.4g", name.c_str(), values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()));
+        }
+        for (const std::string &name : c.typical)
+            std::printf(" %s=%.4g", name.c_str(), median(ourCounter(name)));
+        std::printf("\n");
     }
     std::fflush(stdout);
 }

@@ -10,13 +10,16 @@ namespace porthole::bench {
 
 // One comparison line from interleaved repetitions (A B, B A, ... in random order, in one process):
 // NAME ours=<median> baseline=<median> ratio=<median of the pairs' ratios> min=... max=... pairs=... unit=...
-// Repetition i of ours is paired with repetition i of the baseline.
+// Repetition i of ours is paired with repetition i of the baseline. Then ` counter=<value>` for each
+// of `worst` (the largest over the repetitions) and `typical` (the median).
 struct Comparison {
     std::string name;
     std::string ours;     // benchmark name of our side
     std::string baseline; // benchmark name of the baseline, run in the same process
     std::string counter;  // which counter to compare; empty = real time per iteration
     std::string unit;
+    std::vector<std::string> worst;   // more counters of our side, printed as their largest over the repetitions
+    std::vector<std::string> typical; // more counters of our side, printed as their median
 };
 
 void registerComparison(Comparison comparison);

@@ -108,7 +108,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(live.cursorState().dequeued > 5, 10000);
         live.stop();
         trace::Trace trace;
-        trace.events = live.model().events();
+        trace.events = live.model().events().copy(0, live.model().eventCount());
         Session replay;
         replay.loadTrace(trace);
         QCOMPARE(replay.cursorState().dequeued, live.cursorState().dequeued);

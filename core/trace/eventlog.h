@@ -1,0 +1,100 @@
+#pragma once
+
+#include "trace/event.h"
+
+#include <compare>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+namespace porthole::trace {
+
+// A growing sequence of events kept in fixed chunks: appending never moves what is stored. A vector
+// that doubles copies every event it holds when it grows — at 6 M events a 190 MB copy, 150 ms under
+// the store's lock and on the GUI thread, a frozen frame while a flood is watched live.
+class EventLog
+{
+public:
+    static constexpr std::size_t ChunkShift = 15; // 32,768 events, 1 MB a chunk
+    static constexpr std::size_t ChunkEvents = std::size_t(1) << ChunkShift;
+
+    template <bool Const>
+    class Iterator
+    {
+    public:
+        using iterator_category = std::random_access_iterator_tag;
+        using iterator_concept = std::random_access_iterator_tag;
+        using value_type = Event;
+        using difference_type = std::ptrdiff_t;
+        using reference = std::conditional_t<Const, const Event &, Event &>;
+        using pointer = std::conditional_t<Const, const Event *, Event *>;
+        using Log = std::conditional_t<Const, const EventLog, EventLog>;
+
+        Iterator() = default;
+        Iterator(Log *log, std::size_t index) : m_log(log), m_index(index) {}
+        operator Iterator<true>() const { return {m_log, m_index}; }
+
+        reference operator*() const { return (*m_log)[m_index]; }
+        pointer operator->() const { return &(*m_log)[m_index]; }
+        reference operator[](difference_type n) const { return (*m_log)[std::size_t(difference_type(m_index) + n)]; }
+
+        Iterator &operator++() { ++m_index; return *this; }
+        Iterator operator++(int) { Iterator old = *this; ++m_index; return old; }
+        Iterator &operator--() { --m_index; return *this; }
+        Iterator operator--(int) { Iterator old = *this; --m_index; return old; }
+        Iterator &operator+=(difference_type n) { m_index = std::size_t(difference_type(m_index) + n); return *this; }
+        Iterator &operator-=(difference_type n) { return *this += -n; }
+        friend Iterator operator+(Iterator it, difference_type n) { return it += n; }
+        friend Iterator operator+(difference_type n, Iterator it) { return it += n; }
+        friend Iterator operator-(Iterator it, difference_type n) { return it -= n; }
+        friend difference_type operator-(const Iterator &a, const Iterator &b) { return difference_type(a.m_index) - difference_type(b.m_index); }
+        friend bool operator==(const Iterator &a, const Iterator &b) { return a.m_index == b.m_index; }
+        friend auto operator<=>(const Iterator &a, const Iterator &b) { return a.m_index <=> b.m_index; }
+
+    private:
+        Log *m_log = nullptr;
+        std::size_t m_index = 0;
+    };
+    using iterator = Iterator<false>;
+    using const_iterator = Iterator<true>;
+    using value_type = Event;
+
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    Event &operator[](std::size_t i) { return m_chunks[i >> ChunkShift][i & (ChunkEvents - 1)]; }
+    const Event &operator[](std::size_t i) const { return m_chunks[i >> ChunkShift][i & (ChunkEvents - 1)]; }
+    const Event &front() const { return (*this)[0]; }
+    const Event &back() const { return (*this)[m_size - 1]; }
+
+    void push_back(const Event &e)
+    {
+        if ((m_size & (ChunkEvents - 1)) == 0 && (m_size >> ChunkShift) == m_chunks.size())
+            m_chunks.push_back(std::make_unique_for_overwrite<Event[]>(ChunkEvents));
+        (*this)[m_size++] = e;
+    }
+    template <typename InputIt>
+    void append(InputIt first, InputIt last)
+    {
+        for (; first != last; ++first)
+            push_back(*first);
+    }
+    void clear()
+    {
+        m_chunks.clear();
+        m_size = 0;
+    }
+
+    iterator begin() { return {this, 0}; }
+    iterator end() { return {this, m_size}; }
+    const_iterator begin() const { return {this, 0}; }
+    const_iterator end() const { return {this, m_size}; }
+
+    std::vector<Event> copy(std::size_t from, std::size_t to) const;
+
+private:
+    std::vector<std::unique_ptr<Event[]>> m_chunks;
+    std::size_t m_size = 0;
+};
+
+} // namespace porthole::trace

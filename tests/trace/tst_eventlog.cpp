@@ -1,0 +1,104 @@
+// The chunked event log and the store built on it: what is appended stays where it is, reads and
+// copies cross chunk boundaries in order, and a late batch merged into the store's tail keeps the
+// whole store sorted even when the merge spans two chunks.
+
+#include "trace/eventlog.h"
+#include "trace/tracestore.h"
+
+#include <QTest>
+
+#include <algorithm>
+
+using namespace porthole::trace;
+
+namespace {
+Event at(std::uint64_t timeNs, std::uint64_t payload = 0)
+{
+    Event e{};
+    e.timeNs = timeNs;
+    e.value = payload;
+    return e;
+}
+} // namespace
+
+class TestEventLog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void appendingMovesNothing()
+    {
+        EventLog log;
+        log.push_back(at(1));
+        const Event *first = &log[0];
+        const std::size_t n = EventLog::ChunkEvents * 3 + 7;
+        for (std::size_t i = 1; i < n; ++i)
+            log.push_back(at(i + 1, i));
+        QCOMPARE(&log[0], first);
+        QCOMPARE(log.size(), n);
+        for (std::size_t i : {std::size_t(0), EventLog::ChunkEvents - 1, EventLog::ChunkEvents, n - 1})
+            QCOMPARE(log[i].timeNs, i + 1);
+        QCOMPARE(log.back().timeNs, n);
+        QCOMPARE(std::size_t(log.end() - log.begin()), n);
+        QVERIFY(std::is_sorted(log.begin(), log.end(), [](const Event &a, const Event &b) { return a.timeNs < b.timeNs; }));
+        const auto found = std::lower_bound(log.begin(), log.end(), EventLog::ChunkEvents + 5,
+                                            [](const Event &e, std::uint64_t t) { return e.timeNs < t; });
+        QCOMPARE(std::size_t(found - log.begin()), EventLog::ChunkEvents + 4);
+    }
+
+    void copiesCrossChunks_data()
+    {
+        QTest::addColumn<qsizetype>("from");
+        QTest::addColumn<qsizetype>("to");
+        const auto chunk = qsizetype(EventLog::ChunkEvents);
+        QTest::newRow("all") << qsizetype(0) << chunk * 2 + 100;
+        QTest::newRow("inside one chunk") << qsizetype(10) << qsizetype(20);
+        QTest::newRow("across one boundary") << chunk - 3 << chunk + 3;
+        QTest::newRow("across two boundaries") << chunk - 1 << chunk * 2 + 1;
+        QTest::newRow("past the end") << chunk * 2 << chunk * 9;
+        QTest::newRow("empty") << qsizetype(5) << qsizetype(5);
+    }
+    void copiesCrossChunks()
+    {
+        QFETCH(qsizetype, from);
+        QFETCH(qsizetype, to);
+        EventLog log;
+        const std::size_t n = EventLog::ChunkEvents * 2 + 100;
+        for (std::size_t i = 0; i < n; ++i)
+            log.push_back(at(i, i));
+        const std::vector<Event> copy = log.copy(std::size_t(from), std::size_t(to));
+        const std::size_t expected = std::min(std::size_t(to), n) - std::min(std::size_t(from), std::min(std::size_t(to), n));
+        QCOMPARE(copy.size(), expected);
+        for (std::size_t i = 0; i < copy.size(); ++i)
+            QCOMPARE(copy[i].value, std::uint64_t(from) + i);
+    }
+
+    void lateBatchMergesAcrossAChunkBoundary()
+    {
+        TraceStore store;
+        std::vector<Event> batch;
+        const std::size_t n = EventLog::ChunkEvents + 10; // the first batch ends 10 events into the second chunk
+        for (std::size_t i = 0; i < n; ++i)
+            batch.push_back(at(10 * i));
+        store.append(batch);
+        // Drained late: events that belong before the last 30 stored, i.e. across the boundary.
+        for (std::size_t i = 0; i < 30; ++i)
+            batch.push_back(at(10 * (n - 30 + i) + 5, 1));
+        batch.push_back(at(10 * n + 1, 1));
+        store.append(batch);
+        const std::vector<Event> all = store.copyEvents();
+        QCOMPARE(all.size(), n + 31);
+        QVERIFY(std::is_sorted(all.begin(), all.end(), [](const Event &a, const Event &b) { return a.timeNs < b.timeNs; }));
+        QCOMPARE(store.copyEventsBefore(0, 10 * (n - 1) + 6).size(), n + 30); // all but the newest
+        QCOMPARE(store.copyEventsBefore(n + 30, 10 * n + 2).size(), std::size_t(1));
+        // A limit takes at most that many, from where it is asked.
+        QCOMPARE(store.copyEvents(5, 10).size(), std::size_t(10));
+        QCOMPARE(store.copyEvents(n + 25, 100).size(), std::size_t(6));
+        QCOMPARE(store.copyEvents(n + 31, 100).size(), std::size_t(0));
+        QCOMPARE(store.copyEventsBefore(EventLog::ChunkEvents - 2, ~std::uint64_t(0), 7).front().timeNs, all[EventLog::ChunkEvents - 2].timeNs);
+        QCOMPARE(store.copyEventsBefore(EventLog::ChunkEvents - 2, ~std::uint64_t(0), 7).size(), std::size_t(7));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEventLog)
+#include "tst_eventlog.moc"
