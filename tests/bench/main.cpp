@@ -1,3 +1,4 @@
+#include "benchapplication.h"
 #include "ratioreporter.h"
 
 #include <cstring>
@@ -29,5 +30,6 @@ int main(int argc, char **argv)
     porthole::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
+    porthole::bench::destroyApplication();
     return 0;
 }
