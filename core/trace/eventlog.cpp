@@ -1,8 +1,87 @@
 #include "trace/eventlog.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#ifdef __linux__
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace porthole::trace {
+
+EventLog::~EventLog() { clear(); }
+
+void EventLog::ChunkRelease::operator()(Event *chunk) const
+{
+#ifdef __linux__
+    if (mapped) {
+        ::munmap(chunk, ChunkBytes);
+        return;
+    }
+#endif
+    delete[] chunk;
+}
+
+void EventLog::clear()
+{
+    m_chunks.clear();
+    m_size = 0;
+    m_spilled = 0;
+#ifdef __linux__
+    if (m_spillFd >= 0)
+        ::close(m_spillFd);
+#endif
+    m_spillFd = -1;
+    m_spillFailed = false;
+}
+
+void EventLog::addChunk()
+{
+    m_chunks.push_back(Chunk(new Event[ChunkEvents], ChunkRelease{false}));
+    // Spill the oldest chunk still in memory, one per new chunk: the newest stay in memory, where the
+    // store merges late events and the model's replays mostly read.
+    if (m_chunks.size() > m_chunksInMemory + m_spilled && !m_spillFailed)
+        spill(m_spilled);
+}
+
+void EventLog::spill(std::size_t chunk)
+{
+#ifdef __linux__
+    if (m_spillFd < 0) {
+        const char *dir = std::getenv("TMPDIR");
+        const std::string path = dir && *dir ? dir : "/tmp";
+        m_spillFd = ::open(path.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); // unlinked: gone when closed
+        if (m_spillFd < 0) {
+            m_spillFailed = true;
+            return;
+        }
+    }
+    const off_t offset = off_t(chunk * ChunkBytes);
+    const char *bytes = reinterpret_cast<const char *>(m_chunks[chunk].get());
+    for (std::size_t done = 0; done < ChunkBytes;) {
+        const ssize_t n = ::pwrite(m_spillFd, bytes + done, ChunkBytes - done, offset + off_t(done));
+        if (n <= 0) { // a full disk: keep this and every later chunk in memory
+            m_spillFailed = true;
+            return;
+        }
+        done += std::size_t(n);
+    }
+    // Private: a late event merged into a spilled chunk writes to a copy of that page, never the file.
+    void *mapped = ::mmap(nullptr, ChunkBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, m_spillFd, offset);
+    if (mapped == MAP_FAILED) {
+        m_spillFailed = true;
+        return;
+    }
+    m_chunks[chunk] = Chunk(static_cast<Event *>(mapped), ChunkRelease{true});
+    ++m_spilled;
+#else
+    (void)chunk;
+    m_spillFailed = true; // no spilling here: everything stays in memory
+#endif
+}
 
 std::vector<Event> EventLog::copy(std::size_t from, std::size_t to) const
 {

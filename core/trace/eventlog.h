@@ -13,11 +13,25 @@ namespace porthole::trace {
 // A growing sequence of events kept in fixed chunks: appending never moves what is stored. A vector
 // that doubles copies every event it holds when it grows — at 6 M events a 190 MB copy, 150 ms under
 // the store's lock and on the GUI thread, a frozen frame while a flood is watched live.
+//
+// A long run would still hold every event in memory. So (on Linux) all but the newest
+// `chunksInMemory` chunks are spilled: written to an unlinked temporary file and mapped back
+// copy-on-write in place of the heap chunk. Reads and writes see the same events; the kernel keeps
+// what it has room for in its page cache and reads the rest back when asked, and the process's own
+// memory stops growing by 32 bytes an event. If the file cannot be made or written, the chunks stay in
+// memory (spillFailed() says so).
 class EventLog
 {
 public:
     static constexpr std::size_t ChunkShift = 15; // 32,768 events, 1 MB a chunk
     static constexpr std::size_t ChunkEvents = std::size_t(1) << ChunkShift;
+    static constexpr std::size_t ChunkBytes = ChunkEvents * sizeof(Event);
+    static constexpr std::size_t DefaultChunksInMemory = 64; // 64 MB, ~2 M events, before any spill
+
+    explicit EventLog(std::size_t chunksInMemory = DefaultChunksInMemory) : m_chunksInMemory(chunksInMemory) {}
+    ~EventLog();
+    EventLog(const EventLog &) = delete;
+    EventLog &operator=(const EventLog &) = delete;
 
     template <bool Const>
     class Iterator
@@ -70,7 +84,7 @@ public:
     void push_back(const Event &e)
     {
         if ((m_size & (ChunkEvents - 1)) == 0 && (m_size >> ChunkShift) == m_chunks.size())
-            m_chunks.push_back(std::make_unique_for_overwrite<Event[]>(ChunkEvents));
+            addChunk();
         (*this)[m_size++] = e;
     }
     template <typename InputIt>
@@ -79,11 +93,10 @@ public:
         for (; first != last; ++first)
             push_back(*first);
     }
-    void clear()
-    {
-        m_chunks.clear();
-        m_size = 0;
-    }
+    void clear();
+
+    std::size_t spilledChunks() const { return m_spilled; }
+    bool spillFailed() const { return m_spillFailed; }
 
     iterator begin() { return {this, 0}; }
     iterator end() { return {this, m_size}; }
@@ -93,8 +106,21 @@ public:
     std::vector<Event> copy(std::size_t from, std::size_t to) const;
 
 private:
-    std::vector<std::unique_ptr<Event[]>> m_chunks;
+    struct ChunkRelease {
+        bool mapped = false; // from the spill file (munmap), else from the heap (delete[])
+        void operator()(Event *chunk) const;
+    };
+    using Chunk = std::unique_ptr<Event[], ChunkRelease>;
+
+    void addChunk();
+    void spill(std::size_t chunk);
+
+    std::vector<Chunk> m_chunks;
     std::size_t m_size = 0;
+    const std::size_t m_chunksInMemory;
+    std::size_t m_spilled = 0;  // chunks [0, m_spilled) are mapped from the file
+    int m_spillFd = -1;         // the unlinked temporary file; -1 until the first spill
+    bool m_spillFailed = false; // no more tries: the rest stays in memory
 };
 
 } // namespace porthole::trace

@@ -18,8 +18,8 @@ struct Comparison {
     std::string baseline; // benchmark name of the baseline, run in the same process
     std::string counter;  // which counter to compare; empty = real time per iteration
     std::string unit;
-    std::vector<std::string> worst;   // more counters of our side, printed as their largest over the repetitions
-    std::vector<std::string> typical; // more counters of our side, printed as their median
+    std::vector<std::string> worst = {}; // more counters of our side, printed as their largest over the repetitions
+    std::vector<std::string> typical = {}; // more counters of our side, printed as their median
 };
 
 void registerComparison(Comparison comparison);

@@ -73,6 +73,50 @@ private slots:
             QCOMPARE(copy[i].value, std::uint64_t(from) + i);
     }
 
+    void oldChunksSpillAndReadTheSame()
+    {
+        EventLog log(2); // the newest two chunks in memory
+        const std::size_t n = EventLog::ChunkEvents * 6 + 3;
+        for (std::size_t i = 0; i < n; ++i)
+            log.push_back(at(i, i * 7));
+#ifdef __linux__
+        if (log.spillFailed())
+            QSKIP("no temporary file could be made here (TMPDIR)");
+        QCOMPARE(log.spilledChunks(), std::size_t(5)); // 7 chunks, the newest 2 in memory
+#endif
+        for (std::size_t i = 0; i < n; i += 997)
+            QCOMPARE(log[i].value, std::uint64_t(i * 7));
+        const std::vector<Event> copy = log.copy(EventLog::ChunkEvents - 2, EventLog::ChunkEvents * 5 + 2);
+        QCOMPARE(copy.size(), EventLog::ChunkEvents * 4 + 4);
+        for (std::size_t i = 0; i < copy.size(); ++i)
+            QCOMPARE(copy[i].value, std::uint64_t((EventLog::ChunkEvents - 2 + i) * 7));
+        // A spilled chunk can still be written (a late event merged far back): only this log sees it.
+        log[5].value = 1;
+        QCOMPARE(log[5].value, std::uint64_t(1));
+        QCOMPARE(log[6].value, std::uint64_t(42));
+        log.clear();
+        QCOMPARE(log.size(), std::size_t(0));
+        QCOMPARE(log.spilledChunks(), std::size_t(0));
+        log.push_back(at(9, 9));
+        QCOMPARE(log.back().value, std::uint64_t(9));
+    }
+
+    void noTemporaryFileKeepsEverythingInMemory()
+    {
+        const QByteArray old = qgetenv("TMPDIR");
+        qputenv("TMPDIR", "/nonexistent-porthole-dir");
+        EventLog log(1);
+        for (std::size_t i = 0; i < EventLog::ChunkEvents * 3; ++i)
+            log.push_back(at(i, i));
+        if (old.isEmpty())
+            qunsetenv("TMPDIR");
+        else
+            qputenv("TMPDIR", old);
+        QVERIFY(log.spillFailed());
+        QCOMPARE(log.spilledChunks(), std::size_t(0));
+        QCOMPARE(log[EventLog::ChunkEvents * 3 - 1].value, std::uint64_t(EventLog::ChunkEvents * 3 - 1));
+    }
+
     void lateBatchMergesAcrossAChunkBoundary()
     {
         TraceStore store;
