@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <string>
 
 #ifdef __linux__
 #include <fcntl.h>
@@ -51,9 +50,13 @@ void EventLog::spill(std::size_t chunk)
 {
 #ifdef __linux__
     if (m_spillFd < 0) {
+        // TMPDIR when set; else /var/tmp, which is on disk where /tmp may be memory (tmpfs).
         const char *dir = std::getenv("TMPDIR");
-        const std::string path = dir && *dir ? dir : "/tmp";
-        m_spillFd = ::open(path.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); // unlinked: gone when closed
+        for (const char *path : {dir && *dir ? dir : "/var/tmp", "/tmp"}) {
+            m_spillFd = ::open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); // unlinked: gone when closed
+            if (m_spillFd >= 0 || (dir && *dir))
+                break;
+        }
         if (m_spillFd < 0) {
             m_spillFailed = true;
             return;

@@ -15,11 +15,11 @@ namespace porthole::trace {
 // the store's lock and on the GUI thread, a frozen frame while a flood is watched live.
 //
 // A long run would still hold every event in memory. So (on Linux) all but the newest
-// `chunksInMemory` chunks are spilled: written to an unlinked temporary file and mapped back
-// copy-on-write in place of the heap chunk. Reads and writes see the same events; the kernel keeps
-// what it has room for in its page cache and reads the rest back when asked, and the process's own
-// memory stops growing by 32 bytes an event. If the file cannot be made or written, the chunks stay in
-// memory (spillFailed() says so).
+// `chunksInMemory` chunks are spilled: written to an unlinked temporary file (in TMPDIR, else
+// /var/tmp) and mapped back copy-on-write in place of the heap chunk. Reads and writes see the same
+// events; the kernel keeps what it has room for in its page cache and reads the rest back when asked,
+// and the process's own memory stops growing by 32 bytes an event. If the file cannot be made or
+// written, the chunks stay in memory (spillFailed() says so).
 class EventLog
 {
 public:

@@ -16,8 +16,15 @@ void TraceStore::append(std::vector<Event> &batch)
     std::lock_guard lock(m_mutex);
     const auto oldSize = std::ptrdiff_t(m_events.size());
     m_events.append(batch.begin(), batch.end());
-    // Only the tail newer than the batch's first event can be out of order: merge just that part.
-    const auto firstLate = std::upper_bound(m_events.begin(), m_events.begin() + oldSize, batch.front(), earlier);
+    // Only the tail newer than the batch's first event can be out of order: merge just that part. It is
+    // found from the end by doubling steps, not by a binary search over the whole store, which would
+    // read pages of old, spilled chunks back into memory on every drain.
+    std::ptrdiff_t step = 1, low = oldSize;
+    while (low > 0 && earlier(batch.front(), m_events[std::size_t(low - 1)])) {
+        low = std::max<std::ptrdiff_t>(0, oldSize - step);
+        step *= 2;
+    }
+    const auto firstLate = std::upper_bound(m_events.begin() + low, m_events.begin() + oldSize, batch.front(), earlier);
     std::inplace_merge(firstLate, m_events.begin() + oldSize, m_events.end(), earlier);
     batch.clear();
 }

@@ -135,11 +135,17 @@ private slots:
         QVERIFY(std::is_sorted(all.begin(), all.end(), [](const Event &a, const Event &b) { return a.timeNs < b.timeNs; }));
         QCOMPARE(store.copyEventsBefore(0, 10 * (n - 1) + 6).size(), n + 30); // all but the newest
         QCOMPARE(store.copyEventsBefore(n + 30, 10 * n + 2).size(), std::size_t(1));
+        // Older than all but the first event stored: it goes second, found from the end.
+        batch.push_back(at(1, 2));
+        store.append(batch);
+        QCOMPARE(store.copyEvents(0, 2).front().timeNs, std::uint64_t(0));
+        QCOMPARE(store.copyEvents(0, 2).back().value, std::uint64_t(2));
+        QCOMPARE(store.eventCount(), n + 32);
         // A limit takes at most that many, from where it is asked.
         QCOMPARE(store.copyEvents(5, 10).size(), std::size_t(10));
-        QCOMPARE(store.copyEvents(n + 25, 100).size(), std::size_t(6));
-        QCOMPARE(store.copyEvents(n + 31, 100).size(), std::size_t(0));
-        QCOMPARE(store.copyEventsBefore(EventLog::ChunkEvents - 2, ~std::uint64_t(0), 7).front().timeNs, all[EventLog::ChunkEvents - 2].timeNs);
+        QCOMPARE(store.copyEvents(n + 25, 100).size(), std::size_t(7));
+        QCOMPARE(store.copyEvents(n + 32, 100).size(), std::size_t(0));
+        QCOMPARE(store.copyEventsBefore(EventLog::ChunkEvents - 2, ~std::uint64_t(0), 7).front().timeNs, all[EventLog::ChunkEvents - 3].timeNs); // one event came in before
         QCOMPARE(store.copyEventsBefore(EventLog::ChunkEvents - 2, ~std::uint64_t(0), 7).size(), std::size_t(7));
     }
 };
