@@ -11,6 +11,8 @@ void StateModel::reset(const std::vector<trace::ThreadInfo> &threads)
     m_checkpoints.assign(1, ModelState{});
     m_sinceCheckpoint = 0;
     m_checkpointEvery = CheckpointEvery;
+    m_checkpointBytes = 0;
+    m_checkpointSpacing = 1;
     m_interpreter = {};
     m_timeline.reset(0);
     m_threadInfo = threads;
@@ -44,9 +46,13 @@ void StateModel::append(const std::vector<trace::Event> &events)
         // A checkpoint copies the state: the larger the state, the fewer of them (see CheckpointBytesPerEvent).
         if (++m_sinceCheckpoint >= m_checkpointEvery) {
             const ModelState &state = m_interpreter.state();
+            const std::size_t bytes = state.approximateBytes();
             m_checkpoints.push_back(state);
+            m_checkpointBytes += bytes;
             m_sinceCheckpoint = 0;
-            m_checkpointEvery = std::max(CheckpointEvery, state.approximateBytes() / CheckpointBytesPerEvent);
+            if (m_checkpointBytes > m_checkpointBudget)
+                thinCheckpoints();
+            m_checkpointEvery = std::max(CheckpointEvery, bytes / CheckpointBytesPerEvent) * m_checkpointSpacing;
         }
     }
 }
@@ -58,6 +64,23 @@ void StateModel::nameThreads(ModelState &state) const
             t.name = m_threadInfo[t.index].name;
             t.osThreadId = m_threadInfo[t.index].osThreadId;
         }
+}
+
+void StateModel::thinCheckpoints()
+{
+    // Keep [0] (before any event) and every other one counted back from the newest, which stays.
+    std::vector<ModelState> kept;
+    kept.reserve(m_checkpoints.size() / 2 + 2);
+    kept.push_back(std::move(m_checkpoints.front()));
+    m_checkpointBytes = 0;
+    const std::size_t newest = m_checkpoints.size() - 1;
+    for (std::size_t i = 1; i <= newest; ++i)
+        if ((newest - i) % 2 == 0) {
+            m_checkpointBytes += m_checkpoints[i].approximateBytes();
+            kept.push_back(std::move(m_checkpoints[i]));
+        }
+    m_checkpoints = std::move(kept);
+    m_checkpointSpacing *= 2;
 }
 
 ModelState StateModel::stateAt(std::size_t eventIndex) const

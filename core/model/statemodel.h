@@ -19,6 +19,12 @@ public:
     // it has bytes / CheckpointBytesPerEvent, so that checkpoints cost at most ~2 bytes per event
     // (10,000 sockets: one per ~400,000 events, a seek replays at most ~3 ms of events).
     static constexpr std::size_t CheckpointBytesPerEvent = 2;
+    // All checkpoints together stay within this: past it every other one is dropped and the spacing of
+    // the next ones doubles. Memory for checkpoints stops growing with the run; a seek into a long run
+    // replays at most twice as many events for every halving.
+    static constexpr std::size_t CheckpointBudgetBytes = std::size_t(256) << 20;
+    void setCheckpointBudget(std::size_t bytes) { m_checkpointBudget = bytes; } // before the first event
+    std::size_t checkpointCount() const { return m_checkpoints.size(); }
 
     void reset(const std::vector<trace::ThreadInfo> &threads);
     // Where the timeline's seconds count from (steady-clock ns; 0: the first event). Before any event.
@@ -48,12 +54,16 @@ public:
 
 private:
     void nameThreads(ModelState &state) const;
+    void thinCheckpoints();
 
     std::vector<trace::ThreadInfo> m_threadInfo;
     trace::EventLog m_events; // in chunks: appending live never copies what is held
     std::vector<ModelState> m_checkpoints; // states after some events (their eventIndex), in order; [0] = none
     std::size_t m_sinceCheckpoint = 0;
     std::size_t m_checkpointEvery = CheckpointEvery; // set at each checkpoint, from the size of the state copied
+    std::size_t m_checkpointBytes = 0;               // of all checkpoints, as approximateBytes() counts
+    std::size_t m_checkpointSpacing = 1;             // doubled each time the checkpoints are thinned
+    std::size_t m_checkpointBudget = CheckpointBudgetBytes;
     std::uint64_t m_revision = 0;
     Interpreter m_interpreter;             // the state after every event, and the metrics
     TimelineData m_timeline;

@@ -68,6 +68,28 @@ private slots:
         QVERIFY(sameState(model.stateAt(events.size()), model.latest()));
     }
 
+    void checkpointsStayWithinTheirBudget()
+    {
+        const auto events = syntheticEvents(2'000'000);
+        StateModel model;
+        model.reset({{0, 100, trace::ThreadRole::IoCompletion, "io"}, {1, 101, trace::ThreadRole::Worker, "worker"}});
+        ModelState probe;
+        for (std::size_t i = 0; i < 1000; ++i)
+            probe.apply(events[i]);
+        model.setCheckpointBudget(probe.approximateBytes() * 6); // room for about six
+        for (std::size_t i = 0; i < events.size(); i += 50000)
+            model.append({events.begin() + std::ptrdiff_t(i), events.begin() + std::ptrdiff_t(std::min(events.size(), i + 50000))});
+        // Without a budget: one every 65,536 events, 31 of them. Thinned: never more than the budget's worth.
+        QVERIFY2(model.checkpointCount() <= 8, qPrintable(QString::number(model.checkpointCount())));
+        QVERIFY(model.checkpointCount() >= 3);
+        for (std::size_t index : {std::size_t(1), std::size_t(70000), std::size_t(777777), std::size_t(1'500'001), events.size() - 1}) {
+            ModelState replay;
+            for (std::size_t i = 0; i < index; ++i)
+                replay.apply(events[i]);
+            QVERIFY2(sameState(model.stateAt(index), replay), qPrintable(QString::number(index)));
+        }
+    }
+
     void timeAndSteps()
     {
         const auto events = syntheticEvents(100);
