@@ -19,6 +19,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QSignalBlocker>
 #include <QKeyEvent>
 #include <QLabel>
@@ -249,6 +250,20 @@ void MainWindow::runSelected()
 
 void MainWindow::runScenario(const scenario::Scenario &scenario)
 {
+    // The toolbar says what runs: the picker shows its entry (a file gets one of its own) and the rate
+    // box its rate — not those of the scenario picked before.
+    const bool ownFile = !scenario.sourcePath.isEmpty() && scenario.sourcePath != scenario::builtinScenarioPath(scenario.id);
+    int index = ownFile ? m_picker->findData(scenario.sourcePath) : m_picker->findData(scenario.id);
+    if (index < 0 && ownFile) {
+        m_picker->addItem(tr("%1 (%2)").arg(scenario.title, QFileInfo(scenario.sourcePath).fileName()), scenario.sourcePath);
+        index = m_picker->count() - 1;
+    }
+    if (index >= 0)
+        m_picker->setCurrentIndex(index); // its handler sets the rate box as the file says
+    {
+        const QSignalBlocker quiet(m_rate);
+        m_rate->setValue(scenario.traffic.messagesPerSecond); // as this run has it (a --runtime or a live change)
+    }
     m_summary->setText(QStringLiteral("<b>%1</b> — %2<br><small>%3</small>").arg(scenario.title, scenario.summary, scenario.sourcePath));
     m_runAction->setEnabled(false);
     m_session->start(scenario);

@@ -13,7 +13,10 @@
 #include "timelineview.h"
 #include "windowtesting.h"
 
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QScreen>
 #include <QApplication>
 #include <QFile>
@@ -103,6 +106,32 @@ private slots:
         QVERIFY2(headline.startsWith(QStringLiteral("Threads: 1")), qPrintable(headline));
         QVERIFY2(headline.contains(QStringLiteral("of Porthole's own")), qPrintable(headline));
         QCOMPARE(window.session().cursorState().lessonThreads(), std::size_t(1));
+    }
+
+    // A scenario file run from the command line or File ▸ Open: the toolbar names it and shows its rate,
+    // not the default scenario's.
+    void theToolbarShowsTheFileThatRuns()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("mine.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"id": "mine", "title": "My own run", "runtime": "raw-uring", "sockets": {"count": 10},
+                      "traffic": {"pattern": "uniform", "messages_per_second": 1234}, "duration_s": 1})");
+        file.close();
+        const scenario::ScenarioLoad load = scenario::loadScenario(path);
+        QVERIFY2(load.scenario, qPrintable(load.errors.join(QLatin1Char('\n'))));
+        ui::MainWindow window;
+        window.runScenario(*load.scenario);
+        auto *picker = window.findChild<QComboBox *>();
+        auto *rate = window.findChild<QDoubleSpinBox *>();
+        QVERIFY(picker && rate);
+        QCOMPARE(picker->currentText(), QStringLiteral("My own run (mine.json)"));
+        QCOMPARE(rate->value(), 1234.0);
+        window.runScenario(*load.scenario); // again: the same entry, not a second one
+        QCOMPARE(picker->findText(QStringLiteral("My own run (mine.json)")), picker->currentIndex());
+        QCOMPARE(picker->count(), picker->findText(QStringLiteral("My own run (mine.json)")) + 1);
+        window.session().stop();
     }
 
     // The arrow keys step the run even when a tab bar has focus (they used to switch the tabs).
