@@ -331,13 +331,15 @@ void Runtime::joinThreads()
 void Runtime::runUserCallback(std::uint64_t opId)
 {
     m_gate.beginCallback(opId); // while paused, holds first
-    ++m_counters.callbacks;
     ++m_counters.callbacksByRole[std::size_t(currentThreadRole())];
     ++m_counters.callbacksByThread[currentThreadSlot()];
     if (ShadowStack::contains(FrameId::Dispatch))
         ++m_counters.callbacksUnderDispatch;
     if (ShadowStack::contains(FrameId::PerformIOCompletionCallback))
         ++m_counters.callbacksUnderPerformIo;
+    // Last (seq_cst, like the others): a reader that sees `callbacks` reach N sees every other count of
+    // those N callbacks too.
+    ++m_counters.callbacks;
     {
         FrameScope frame(FrameId::UserCallback);
         Context context(*this);
