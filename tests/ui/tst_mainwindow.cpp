@@ -128,9 +128,12 @@ private slots:
         QVERIFY(picker && rate);
         QCOMPARE(picker->currentText(), QStringLiteral("My own run (mine.json)"));
         QCOMPARE(rate->value(), 1234.0);
+        // Started (its setup thread done) before it is started again.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session().isStarting() && window.session().isRunning(), 20000);
         window.runScenario(*load.scenario); // again: the same entry, not a second one
         QCOMPARE(picker->findText(QStringLiteral("My own run (mine.json)")), picker->currentIndex());
         QCOMPARE(picker->count(), picker->findText(QStringLiteral("My own run (mine.json)")) + 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session().isStarting() && window.session().isRunning(), 20000);
         window.session().stop();
     }
 
