@@ -1,12 +1,9 @@
 #include "clicommands.h"
 #include "comparecommand.h"
-#include "comparewindow.h"
 #include "scenario/pairs.h"
-#include "trace/pairfile.h"
 #include "clitrace.h"
 #include "headlessdemo.h"
-#include "mainwindow.h"
-#include "palette.h"
+#include "windowcommand.h"
 #include "scenario/builtins.h"
 
 #include <QApplication>
@@ -171,83 +168,18 @@ int main(int argc, char *argv[])
         return porthole::app::listScenarios(out);
     const QStringList args = parser.positionalArguments();
     if (window) {
-        porthole::ui::MainWindow mainWindow;
-        if (parser.isSet(theme)) {
-            const QString name = parser.value(theme);
-            if (name == QLatin1String("light"))
-                mainWindow.setTheme(porthole::ui::Theme::Light);
-            else if (name == QLatin1String("dark"))
-                mainWindow.setTheme(porthole::ui::Theme::Dark);
-            else if (name == QLatin1String("high-contrast"))
-                mainWindow.setTheme(porthole::ui::Theme::HighContrast);
-            else
-                return usageError(err, QStringLiteral("--theme takes light, dark or high-contrast, not '%1'").arg(name));
-        }
-        if (args.value(0) == QLatin1String("compare") || (args.size() == 1 && porthole::trace::isPairFile(args[0].toStdString()))) {
-            auto *compare = new porthole::ui::CompareWindow;
-            compare->setAttribute(Qt::WA_DeleteOnClose);
-            if (args.value(0) != QLatin1String("compare")) {
-                if (const QString why = compare->openPairFile(args[0]); !why.isEmpty()) {
-                    err << "error: " << why << "\n";
-                    return 2;
-                }
-            } else {
-                porthole::app::CompareOptions options;
-                options.names = args.mid(1);
-                if (parser.isSet(runtimes))
-                    options.runtimes = parser.value(runtimes).split(QLatin1Char(','));
-                if (parser.isSet(duration))
-                    options.durationS = parser.value(duration).toDouble();
-                porthole::scenario::ScenarioPair pair;
-                if (const int code = porthole::app::resolvePair(options, pair, err); code != 0)
-                    return code;
-                QTimer::singleShot(0, compare, [compare, pair] { compare->runPair(pair); });
-            }
-            if (parser.isSet(presenter))
-                compare->showFullScreen();
-            else
-                compare->showMaximized();
-            return app.exec();
-        }
-        // "porthole FILE": a trace (it starts with "PORTHOLE") replays, anything else is a scenario file.
-        if (args.size() == 1 && args[0] != QLatin1String("run")) {
-            QFile file(args[0]);
-            const bool isTrace = file.open(QIODevice::ReadOnly) && file.read(8) == "PORTHOLE";
-            if (isTrace) {
-                if (const QString why = mainWindow.openTraceFile(args[0]); !why.isEmpty()) {
-                    err << "error: " << why << "\n";
-                    return 2;
-                }
-                mainWindow.show();
-                return app.exec();
-            }
-        }
-        const QString id = args.size() == 1 && args[0] != QLatin1String("run") ? args[0] : args.value(1, QStringLiteral("there-is-no-thread"));
-        if (parser.isSet(runtimeOption)) { // another runtime than the scenario's: e.g. the real .NET runtime
-            const porthole::scenario::ScenarioLoad load = porthole::scenario::patchedScenario(
-                id, QJsonObject{{QStringLiteral("runtime"), parser.value(runtimeOption)}});
-            if (!load.scenario) {
-                for (const QString &e : load.errors)
-                    err << "error: " << e << "\n";
-                return 2;
-            }
-            mainWindow.selectScenario(id);
-            QTimer::singleShot(0, &mainWindow, [&mainWindow, scenario = *load.scenario] { mainWindow.runScenario(scenario); });
-        } else if (mainWindow.selectScenario(id)) {
-            QTimer::singleShot(0, &mainWindow, &porthole::ui::MainWindow::runSelected);
-        } else {
-            const porthole::scenario::ScenarioLoad load = porthole::scenario::loadScenario(id); // one's own file
-            if (!load.scenario) {
-                for (const QString &e : load.errors)
-                    err << "error: " << e << "\n";
-                return 2;
-            }
-            QTimer::singleShot(0, &mainWindow, [&mainWindow, scenario = *load.scenario] { mainWindow.runScenario(scenario); });
-        }
-        mainWindow.show();
-        if (parser.isSet(presenter))
-            mainWindow.setPresenterMode(true);
-        return app.exec();
+        if (parser.isSet(theme) && parser.value(theme).isEmpty())
+            return usageError(err, QStringLiteral("--theme takes light, dark or high-contrast"));
+        porthole::app::WindowOptions options;
+        options.args = args;
+        options.theme = parser.value(theme);
+        options.presenter = parser.isSet(presenter);
+        if (parser.isSet(runtimes))
+            options.runtimes = parser.value(runtimes).split(QLatin1Char(','));
+        if (parser.isSet(duration))
+            options.durationS = parser.value(duration).toDouble();
+        options.runtime = parser.value(runtimeOption);
+        return porthole::app::openWindow(app, options, err);
     }
     const QString command = args.value(0, QStringLiteral("demo"));
 

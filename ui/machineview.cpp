@@ -151,7 +151,11 @@ void MachineView::paintSockets(QPainter &p, const QRectF &area)
         // Drawn in device pixels (an export at twice the size gets cells twice as many pixels wide).
         const double ratio = std::max(1.0, p.device()->devicePixelRatioF());
         const int cellPx = int(std::lround(cell * ratio));
-        QImage cells = socketGridImage(sockets, cols, cellPx, cell >= 6 ? int(std::lround(ratio)) : 0, cell >= 6);
+        // Tiny cells (no gaps: they read as a texture) take taller rows, up to twice their width, to fill the height.
+        const double rows = std::ceil(double(sockets.size()) / cols);
+        const double rowHeight = cell >= 6 ? cell : std::clamp(std::floor(grid.height() / rows), cell, cell * 2);
+        QImage cells = socketGridImage(sockets, cols, cellPx, cell >= 6 ? int(std::lround(ratio)) : 0, cell >= 6,
+                                       int(std::lround(rowHeight * ratio)));
         cells.setDevicePixelRatio(double(cellPx) / cell);
         p.drawImage(QPointF(std::round(grid.left()), std::round(grid.top())), cells);
     }
@@ -193,7 +197,12 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, text);
         p.restore();
     }
-    const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6 + badge, -area.width() * 0.25, -line * 3);
+    // The counts below the tube, as tall as their words need in this column (a narrow one wraps them to four lines).
+    const QString counts =
+        tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue);
+    const qreal countsHeight =
+        p.fontMetrics().boundingRect(QRect(0, 0, int(area.width()), 1000), Qt::AlignHCenter | Qt::TextWordWrap, counts).height() + line * 0.2;
+    const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6 + badge, -area.width() * 0.25, -countsHeight - line * 0.2);
     p.setPen(QPen(Palette::text(), 2 * Palette::lineWidth()));
     p.setBrush(Qt::NoBrush);
     p.drawRoundedRect(tube, 8, 8);
@@ -211,8 +220,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         p.drawEllipse(token);
     }
     p.setPen(Palette::text());
-    p.drawText(QRectF(area.left(), area.bottom() - line * 2.8, area.width(), line * 2.8), Qt::AlignHCenter | Qt::TextWordWrap,
-               tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue));
+    p.drawText(QRectF(area.left(), area.bottom() - countsHeight, area.width(), countsHeight), Qt::AlignHCenter | Qt::TextWordWrap, counts);
 }
 
 void MachineView::setShowPortholeThreads(bool show)

@@ -18,6 +18,7 @@ struct Scenario;
 namespace porthole::ui {
 
 class Session;
+class KeyHintsLabel;
 class MachineView;
 class TimelineView;
 class CallstackView;
@@ -94,7 +95,7 @@ private:
     HighlightFrame *m_highlight = nullptr;
     QWidget *m_keyHints = nullptr;
     QAction *m_themeActions[3] = {}; // View menu: light, dark, high contrast (in Theme's order)
-    QLabel *m_keyHintsLabel = nullptr;
+    KeyHintsLabel *m_keyHintsLabel = nullptr;
     bool m_presenter = false;
     void updatePresenterPanels(); // presenter mode shows the panels the current step needs
     double m_scale = 1;

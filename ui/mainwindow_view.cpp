@@ -1,6 +1,8 @@
 // The window's looks: presenter mode, scale, themes, key hints, the walkthrough's highlight.
 
 #include "mainwindow.h"
+
+#include "keyhintslabel.h"
 #include "threadlimitsdialog.h"
 
 #include "highlightframe.h"
@@ -109,14 +111,12 @@ void MainWindow::buildViewMenu()
     view->addAction(tr("&Clear the spotlight"), QKeySequence(Qt::Key_Backspace), this, [this] { m_session->setSpotlight(-1); })
         ->setToolTip(tr("Click a thread's card to spotlight it"));
 
-    // The keys that matter in front of a class first: a narrow screen cuts the end, never widens the window.
-    m_keyHintsLabel = new QLabel(
-        tr("<b>Space</b> pause · <b>→</b> step · <b>←</b> back · <b>−</b>/<b>+</b> speed · <b>L</b> live · "
-           "<b>[</b> <b>]</b> zoom · <b>F5</b>/<b>Esc</b> leave presenter · <b>Shift+click</b> scrub · <b>M</b> mark · "
-           "click a thread: spotlight · <b>F11</b> full screen · <b>Ctrl+=</b>/<b>Ctrl+−</b> size · <b>F1</b> keys"));
-    m_keyHintsLabel->setMinimumWidth(1);
-    m_keyHintsLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
-    m_keyHintsLabel->setContentsMargins(6, 2, 6, 2);
+    // The keys that matter in front of a class first: a narrow screen shows fewer, never widens the window.
+    m_keyHintsLabel = new KeyHintsLabel({tr("<b>Space</b> pause"), tr("<b>→</b> step"), tr("<b>←</b> back"),
+                                         tr("<b>−</b>/<b>+</b> speed"), tr("<b>L</b> live"), tr("<b>[</b> <b>]</b> zoom"),
+                                         tr("<b>F5</b>/<b>Esc</b> leave presenter"), tr("<b>Shift+click</b> scrub"),
+                                         tr("<b>M</b> mark"), tr("click a thread: spotlight"), tr("<b>F11</b> full screen"),
+                                         tr("<b>Ctrl+=</b>/<b>Ctrl+−</b> size"), tr("<b>F1</b> keys")});
     m_keyHints = m_keyHintsLabel; // under the views (a toolbar would move it into its overflow menu)
     centralWidget()->layout()->addWidget(m_keyHints);
     m_keyHints->hide();

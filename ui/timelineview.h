@@ -75,6 +75,7 @@ protected:
 
 private:
     void refresh();
+    double updateGraphs(); // timelineview_graphs.cpp; returns the newest event's time, in seconds of the run
     void onClick(QMouseEvent *event);
     // The coarsest level of detail of a series finer than a pixel of the visible range (model::Series).
     std::size_t levelFor(double resolutionS, std::size_t coarserLevels) const;

@@ -48,6 +48,22 @@ private slots:
                 QCOMPARE(image.pixelColor(x, y), arrived);
         QVERIFY(ui::socketGridImage({}, 10, 4, 1, true).isNull());
     }
+
+    void tallerRowsFillTheHeight()
+    {
+        // 2-pixel cells in 3-pixel rows: the panel's height filled, every socket still a cell of its own.
+        std::vector<SocketState> sockets(250, SocketState::Pending);
+        sockets[101] = SocketState::Completed; // row 1, column 1
+        const QImage image = ui::socketGridImage(sockets, 100, 2, 0, false, 3);
+        QCOMPARE(image.size(), QSize(200, 9)); // 3 rows of 3 pixels
+        const QColor arrived = ui::Palette::socket(SocketState::Completed);
+        for (int y = 3; y < 6; ++y)
+            for (int x = 2; x < 4; ++x)
+                QCOMPARE(image.pixelColor(x, y), arrived);
+        QCOMPARE(image.pixelColor(2, 2), ui::Palette::socket(SocketState::Pending)); // the row above: socket 1
+        QCOMPARE(image.pixelColor(2, 6), ui::Palette::socket(SocketState::Pending)); // the row below: socket 201
+        QCOMPARE(image.pixelColor(199, 8).alpha(), 0); // after the last socket: nothing
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSocketGrid)
