@@ -299,11 +299,20 @@ void Runner::schedulePause(double atS, double forS)
     m_pauseForS = forS;
 }
 
+namespace {
+// Settled: stamped more than settleNs before now (0: nothing has settled yet). Events are stamped on the
+// steady clock, like nowNs().
+std::uint64_t settledBefore(std::uint64_t settleNs)
+{
+    const std::uint64_t now = trace::nowNs();
+    return now > settleNs ? now - settleNs : 0;
+}
+} // namespace
+
 void Runner::foldSettled() const
 {
     const bool live = m_running.load(std::memory_order_acquire);
-    const std::uint64_t now = trace::nowNs();
-    const std::uint64_t settled = now > SettleNs ? now - SettleNs : 0;
+    const std::uint64_t settled = settledBefore(SettleNs);
     // A chunk at a time: at the end of a live run nobody asked about, the rest can be millions of
     // events, and one copy of them all hundreds of megabytes.
     for (;;) {
@@ -346,9 +355,8 @@ std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t se
 {
     if (settleNs == 0)
         return m_store.copyEvents(from);
-    // Settled: older than settleNs before now. Events are stamped on the steady clock, like nowNs().
-    const std::uint64_t now = trace::nowNs();
-    return now > settleNs ? m_store.copyEventsBefore(from, now - settleNs) : std::vector<trace::Event>{};
+    const std::uint64_t settled = settledBefore(settleNs);
+    return settled ? m_store.copyEventsBefore(from, settled) : std::vector<trace::Event>{};
 }
 
 trace::Trace Runner::trace() const
