@@ -148,7 +148,15 @@ private slots:
                 walkthrough.next();
         }
         runner.stop();
-        walkthrough.update(engine ? engine->history() : porthole::model::metricsOf(runner.trace().events)); // the last sample
+        // The last sample; a step it completes (a slow machine, a sanitizer) lets the learner go on, as during the run.
+        const auto last = engine ? engine->history() : porthole::model::metricsOf(runner.trace().events);
+        if (walkthrough.update(last))
+            reachedAt.append(walkthrough.currentIndex());
+        while (walkthrough.phase() != Walkthrough::Phase::Watching && !walkthrough.atEnd()) {
+            walkthrough.next();
+            if (walkthrough.update(last))
+                reachedAt.append(walkthrough.currentIndex());
+        }
         QList<int> withCondition;
         for (int i = 0; i < load.scenario->walkthrough.size(); ++i)
             if (!load.scenario->walkthrough[i].pauseWhen.isEmpty())
