@@ -140,15 +140,17 @@ std::size_t UringPort::reapLocked()
             break;
         // id carries the CQ head and tail the kernel shows: head << 32 | tail.
         const std::uint64_t headTail = (std::uint64_t(*m_ring.cq.khead) << 32) | io_uring_smp_load_acquire(m_ring.cq.ktail);
-        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, headTail, ready);
+        // One look at the CQ, one moment: the depth seen and every CQE taken in it share a time stamp.
+        trace::Moment look;
+        look.record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, headTail, ready);
         std::lock_guard lock(m_submitMutex);
         for (unsigned i = 0; i < count; ++i) {
             Completion completion;
             if (!completionFromCqe(*cqes[i], completion))
                 continue;
             m_pending.fetch_sub(1, std::memory_order_relaxed); // relaxed: a count for statistics
-            trace::record(EventType::OpCompleted, 0, std::uint16_t(completion.kind), completion.opId,
-                          std::uint64_t(completion.result));
+            look.record(EventType::OpCompleted, 0, std::uint16_t(completion.kind), completion.opId,
+                        std::uint64_t(completion.result));
             if (m_closed)
                 recycleLocked(completion);
             else
@@ -161,10 +163,10 @@ std::size_t UringPort::reapLocked()
     }
     if (reaped) {
         // The CQ as we leave it (the sample above counted it before reaping).
-        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, 0, io_uring_cq_ready(&m_ring));
-        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
-        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0,
-                      m_pending.load(std::memory_order_relaxed));
+        trace::Moment after;
+        after.record(EventType::QueueSample, std::uint8_t(QueueKind::CqReady), 0, 0, io_uring_cq_ready(&m_ring));
+        after.record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
+        after.record(EventType::QueueSample, std::uint8_t(QueueKind::PendingOps), 0, 0, m_pending.load(std::memory_order_relaxed));
     }
     if (io_uring_cq_has_overflow(&m_ring))
         trace::record(EventType::CqOverflow, 1, 0, 0, *m_ring.cq.koverflow);

@@ -225,14 +225,15 @@ std::size_t UringPort::dequeueBatch(std::span<Completion> out, std::chrono::mill
     // GetQueuedCompletionStatusEx: the packets taken with the first one belong to this thread only.
     std::lock_guard lock(m_mutex);
     reapLocked();
+    trace::Moment taken; // the packets taken together, and the queue they leave
     std::size_t count = 1;
     while (count < out.size() && !m_queue.empty()) {
         takeLocked(out[count]);
-        trace::record(EventType::OpDequeued, 0, std::uint16_t(out[count].kind), out[count].opId, out[count].key);
+        taken.record(EventType::OpDequeued, 0, std::uint16_t(out[count].kind), out[count].opId, out[count].key);
         ++count;
     }
     if (count > 1)
-        trace::record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
+        taken.record(EventType::QueueSample, std::uint8_t(QueueKind::PortQueue), 0, 0, m_queue.size());
     return count;
 }
 

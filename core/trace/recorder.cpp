@@ -19,7 +19,7 @@ ThreadRing::ThreadRing(std::uint32_t capacityPowerOfTwo)
 
 std::size_t ThreadRing::drainInto(std::vector<Event> &out)
 {
-    // Acquire: pairs with commit()'s release, so every slot below head is fully written.
+    // Acquire: pairs with push()'s release, so every slot below head is fully written.
     const std::uint64_t head = m_head.load(std::memory_order_acquire);
     // Relaxed: only the collector writes m_tail.
     std::uint64_t tail = m_tail.load(std::memory_order_relaxed);

@@ -4,6 +4,7 @@
 #include "trace/threadring.h"
 
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -131,6 +132,18 @@ private:
 };
 
 namespace detail {
+inline void fill(Event &e, std::uint64_t ticks, std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux,
+                 std::uint64_t id, std::uint64_t value) noexcept
+{
+    e.timeNs = ticks; // ticks until drained
+    e.thread = thread;
+    e.type = type;
+    e.small = small;
+    e.aux = aux;
+    e.id = id;
+    e.value = value;
+}
+
 // Appends one event, stamped `ticks`, to the calling thread's ring. No lock, no allocation.
 inline void append(std::uint64_t ticks, std::uint32_t thread, EventType type, std::uint8_t small, std::uint16_t aux,
                    std::uint64_t id, std::uint64_t value) noexcept
@@ -138,17 +151,7 @@ inline void append(std::uint64_t ticks, std::uint32_t thread, EventType type, st
     ThreadSlot &slot = t_slot;
     if (!slot.ring)
         return; // a thread nobody attached is not traced
-    Event *e = slot.ring->prepare();
-    if (!e)
-        return;
-    e->timeNs = ticks; // ticks until drained
-    e->thread = thread;
-    e->type = type;
-    e->small = small;
-    e->aux = aux;
-    e->id = id;
-    e->value = value;
-    slot.ring->commit();
+    slot.ring->push([&](Event &e) { fill(e, ticks, thread, type, small, aux, id, value); });
 }
 } // namespace detail
 
@@ -173,6 +176,35 @@ inline void record(EventType type, std::uint8_t small, std::uint16_t aux, std::u
 {
     recordAbout(detail::t_slot.index, type, small, aux, id, value);
 }
+
+// Events that describe one moment share one clock read: what a thread saw in one look at the completion
+// queue (the CQEs of one peek, the queue depths after it), the packets one dequeue handed out. Each
+// costs only its store into the ring: the moment keeps the ring's head itself. So the calling thread
+// records nothing else while a moment is in use (checked in debug builds); other code may run between.
+class Moment
+{
+public:
+    Moment() noexcept
+        : m_ring(detail::t_slot.ring)
+        , m_thread(detail::t_slot.index)
+        , m_head(m_ring ? m_ring->head() : 0)
+        , m_ticks(detail::ticks())
+    {
+    }
+    void record(EventType type, std::uint8_t small, std::uint16_t aux, std::uint64_t id, std::uint64_t value) noexcept
+    {
+        if (!m_ring)
+            return; // a thread nobody attached is not traced
+        assert(m_head == m_ring->head() && "an event was recorded on this thread between a moment's events");
+        m_ring->pushAt(m_head, [&](Event &e) { detail::fill(e, m_ticks, m_thread, type, small, aux, id, value); });
+    }
+
+private:
+    ThreadRing *m_ring;
+    std::uint32_t m_thread;
+    std::uint64_t m_head;
+    std::uint64_t m_ticks;
+};
 
 inline bool isCurrentThreadTraced() noexcept { return detail::t_slot.ring != nullptr; }
 

@@ -17,27 +17,36 @@ class ThreadRing
 public:
     explicit ThreadRing(std::uint32_t capacityPowerOfTwo);
 
-    // Producer side (the owning thread only).
-    Event *prepare() noexcept
+    // Producer side (the owning thread only): fill(Event &) writes one event into the next slot, then it is
+    // published. False when the ring is full: the event is dropped and counted.
+    template<typename Fill>
+    bool push(Fill &&fill) noexcept
     {
-        // Only this thread writes m_head, so a relaxed load reads our own last store.
-        const std::uint64_t head = m_head.load(std::memory_order_relaxed);
+        std::uint64_t h = head();
+        return pushAt(h, fill);
+    }
+    // The same for a writer that keeps the head itself between events (trace::Moment): `head` is its copy
+    // of head(), advanced when the event is published. The next event does not wait to read back the
+    // head the last one stored.
+    template<typename Fill>
+    bool pushAt(std::uint64_t &head, Fill &&fill) noexcept
+    {
         if (head - m_cachedTail > m_mask) {
             // Acquire: pairs with the collector's release of m_tail, so its reads of the slots are done.
             m_cachedTail = m_tail.load(std::memory_order_acquire);
             if (head - m_cachedTail > m_mask) {
                 // Relaxed: a statistic; only this thread writes it.
                 m_dropped.store(m_dropped.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-                return nullptr;
+                return false;
             }
         }
-        return &m_slots[head & m_mask];
+        fill(m_slots[head & m_mask]);
+        // Release: the slot written above is visible before the collector sees the new head.
+        m_head.store(++head, std::memory_order_release);
+        return true;
     }
-    void commit() noexcept
-    {
-        // Release: the slot written after prepare() is visible before the collector sees the new head.
-        m_head.store(m_head.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-    }
+    // Only this thread writes m_head, so a relaxed load reads our own last store.
+    std::uint64_t head() const noexcept { return m_head.load(std::memory_order_relaxed); }
 
     // Consumer side (one collector at a time). Appends every published event; returns how many.
     std::size_t drainInto(std::vector<Event> &out);
@@ -50,7 +59,7 @@ public:
     bool isEmpty() const;
 
     // Set by the owner when its thread exits; the collector frees the ring once drained.
-    void close() { m_closed.store(true, std::memory_order_release); } // release: orders the last commit() before it
+    void close() { m_closed.store(true, std::memory_order_release); } // release: orders the last push() before it
     bool isClosed() const { return m_closed.load(std::memory_order_acquire); }
 
 private:

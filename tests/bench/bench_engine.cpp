@@ -193,7 +193,8 @@ void BM_EngineServe(benchmark::State &state)
     trace::TraceRecorder recorder;
     trace::TraceStore store;
     trace::Collector collector(recorder, store);
-    recorder.attachCurrentThread("serving thread", trace::ThreadRole::IoCompletion, trace::ThreadReason::Startup);
+    const std::uint32_t servingThread =
+        recorder.attachCurrentThread("serving thread", trace::ThreadRole::IoCompletion, trace::ThreadReason::Startup);
     auto port = armedPort(fds);
     if (!port) {
         state.SkipWithError("cannot create the completion port");
@@ -234,6 +235,16 @@ void BM_EngineServe(benchmark::State &state)
     recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
     collector.stop();
     state.counters["events_recorded"] = double(store.eventCount());
+    // How many of the serving thread's events share a clock read (trace::Moment): events over distinct time stamps.
+    std::size_t events = 0, stamps = 0;
+    std::uint64_t lastStamp = ~0ull;
+    for (const trace::Event &e : store.snapshot(recorder).events)
+        if (e.thread == servingThread) {
+            ++events;
+            stamps += e.timeNs != lastStamp;
+            lastStamp = e.timeNs;
+        }
+    state.counters["events_per_clock_read"] = stamps ? double(events) / double(stamps) : 0.0;
     state.counters["events_dropped"] = double(recorder.droppedEvents());
 }
 BENCHMARK(BM_EngineServe)->Iterations(40)->Repetitions(20)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -279,7 +290,7 @@ BENCHMARK(BM_RawPendingMemory)->Arg(10000)->Arg(19000)->Iterations(1);
 [[maybe_unused]] const bool registered = [] {
     bench::registerComparison(
         {"engine_vs_raw_uring", "BM_EngineServe/iterations:40/repeats:20/real_time", "BM_RawUringServe/iterations:40/repeats:20/real_time",
-         "median_round_rate", "completions/s"});
+         "median_round_rate", "completions/s", {}, {"events_per_clock_read"}});
     bench::registerComparison(
         {"pending_op_bytes", "BM_EnginePendingMemory/10000/iterations:1", "BM_RawPendingMemory/10000/iterations:1", "bytes_per_op",
          "bytes/pending op"});

@@ -1,6 +1,7 @@
 // trace_record_ns: one event recorded on the hot path, against a plain store of the same record.
 // trace_record_vs_clock: the same, against reading the clock alone (the time stamp every event takes:
-// rdtsc on x86-64), the floor of any traced event on this machine.
+// rdtsc on x86-64), the floor of any event that takes its own time stamp on this machine.
+// trace_record_moment_ns: an event of a moment (trace::Moment), 16 events to one clock read, against the plain store.
 
 #include "ratioreporter.h"
 
@@ -11,6 +12,11 @@
 namespace {
 
 using namespace porthole::trace;
+
+// Events to one clock read: one look at the CQ that takes 15 CQEs (the port peeks up to 64 at a time). Over a
+// whole serving loop the engine reads the clock once per ~3 events (engine_vs_raw_uring's events_per_clock_read):
+// each re-armed receive stamps its own OpSubmitted.
+constexpr std::int64_t MomentGroup = 16;
 
 void BM_TraceRecord(benchmark::State &state)
 {
@@ -33,6 +39,36 @@ void BM_TraceRecord(benchmark::State &state)
         state.SkipWithError("events were dropped: the measurement is of the wrong path");
 }
 BENCHMARK(BM_TraceRecord);
+
+// The same event, recorded in a moment of `range(0)` events that share one clock read (trace::Moment: the
+// CQEs of one look at the completion queue). The clock read is counted, one per group.
+void BM_TraceRecordMoment(benchmark::State &state)
+{
+    const auto group = std::uint64_t(state.range(0));
+    TraceRecorder recorder;
+    recorder.attachCurrentThread("bench", ThreadRole::Other, ThreadReason::Startup, TraceRecorder::DefaultRingEvents);
+    std::vector<Event> sink;
+    sink.reserve(TraceRecorder::DefaultRingEvents);
+    std::uint64_t i = 0, left = 0;
+    Moment moment;
+    for (auto _ : state) {
+        if (left-- == 0) { // a count down, not i % group: a division would cost more than the event
+            moment = Moment();
+            left = group - 1;
+        }
+        moment.record(EventType::OpCompleted, 0, 1, i, i);
+        if ((++i & 4095) == 0) { // the collector's job, kept out of the measurement
+            state.PauseTiming();
+            sink.clear();
+            recorder.drain(sink);
+            state.ResumeTiming();
+        }
+    }
+    recorder.detachCurrentThread(ThreadReason::Shutdown);
+    if (recorder.droppedEvents() != 0)
+        state.SkipWithError("events were dropped: the measurement is of the wrong path");
+}
+BENCHMARK(BM_TraceRecordMoment)->Arg(MomentGroup);
 
 void BM_PlainStore(benchmark::State &state)
 {
@@ -57,6 +93,7 @@ BENCHMARK(BM_ClockRead);
 
 [[maybe_unused]] const bool registered = [] {
     porthole::bench::registerComparison({"trace_record_ns", "BM_TraceRecord", "BM_PlainStore", "", "ns/event"});
+    porthole::bench::registerComparison({"trace_record_moment_ns", "BM_TraceRecordMoment/16", "BM_PlainStore", "", "ns/event"});
     porthole::bench::registerComparison({"trace_record_vs_clock", "BM_TraceRecord", "BM_ClockRead", "", "ns/event"});
     return true;
 }();

@@ -23,6 +23,71 @@ private slots:
 
     void fullRingDropsAndCounts() { PORTHOLE_VERIFY_CASE(porthole::testing::fullRingDropsAndCounts()); }
 
+    // A moment's events share one time stamp and keep their order; an event recorded after the moment
+    // is no earlier and comes after them.
+    void momentSharesOneStampInOrder()
+    {
+        TraceRecorder recorder;
+        const std::uint32_t self = recorder.attachCurrentThread("reaper", ThreadRole::IoCompletion, ThreadReason::Startup, 64);
+        {
+            Moment look;
+            for (std::uint64_t i = 0; i < 5; ++i)
+                look.record(EventType::OpCompleted, 0, 1, i, 0);
+        }
+        record(EventType::OpDequeued, 0, 1, 99, 0);
+        recorder.detachCurrentThread(ThreadReason::Shutdown);
+        std::vector<Event> out;
+        recorder.drain(out);
+        QCOMPARE(out.size(), std::size_t(1 + 5 + 1 + 1)); // created, the moment, the dequeue, exited
+        for (std::size_t i = 1; i <= 5; ++i) {
+            QCOMPARE(out[i].type, EventType::OpCompleted);
+            QCOMPARE(out[i].id, std::uint64_t(i - 1));
+            QCOMPARE(out[i].thread, self);
+            QCOMPARE(out[i].timeNs, out[1].timeNs);
+        }
+        QVERIFY(out[1].timeNs >= out[0].timeNs);
+        QCOMPARE(out[6].id, std::uint64_t(99));
+        QVERIFY(out[6].timeNs >= out[5].timeNs);
+    }
+
+    // A moment on a full ring drops and counts as record() does, and the ring takes events again once drained.
+    void momentOnAFullRingDropsAndCounts()
+    {
+        TraceRecorder recorder;
+        recorder.attachCurrentThread("reaper", ThreadRole::IoCompletion, ThreadReason::Startup, 64);
+        {
+            Moment look;
+            for (std::uint64_t i = 0; i < 100; ++i)
+                look.record(EventType::OpCompleted, 0, 1, i, 0);
+        }
+        QCOMPARE(recorder.droppedEvents(), std::uint64_t(100 - 63)); // ThreadCreated took one slot
+        std::vector<Event> out;
+        recorder.drain(out);
+        QCOMPARE(out.size(), std::size_t(64));
+        QCOMPARE(out.back().id, std::uint64_t(62));
+        Moment again;
+        again.record(EventType::OpCompleted, 0, 1, 1000, 0);
+        out.clear();
+        recorder.drain(out);
+        QCOMPARE(out.size(), std::size_t(1));
+        QCOMPARE(out.front().id, std::uint64_t(1000));
+        recorder.detachCurrentThread(ThreadReason::Shutdown);
+    }
+
+    // A thread nobody attached records nothing through a moment either.
+    void momentOnAnUntracedThreadRecordsNothing()
+    {
+        TraceRecorder recorder;
+        std::thread([] {
+            Moment look;
+            look.record(EventType::OpCompleted, 0, 1, 1, 0);
+        }).join();
+        std::vector<Event> out;
+        recorder.drain(out);
+        QVERIFY(out.empty());
+        QCOMPARE(recorder.droppedEvents(), std::uint64_t(0));
+    }
+
     // Thread per socket: 10,000 mostly idle threads must cost at most 100 MB of rings.
     void tenThousandIdleThreadsStayUnder100MB()
     {
