@@ -30,9 +30,8 @@ void Collector::drainNow()
 {
     std::lock_guard lock(m_drainMutex);
     const std::uint64_t before = nowNs(); // what was committed before this is in the rings now
-    std::vector<Event> batch;
-    m_recorder.drain(batch);
-    m_store.append(batch);
+    m_recorder.drain(m_batch);
+    m_store.append(m_batch); // leaves it empty
     // Release: a reader that sees the new watermark sees the appended events (the store's lock too).
     m_drainedThrough.store(before, std::memory_order_release);
     m_drained.notify_all();

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace porthole::trace {
 
@@ -35,7 +36,8 @@ private:
     const std::chrono::milliseconds m_interval;
     std::mutex m_mutex; // guards m_stopping
     std::condition_variable m_wake;
-    mutable std::mutex m_drainMutex; // one drain at a time, so the watermark only rises
+    mutable std::mutex m_drainMutex; // one drain at a time, so the watermark only rises; guards m_batch
+    std::vector<Event> m_batch;      // kept between drains: its memory is reused, not faulted in again
     mutable std::condition_variable m_drained;
     std::atomic<std::uint64_t> m_drainedThrough{0};
     bool m_stopping = false;

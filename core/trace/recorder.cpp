@@ -24,11 +24,14 @@ std::size_t ThreadRing::drainInto(std::vector<Event> &out)
     // Relaxed: only the collector writes m_tail.
     std::uint64_t tail = m_tail.load(std::memory_order_relaxed);
     const std::size_t count = std::size_t(head - tail);
-    out.reserve(out.size() + count);
-    for (; tail != head; ++tail)
-        out.push_back(m_slots[tail & m_mask]);
+    // In at most two copies (the ring wraps once); the vector grows as push_back would, not to the exact
+    // size, which would move everything drained before on every ring.
+    const std::size_t first = std::min<std::size_t>(count, std::size_t(m_mask + 1 - (tail & m_mask)));
+    const Event *slots = m_slots.get();
+    out.insert(out.end(), slots + (tail & m_mask), slots + (tail & m_mask) + first);
+    out.insert(out.end(), slots, slots + (count - first));
     // Release: our reads of the slots finish before the producer may reuse them.
-    m_tail.store(tail, std::memory_order_release);
+    m_tail.store(head, std::memory_order_release);
     return count;
 }
 

@@ -6,13 +6,43 @@ namespace porthole::trace {
 
 namespace {
 bool earlier(const Event &a, const Event &b) { return a.timeNs < b.timeNs; }
+
+// A drained batch is a few runs already in time order, one per ring, drained in turn: merging them pairwise
+// orders it in fewer passes than sorting it whole, and keeps events of equal time in the order they came
+// (a moment's events in the order its thread recorded them). `scratch` is the other buffer of each pass.
+void sortRuns(std::vector<Event> &batch, std::vector<Event> &scratch)
+{
+    std::vector<std::size_t> bounds{0};
+    for (std::size_t i = 1; i < batch.size(); ++i)
+        if (earlier(batch[i], batch[i - 1]))
+            bounds.push_back(i);
+    bounds.push_back(batch.size());
+    while (bounds.size() > 2) {
+        scratch.resize(batch.size());
+        std::vector<std::size_t> merged{0};
+        std::size_t k = 0;
+        for (; k + 2 < bounds.size(); k += 2) {
+            std::merge(batch.begin() + std::ptrdiff_t(bounds[k]), batch.begin() + std::ptrdiff_t(bounds[k + 1]),
+                       batch.begin() + std::ptrdiff_t(bounds[k + 1]), batch.begin() + std::ptrdiff_t(bounds[k + 2]),
+                       scratch.begin() + std::ptrdiff_t(bounds[k]), earlier);
+            merged.push_back(bounds[k + 2]);
+        }
+        if (k + 1 < bounds.size()) { // an odd run left: carried over as it is
+            std::copy(batch.begin() + std::ptrdiff_t(bounds[k]), batch.end(), scratch.begin() + std::ptrdiff_t(bounds[k]));
+            merged.push_back(batch.size());
+        }
+        batch.swap(scratch);
+        bounds = std::move(merged);
+    }
+}
 } // namespace
 
 void TraceStore::append(std::vector<Event> &batch)
 {
     if (batch.empty())
         return;
-    std::stable_sort(batch.begin(), batch.end(), earlier);
+    std::lock_guard appendLock(m_appendMutex);
+    sortRuns(batch, m_scratch);
     std::lock_guard lock(m_mutex);
     const auto oldSize = std::ptrdiff_t(m_events.size());
     m_events.append(batch.begin(), batch.end());

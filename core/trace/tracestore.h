@@ -40,6 +40,8 @@ public:
     Trace snapshot(const TraceRecorder &recorder) const; // with this build's vocabulary and the recorder's strings
 
 private:
+    std::mutex m_appendMutex; // one append at a time; guards m_scratch. Taken before m_mutex
+    std::vector<Event> m_scratch; // append's sorting buffer, kept between appends
     mutable std::mutex m_mutex; // guards m_events: the collector appends, any thread reads
     EventLog m_events;
 };

@@ -117,6 +117,35 @@ private slots:
         QCOMPARE(log[EventLog::ChunkEvents * 3 - 1].value, std::uint64_t(EventLog::ChunkEvents * 3 - 1));
     }
 
+    // A drained batch is one run per ring: stored in time order, and events of equal time keep the order they
+    // came in (a moment's events). Five runs (an odd number), one of a single event; the same result as a
+    // stable sort of the whole batch.
+    void batchOfRingRunsIsStoredInOrderAndStable()
+    {
+        std::vector<Event> batch;
+        std::uint64_t payload = 0;
+        const auto run = [&](std::initializer_list<std::uint64_t> times) {
+            for (std::uint64_t t : times)
+                batch.push_back(at(t, payload++));
+        };
+        run({10, 20, 20, 20, 50});
+        run({5, 20, 60});
+        run({20});
+        run({1, 2, 3, 20, 20, 70});
+        run({0, 55});
+        std::vector<Event> expected = batch;
+        std::stable_sort(expected.begin(), expected.end(), [](const Event &a, const Event &b) { return a.timeNs < b.timeNs; });
+        TraceStore store;
+        store.append(batch);
+        QVERIFY(batch.empty());
+        const std::vector<Event> all = store.copyEvents();
+        QCOMPARE(all.size(), expected.size());
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            QCOMPARE(all[i].timeNs, expected[i].timeNs);
+            QCOMPARE(all[i].value, expected[i].value);
+        }
+    }
+
     void lateBatchMergesAcrossAChunkBoundary()
     {
         TraceStore store;
