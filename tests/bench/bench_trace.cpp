@@ -8,6 +8,7 @@
 #include "trace/recorder.h"
 
 #include <memory>
+#include <string>
 
 namespace {
 
@@ -18,7 +19,10 @@ using namespace porthole::trace;
 // each re-armed receive stamps its own OpSubmitted.
 constexpr std::int64_t MomentGroup = 16;
 
-void BM_TraceRecord(benchmark::State &state)
+// Records events on a traced thread, one per iteration (`recordOne(i)`), draining the ring as the collector
+// would, outside the measurement.
+template<typename RecordOne>
+void recordEvents(benchmark::State &state, RecordOne recordOne)
 {
     TraceRecorder recorder;
     recorder.attachCurrentThread("bench", ThreadRole::Other, ThreadReason::Startup, TraceRecorder::DefaultRingEvents);
@@ -26,7 +30,7 @@ void BM_TraceRecord(benchmark::State &state)
     sink.reserve(TraceRecorder::DefaultRingEvents);
     std::uint64_t i = 0;
     for (auto _ : state) {
-        record(EventType::OpCompleted, 0, 1, i, i);
+        recordOne(i);
         if ((++i & 4095) == 0) { // the collector's job, kept out of the measurement
             state.PauseTiming();
             sink.clear();
@@ -38,6 +42,11 @@ void BM_TraceRecord(benchmark::State &state)
     if (recorder.droppedEvents() != 0)
         state.SkipWithError("events were dropped: the measurement is of the wrong path");
 }
+
+void BM_TraceRecord(benchmark::State &state)
+{
+    recordEvents(state, [](std::uint64_t i) { record(EventType::OpCompleted, 0, 1, i, i); });
+}
 BENCHMARK(BM_TraceRecord);
 
 // The same event, recorded in a moment of `range(0)` events that share one clock read (trace::Moment: the
@@ -45,28 +54,15 @@ BENCHMARK(BM_TraceRecord);
 void BM_TraceRecordMoment(benchmark::State &state)
 {
     const auto group = std::uint64_t(state.range(0));
-    TraceRecorder recorder;
-    recorder.attachCurrentThread("bench", ThreadRole::Other, ThreadReason::Startup, TraceRecorder::DefaultRingEvents);
-    std::vector<Event> sink;
-    sink.reserve(TraceRecorder::DefaultRingEvents);
-    std::uint64_t i = 0, left = 0;
+    std::uint64_t left = 0;
     Moment moment;
-    for (auto _ : state) {
+    recordEvents(state, [&](std::uint64_t i) {
         if (left-- == 0) { // a count down, not i % group: a division would cost more than the event
             moment = Moment();
             left = group - 1;
         }
         moment.record(EventType::OpCompleted, 0, 1, i, i);
-        if ((++i & 4095) == 0) { // the collector's job, kept out of the measurement
-            state.PauseTiming();
-            sink.clear();
-            recorder.drain(sink);
-            state.ResumeTiming();
-        }
-    }
-    recorder.detachCurrentThread(ThreadReason::Shutdown);
-    if (recorder.droppedEvents() != 0)
-        state.SkipWithError("events were dropped: the measurement is of the wrong path");
+    });
 }
 BENCHMARK(BM_TraceRecordMoment)->Arg(MomentGroup);
 
@@ -93,7 +89,8 @@ BENCHMARK(BM_ClockRead);
 
 [[maybe_unused]] const bool registered = [] {
     porthole::bench::registerComparison({"trace_record_ns", "BM_TraceRecord", "BM_PlainStore", "", "ns/event"});
-    porthole::bench::registerComparison({"trace_record_moment_ns", "BM_TraceRecordMoment/16", "BM_PlainStore", "", "ns/event"});
+    porthole::bench::registerComparison(
+        {"trace_record_moment_ns", "BM_TraceRecordMoment/" + std::to_string(MomentGroup), "BM_PlainStore", "", "ns/event"});
     porthole::bench::registerComparison({"trace_record_vs_clock", "BM_TraceRecord", "BM_ClockRead", "", "ns/event"});
     return true;
 }();
