@@ -26,7 +26,7 @@ void Collector::stop()
     drainNow();
 }
 
-void Collector::drainNow()
+std::uint64_t Collector::drainNow()
 {
     std::lock_guard lock(m_drainMutex);
     const std::uint64_t before = nowNs(); // what was committed before this is in the rings now
@@ -35,6 +35,11 @@ void Collector::drainNow()
     // Release: a reader that sees the new watermark sees the appended events (the store's lock too).
     m_drainedThrough.store(before, std::memory_order_release);
     m_drained.notify_all();
+    if (m_recorder.isBehind()) {
+        { std::lock_guard wakeLock(m_mutex); } // the collector sees behind, or is asleep and gets the notify
+        m_wake.notify_one();
+    }
+    return before;
 }
 
 bool Collector::waitUntilDrained(std::uint64_t timeNs, std::chrono::milliseconds timeout) const
@@ -47,7 +52,9 @@ void Collector::run()
 {
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        m_wake.wait_for(lock, m_interval, [this] { return m_stopping; });
+        // A drain that found some ring over a quarter full drains again at once: in one more interval
+        // the ring could fill and drop events, or a flood waiting on isBehind() stand still.
+        m_wake.wait_for(lock, m_interval, [this] { return m_stopping || m_recorder.isBehind(); });
         lock.unlock();
         drainNow();
         lock.lock();

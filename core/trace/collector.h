@@ -12,7 +12,8 @@
 
 namespace porthole::trace {
 
-// A thread that drains every ring into the store in bulk, every interval, and once more on stop.
+// A thread that drains every ring into the store in bulk, every interval, and once more on stop; at
+// once again after a drain that found some ring over a quarter full (TraceRecorder::isBehind()).
 class Collector
 {
 public:
@@ -21,7 +22,7 @@ public:
     ~Collector();
 
     void stop();         // drains a last time and joins
-    void drainNow();     // from any thread: one bulk drain, now
+    std::uint64_t drainNow(); // from any thread: one bulk drain, now; returns its watermark (below)
 
     // The watermark: every event committed before this steady-clock time is in the store. Tests and
     // readers wait on it instead of sleeping.

@@ -88,6 +88,24 @@ private slots:
         QCOMPARE(recorder.droppedEvents(), std::uint64_t(0));
     }
 
+    // A drain that finds a ring over a quarter full is followed by another at once, not after the
+    // interval (an hour here): a flood waiting on isBehind() goes on as soon as the collector has room.
+    void collectorDrainsAgainAtOnceWhenBehind()
+    {
+        TraceRecorder recorder;
+        TraceStore store;
+        Collector collector(recorder, store, std::chrono::hours(1));
+        std::thread([&] {
+            recorder.attachCurrentThread("writer", ThreadRole::Other, ThreadReason::Startup, TraceRecorder::DefaultRingEvents);
+            for (std::uint64_t i = 0; i <= TraceRecorder::DefaultRingEvents / 4; ++i)
+                record(EventType::OpSubmitted, 0, 0, i, 0);
+            recorder.detachCurrentThread(ThreadReason::Shutdown);
+        }).join();
+        const std::uint64_t first = collector.drainNow();
+        QVERIFY(collector.waitUntilDrained(first + 1, std::chrono::seconds(30)));
+        QVERIFY(store.eventCount() > TraceRecorder::DefaultRingEvents / 4);
+    }
+
     // Thread per socket: 10,000 mostly idle threads must cost at most 100 MB of rings.
     void tenThousandIdleThreadsStayUnder100MB()
     {
