@@ -112,7 +112,7 @@ void ModelState::apply(const trace::Event &e)
             if (auto it = postedKeys.find(e.value); it != postedKeys.end() && it->second > 0) {
                 ++postsReturned;
                 if (--it->second == 0)
-                    postedKeys.erase(it);
+                    ++postedKeysAtZero;
             }
         }
         if (portQueue > 0)
@@ -127,11 +127,25 @@ void ModelState::apply(const trace::Event &e)
         if (!pauses.empty() && pauses.back().open)
             ++pauses.back().callbacksStarted;
         break;
-    case EventType::Post:
+    case EventType::Post: {
         ++posts;
-        if (postedKeys.size() < 4096) // a key posted again and again is one entry; hostile traces stay small
-            ++postedKeys[e.value];
+        // A key posted again and again is one entry, left at zero between its posts (erased and inserted
+        // again, it cost an allocation a post). Hostile traces stay small: past MaxPostedKeys a new key is
+        // not counted, unless half of the entries are at zero: those go, at most one look at each per
+        // entry freed twice over.
+        auto it = postedKeys.find(e.value);
+        if (it == postedKeys.end() && postedKeys.size() >= MaxPostedKeys && postedKeysAtZero >= MaxPostedKeys / 2) {
+            std::erase_if(postedKeys, [](const auto &entry) { return entry.second == 0; });
+            postedKeysAtZero = 0;
+        }
+        if (it != postedKeys.end()) {
+            if (it->second++ == 0)
+                --postedKeysAtZero;
+        } else if (postedKeys.size() < MaxPostedKeys) {
+            postedKeys.emplace(e.value, 1);
+        }
         break;
+    }
     case EventType::Timer:
         timersFired += e.small == 1;
         break;

@@ -69,7 +69,9 @@ struct ModelState {
     std::uint64_t pendingOps = 0;
     std::uint64_t reaped = 0, dequeued = 0, callbacks = 0, posts = 0, timersFired = 0;
     std::uint64_t postsReturned = 0;                       // posted packets dequeued with a key that was posted
-    std::unordered_map<std::uint64_t, std::uint32_t> postedKeys; // key -> posted and not yet dequeued
+    static constexpr std::size_t MaxPostedKeys = 4096;
+    std::unordered_map<std::uint64_t, std::uint32_t> postedKeys; // key -> posted and not yet dequeued (0: none now)
+    std::size_t postedKeysAtZero = 0;                            // entries of postedKeys at 0
     std::uint64_t callbacksUnderDispatch = 0, callbacksUnderPerformIo = 0;
     std::array<std::uint64_t, Roles> aliveByRole{}, callbacksByRole{};
     std::array<double, trace::MetricCount> observed; // the sampler's last reading of each metric (NaN: none)

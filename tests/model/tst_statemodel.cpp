@@ -110,6 +110,35 @@ private slots:
         const std::size_t before = model.previousDequeue(last);
         QCOMPARE(model.stateAt(before).dequeued + 1, model.stateAt(last).dequeued);
     }
+
+    // A post counts as returned when a packet of a posted key is dequeued. A key posted again and again
+    // is one entry; keys at zero are swept once the entries reach MaxPostedKeys, and 10,000 keys posted
+    // one after another are all counted with the map never over that bound.
+    void postsReturnedWithKeysReusedAndManyKeys()
+    {
+        ModelState state;
+        const auto post = [&](std::uint64_t key) { state.apply({1, 0, EventType::Post, 0, 0, 0, key}); };
+        const auto dequeue = [&](std::uint64_t key) {
+            state.apply({2, 0, EventType::OpDequeued, 0, std::uint16_t(trace::OpKind::Post), 0, key});
+        };
+        for (int i = 0; i < 3; ++i)
+            post(7);
+        for (int i = 0; i < 4; ++i) // one more than posted: not a post's
+            dequeue(7);
+        QCOMPARE(state.postsReturned, std::uint64_t(3));
+        post(7);
+        dequeue(7);
+        QCOMPARE(state.postsReturned, std::uint64_t(4));
+        QCOMPARE(state.postedKeys.size(), std::size_t(1));
+        for (std::uint64_t key = 100; key < 10'100; ++key) {
+            post(key);
+            dequeue(key);
+            QVERIFY(state.postedKeys.size() <= ModelState::MaxPostedKeys);
+        }
+        QCOMPARE(state.postsReturned, std::uint64_t(10'004));
+        dequeue(99); // never posted
+        QCOMPARE(state.postsReturned, std::uint64_t(10'004));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStateModel)
