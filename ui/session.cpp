@@ -4,6 +4,7 @@
 #include "scenario/runner.h"
 #include "scenario/scenariofile.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 
 #include <algorithm>
@@ -110,8 +111,7 @@ void Session::stop()
     m_frameTimer.stop();
     m_runner->stop();
     m_droppedInTrace = m_runner->droppedEvents();
-    m_model.setThreads(m_runner->threads());
-    m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
+    nameThreadsAndStrings();
     const auto rest = m_runner->eventsSince(m_pulled, 0);
     m_model.append(rest);
     m_pulled += rest.size();
@@ -131,14 +131,35 @@ void Session::pullNow()
             emit failed(why);
         }
     }
-    take(m_runner->eventsSince(m_pulled, SettleNs));
+    // A frame folds new events a slice at a time for at most FoldBudgetMs; the rest waits for the next
+    // frame. Under a flood the views fall behind the run for a while, instead of the window freezing.
+    QElapsedTimer spent;
+    spent.start();
+    bool took = false;
+    for (;;) {
+        const std::vector<trace::Event> slice = m_runner->eventsSince(m_pulled, SettleNs, FoldSlice);
+        m_model.append(slice);
+        m_pulled += slice.size();
+        took |= !slice.empty();
+        if (slice.size() < FoldSlice || spent.elapsed() >= FoldBudgetMs)
+            break;
+    }
+    if (took)
+        nameThreadsAndStrings();
+    refreshCursorState();
+    emit frame();
+}
+
+void Session::nameThreadsAndStrings()
+{
+    m_model.setThreads(m_runner->threads());
+    m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
 }
 
 void Session::take(const std::vector<trace::Event> &events)
 {
     if (!events.empty()) {
-        m_model.setThreads(m_runner->threads());
-        m_model.setNames(trace::Vocabulary::current(), m_runner->strings());
+        nameThreadsAndStrings();
         m_model.append(events);
         m_pulled += events.size();
     }

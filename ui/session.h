@@ -26,6 +26,8 @@ class Session : public QObject
 public:
     static constexpr int FrameMs = 16;
     static constexpr std::uint64_t SettleNs = 100'000'000; // stay this far behind the newest event while live
+    static constexpr qint64 FoldBudgetMs = 8; // of a frame's 16 ms, at most this folds new events; the views and painting have the rest
+    static constexpr std::size_t FoldSlice = 16384; // events copied and folded between looks at the clock
 
     explicit Session(QObject *parent = nullptr);
     ~Session() override;
@@ -93,6 +95,7 @@ private:
     void onStarted(scenario::RunSource *runner, const QString &error, quint64 job);
     void refreshCursorState();
     void take(const std::vector<trace::Event> &events); // live: new events of the runner into the model
+    void nameThreadsAndStrings(); // the runner's threads and strings so far into the model
 
     scenario::Scenario m_scenario;
     std::unique_ptr<scenario::RunSource> m_runner;

@@ -214,12 +214,13 @@ QString ChildRun::failure() const
     return m_failure;
 }
 
-std::vector<trace::Event> ChildRun::eventsSince(std::size_t from, std::uint64_t) const
+std::vector<trace::Event> ChildRun::eventsSince(std::size_t from, std::uint64_t, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
     if (from >= m_trace.events.size())
         return {};
-    return {m_trace.events.begin() + std::ptrdiff_t(from), m_trace.events.end()};
+    const std::size_t count = std::min(limit, m_trace.events.size() - from);
+    return {m_trace.events.begin() + std::ptrdiff_t(from), m_trace.events.begin() + std::ptrdiff_t(from + count)};
 }
 
 std::vector<trace::ThreadInfo> ChildRun::threads() const

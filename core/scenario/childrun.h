@@ -31,7 +31,7 @@ public:
     void setThreadLimits(const runtime::ThreadLimits &limits) override;
 
     QString failure() const override;
-    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const override;
+    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const override;
     std::vector<trace::ThreadInfo> threads() const override;
     std::vector<std::string> strings() const override;
     std::uint64_t droppedEvents() const override;

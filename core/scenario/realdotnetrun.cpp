@@ -104,12 +104,12 @@ QString RealDotnetRun::runtimeVersion() const
     return m_version;
 }
 
-std::vector<trace::Event> RealDotnetRun::eventsSince(std::size_t from, std::uint64_t settleNs) const
+std::vector<trace::Event> RealDotnetRun::eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit) const
 {
     if (settleNs == 0)
-        return m_store.copyEvents(from);
+        return m_store.copyEvents(from, limit);
     const std::uint64_t now = trace::nowNs();
-    return now > settleNs ? m_store.copyEventsBefore(from, now - settleNs) : std::vector<trace::Event>{};
+    return now > settleNs ? m_store.copyEventsBefore(from, now - settleNs, limit) : std::vector<trace::Event>{};
 }
 
 trace::Trace RealDotnetRun::trace() const

@@ -58,7 +58,7 @@ public:
     void setThreadLimits(const runtime::ThreadLimits &) override {}
 
     QString failure() const override;
-    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const override;
+    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const override;
     std::vector<trace::ThreadInfo> threads() const override { return m_recorder.threads(); }
     std::vector<std::string> strings() const override { return m_recorder.strings(); }
     std::uint64_t droppedEvents() const override { return m_recorder.droppedEvents(); }

@@ -351,12 +351,12 @@ QList<ClaimResult> Runner::evaluateClaims() const
     return scenario::evaluateClaims(m_scenario.claims, history());
 }
 
-std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t settleNs) const
+std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit) const
 {
     if (settleNs == 0)
-        return m_store.copyEvents(from);
+        return m_store.copyEvents(from, limit);
     const std::uint64_t settled = settledBefore(settleNs);
-    return settled ? m_store.copyEventsBefore(from, settled) : std::vector<trace::Event>{};
+    return settled ? m_store.copyEventsBefore(from, settled, limit) : std::vector<trace::Event>{};
 }
 
 trace::Trace Runner::trace() const

@@ -75,7 +75,7 @@ public:
         return !m_collector || m_collector->waitUntilDrained(timeNs, timeout);
     }
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
-    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const override;
+    std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const override;
     std::vector<trace::ThreadInfo> threads() const override { return m_recorder.threads(); }
     std::vector<std::string> strings() const override { return m_recorder.strings(); } // the trace's strings so far
     std::uint64_t droppedEvents() const override { return m_recorder.droppedEvents(); }

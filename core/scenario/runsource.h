@@ -33,8 +33,10 @@ public:
 
     // Empty while the run is sound; else why its results cannot be trusted.
     virtual QString failure() const = 0;
-    // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
-    virtual std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs) const = 0;
+    // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()),
+    // at most `limit` of them.
+    static constexpr std::size_t All = std::size_t(-1);
+    virtual std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const = 0;
     virtual std::vector<trace::ThreadInfo> threads() const = 0;
     virtual std::vector<std::string> strings() const = 0;
     virtual std::uint64_t droppedEvents() const = 0;

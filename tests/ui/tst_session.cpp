@@ -115,6 +115,28 @@ private slots:
         replay.setCursorIndex(0);
         QCOMPARE(replay.cursorState().dequeued, std::uint64_t(0));
     }
+
+    // A flood makes more events a frame than one slice (Session::FoldSlice): the frame timer folds them
+    // a slice at a time within its budget, and the model holds exactly the run's events, in its order.
+    void aFloodIsFoldedInSlicesWithNothingLost()
+    {
+        Session session;
+        QSignalSpy started(&session, &Session::started);
+        session.start(load(QStringLiteral(PORTHOLE_FLOOD)));
+        QVERIFY(started.wait(30000));
+        QVERIFY(started.first().first().toString().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(session.model().eventCount() > 4 * Session::FoldSlice, 60000);
+        const std::size_t held = session.model().eventCount();
+        const trace::Trace run = session.trace(); // the runner's: everything recorded so far
+        session.stop();
+        QVERIFY(run.events.size() >= held);
+        const std::vector<trace::Event> folded = session.model().events().copy(0, held);
+        for (std::size_t i = 0; i < held; ++i) {
+            const trace::Event &a = folded[i], &b = run.events[i];
+            if (a.timeNs != b.timeNs || a.thread != b.thread || a.type != b.type || a.id != b.id || a.value != b.value)
+                QFAIL(qPrintable(QStringLiteral("event %1 of %2 differs from the run's").arg(i).arg(held)));
+        }
+    }
 };
 
 QTEST_MAIN(TestSession)
