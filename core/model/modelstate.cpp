@@ -100,7 +100,8 @@ void ModelState::apply(const trace::Event &e)
         if (cqReady > 0)
             --cqReady;
         ++portQueue;
-        if (const auto it = cellOfOp.find(e.id); it != cellOfOp.end()) {
+        // Not a receive of a socket (posts, timers, a flood): no hash of its id to compute.
+        if (const auto it = cellOfOp.empty() ? cellOfOp.end() : cellOfOp.find(e.id); it != cellOfOp.end()) {
             sockets[it->second] = SocketState::Completed;
             cellOfOp.erase(it);
         }

@@ -39,8 +39,8 @@ void StateModel::append(const std::vector<trace::Event> &events)
         ++m_revision;
     if (m_checkpoints.empty())
         m_checkpoints.assign(1, ModelState{});
+    m_events.append(events);
     for (const trace::Event &e : events) {
-        m_events.push_back(e);
         m_interpreter.apply(e);
         m_timeline.follow(e, m_interpreter.state());
         // A checkpoint copies the state: the larger the state, the fewer of them (see CheckpointBytesPerEvent).

@@ -165,15 +165,16 @@ void TimelineData::follow(const trace::Event &e, const ModelState &after)
         m_origin = e.timeNs;
     if (e.thread >= m_lanes.size())
         m_lanes.resize(e.thread + 1);
-    const double t = toSeconds(e.timeNs);
-    const auto record = [t](Series &series, double &last, double now) {
+    // The event's time in seconds only where a point is added: the division was a fifth of the fold.
+    const auto record = [this, &e](Series &series, double &last, double now) {
         if (now != last)
-            series.add(t, last = now);
+            series.add(toSeconds(e.timeNs), last = now);
     };
     switch (e.type) {
     case trace::EventType::ThreadCreated:
     case trace::EventType::ThreadExited:
     case trace::EventType::ThreadState: {
+        const double t = toSeconds(e.timeNs);
         const ThreadView &thread = after.threads[e.thread];
         record(m_threadCount, m_threads, double(after.lessonThreads()));
         // The counts by state are the lesson's threads too: Porthole's own and the kernel's stay out.

@@ -86,6 +86,18 @@ void EventLog::spill(std::size_t chunk)
 #endif
 }
 
+void EventLog::append(std::span<const Event> events)
+{
+    while (!events.empty()) {
+        if ((m_size & (ChunkEvents - 1)) == 0 && (m_size >> ChunkShift) == m_chunks.size())
+            addChunk();
+        const std::size_t inChunk = std::min(events.size(), ChunkEvents - (m_size & (ChunkEvents - 1)));
+        std::copy_n(events.data(), inChunk, &(*this)[m_size]);
+        m_size += inChunk;
+        events = events.subspan(inChunk);
+    }
+}
+
 std::vector<Event> EventLog::copy(std::size_t from, std::size_t to) const
 {
     to = std::min(to, m_size);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace porthole::trace {
@@ -87,12 +88,7 @@ public:
             addChunk();
         (*this)[m_size++] = e;
     }
-    template <typename InputIt>
-    void append(InputIt first, InputIt last)
-    {
-        for (; first != last; ++first)
-            push_back(*first);
-    }
+    void append(std::span<const Event> events); // a chunk's worth at a time, not an event at a time
     void clear();
 
     std::size_t spilledChunks() const { return m_spilled; }

@@ -45,7 +45,7 @@ void TraceStore::append(std::vector<Event> &batch)
     sortRuns(batch, m_scratch);
     std::lock_guard lock(m_mutex);
     const auto oldSize = std::ptrdiff_t(m_events.size());
-    m_events.append(batch.begin(), batch.end());
+    m_events.append(batch);
     // Only the tail newer than the batch's first event can be out of order: merge just that part. It is
     // found from the end by doubling steps, not by a binary search over the whole store, which would
     // read pages of old, spilled chunks back into memory on every drain.
