@@ -132,18 +132,20 @@ void Session::pullNow()
         }
     }
     // A frame folds new events a slice at a time for at most FoldBudgetMs; the rest waits for the next
-    // frame. Under a flood the views fall behind the run for a while, instead of the window freezing.
+    // frame, and the run hears that the window is behind (a flood of posts then waits for it).
     QElapsedTimer spent;
     spent.start();
-    bool took = false;
+    bool took = false, more = false;
     for (;;) {
         const std::vector<trace::Event> slice = m_runner->eventsSince(m_pulled, SettleNs, FoldSlice);
         m_model.append(slice);
         m_pulled += slice.size();
         took |= !slice.empty();
-        if (slice.size() < FoldSlice || spent.elapsed() >= FoldBudgetMs)
+        more = slice.size() == FoldSlice;
+        if (!more || spent.elapsed() >= FoldBudgetMs)
             break;
     }
+    m_runner->setReaderBehind(more); // a flood waits until the views have caught up
     if (took)
         nameThreadsAndStrings();
     refreshCursorState();

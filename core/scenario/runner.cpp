@@ -196,10 +196,11 @@ void Runner::driveLoop()
     m_recorder.detachCurrentThread(trace::ThreadReason::Shutdown);
 }
 
-// posts.threads: post back to back until the run ends, as fast as the port and the trace take them:
-// at most FloodInFlight posts wait in the port at a time (a flood that outran the thread taking them
-// would only grow the port's queue), and none while the trace's collector is behind (it would drop
-// events). A pause holds the posters too.
+// posts.threads: post back to back until the run ends, as fast as the port, the trace and the window
+// take them: at most FloodInFlight posts wait in the port at a time (a flood that outran the thread
+// taking them would only grow the port's queue), and none while the trace's collector is behind (it
+// would drop events) or the window's reader is (its views would fall further and further behind the
+// run). A pause holds the posters too.
 void Runner::floodLoop(int index)
 {
     constexpr std::uint64_t FloodInFlight = 4096;
@@ -217,7 +218,7 @@ void Runner::floodLoop(int index)
         }
         // The trace first: wait while the collector is behind (a flood must not make the trace drop).
         const engine::PortStats load = port->stats();
-        if (m_recorder.isBehind() || load.pendingOps + load.queued >= FloodInFlight) {
+        if (m_recorder.isBehind() || m_readerBehind.load(std::memory_order_relaxed) || load.pendingOps + load.queued >= FloodInFlight) {
             std::this_thread::sleep_for(std::chrono::microseconds(100));
             continue;
         }

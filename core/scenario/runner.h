@@ -76,6 +76,7 @@ public:
     }
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
     std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const override;
+    void setReaderBehind(bool behind) override { m_readerBehind.store(behind, std::memory_order_relaxed); } // a hint: no order needed
     std::vector<trace::ThreadInfo> threads() const override { return m_recorder.threads(); }
     std::vector<std::string> strings() const override { return m_recorder.strings(); } // the trace's strings so far
     std::uint64_t droppedEvents() const override { return m_recorder.droppedEvents(); }
@@ -113,6 +114,7 @@ private:
     std::thread m_driver; // posts, timers and fsyncs on the scenario's schedule; pause, resume and step
     std::vector<std::thread> m_posters; // posts.threads: a flood of posts, back to back
     std::atomic<bool> m_flooding{false};
+    std::atomic<bool> m_readerBehind{false};
     void floodLoop(int index);
 };
 

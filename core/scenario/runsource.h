@@ -36,6 +36,9 @@ public:
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()),
     // at most `limit` of them.
     static constexpr std::size_t All = std::size_t(-1);
+    // The window's reader left events it had no time for: a flood of posts (posts.threads) waits while
+    // it is, as it waits for the trace. Runs without a flood, and runs in a process of their own, ignore it.
+    virtual void setReaderBehind(bool) {}
     virtual std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const = 0;
     virtual std::vector<trace::ThreadInfo> threads() const = 0;
     virtual std::vector<std::string> strings() const = 0;

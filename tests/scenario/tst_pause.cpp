@@ -35,6 +35,33 @@ class TestPause : public QObject
 private slots:
     void initTestCase() { engine::raiseDescriptorLimit(); }
 
+    // A window whose reader is behind holds a flood's posters, as the trace's collector does: once told,
+    // each poster makes at most the post it was in; told no longer, they go on.
+    void aReaderBehindHoldsTheFlood()
+    {
+        const scenario::ScenarioLoad load = scenario::loadScenario(QStringLiteral(PORTHOLE_FLOOD));
+        QVERIFY(load.scenario);
+        scenario::Runner runner(*load.scenario);
+        QCOMPARE(runner.start(), QString());
+        const auto postsAfter = [&runner](std::uint64_t fromNs) {
+            std::size_t n = 0;
+            for (const trace::Event &e : runner.eventsSince(0, 0))
+                n += e.type == trace::EventType::Post && e.timeNs >= fromNs;
+            return n;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(postsAfter(0) > 1000, 20000);
+        runner.setReaderBehind(true);
+        const std::uint64_t held = trace::nowNs();
+        waitForTraceThrough(runner, held + 200'000'000); // 200 ms of the run, by the collector's watermark
+        // A millisecond's margin: events are stamped with the CPU's counter, converted to the steady clock.
+        const std::size_t late = postsAfter(held + 1'000'000);
+        QVERIFY2(late <= std::size_t(load.scenario->posts.threads), qPrintable(QStringLiteral("%1 posts after").arg(late)));
+        runner.setReaderBehind(false);
+        const std::uint64_t released = trace::nowNs();
+        QTRY_VERIFY_WITH_TIMEOUT(postsAfter(released) > 1000, 20000);
+        runner.stop();
+    }
+
     void everyBuiltinFreezes_data()
     {
         QTest::addColumn<QString>("id");
