@@ -216,7 +216,8 @@ void Runner::floodLoop(int index)
             trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             continue;
         }
-        // The trace first: wait while the collector is behind (a flood must not make the trace drop).
+        // The trace and the window first: wait while either is behind (a flood must not make the trace
+        // drop, nor leave the views further and further behind).
         const engine::PortStats load = port->stats();
         if (m_recorder.isBehind() || m_readerBehind.load(std::memory_order_relaxed) || load.pendingOps + load.queued >= FloodInFlight) {
             std::this_thread::sleep_for(std::chrono::microseconds(100));
