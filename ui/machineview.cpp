@@ -20,6 +20,9 @@ MachineView::MachineView(Session &session, QWidget *parent)
     setMinimumSize(360, 200);
     m_clock.start();
     connect(&session, &Session::frame, this, qOverload<>(&QWidget::update));
+    m_flightTick.setSingleShot(true);
+    m_flightTick.setInterval(Session::FrameMs * 3 / 2); // restarted at each paint: fires only between frames
+    connect(&m_flightTick, &QTimer::timeout, this, qOverload<>(&QWidget::update));
 }
 
 void MachineView::setFontScale(double scale)
@@ -114,7 +117,7 @@ void MachineView::paintFlights(QPainter &p)
         p.drawEllipse(QRectF(at.x() - d / 2, at.y() - d / 2, d, d));
     }
     if (!m_flights.empty())
-        update(); // keep moving until they land
+        m_flightTick.start(); // keep moving until they land: at the next frame, else soon after (never as fast as paints go)
 }
 
 void MachineView::paintSockets(QPainter &p, const QRectF &area)

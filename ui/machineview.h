@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QPointF>
+#include <QTimer>
 #include <QWidget>
 
 
@@ -60,6 +61,7 @@ private:
     std::size_t m_lastIndex = 0;
     std::vector<Flight> m_flights;
     QElapsedTimer m_clock;
+    QTimer m_flightTick; // moves flights on when no session frame comes for a while (a replay)
     QPointF m_socketsExit, m_queueEntry, m_queueExit;
     QHash<std::uint32_t, QPointF> m_cardCentre; // thread index -> its card, as last painted
     bool m_showPortholeThreads = false;

@@ -2,9 +2,11 @@
 // dequeue, step moves exactly one completion, scrubbing rebuilds the state at the cursor.
 
 #include "engine/descriptorlimit.h"
+#include "machineview.h"
 #include "scenario/builtins.h"
 #include "session.h"
 
+#include <QPaintEvent>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -39,6 +41,17 @@ void settle(Session &session)
 {
     QVERIFY(session.pullThrough(porthole::trace::nowNs()));
 }
+
+class PaintCounter : public QObject
+{
+public:
+    int paints = 0;
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        paints += event->type() == QEvent::Paint;
+        return false;
+    }
+};
 } // namespace
 
 class TestSession : public QObject
@@ -136,6 +149,28 @@ private slots:
             if (a.timeNs != b.timeNs || a.thread != b.thread || a.type != b.type || a.id != b.id || a.value != b.value)
                 QFAIL(qPrintable(QStringLiteral("event %1 of %2 differs from the run's").arg(i).arg(held)));
         }
+    }
+
+    // The machine view moves its flights on at frame rate: a live run paints it about once a frame,
+    // never as fast as the event loop can go (it did: ten paints a frame, a core spent on painting).
+    void theMachineViewPaintsAboutOnceAFrame()
+    {
+        Session session;
+        MachineView view(session);
+        view.resize(900, 420);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        PaintCounter counter;
+        view.installEventFilter(&counter);
+        QSignalSpy frames(&session, &Session::frame);
+        QVERIFY(startAndWait(session, QStringLiteral(PORTHOLE_FLOOD)));
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 60, 60000);
+        session.stop();
+        const int paints = counter.paints, framed = int(frames.count());
+        QVERIFY2(paints > 0, "the view was never painted");
+        // A frame paints it once; when frames come slower than the flights' tick (a loaded machine),
+        // the tick paints it once between them.
+        QVERIFY2(paints <= 2 * framed + 4, qPrintable(QStringLiteral("%1 paints in %2 frames").arg(paints).arg(framed)));
     }
 };
 
