@@ -131,8 +131,10 @@ void Session::pullNow()
             emit failed(why);
         }
     }
-    // A frame folds new events a slice at a time for at most FoldBudgetMs; the rest waits for the next
-    // frame, and the run hears that the window is behind (a flood of posts then waits for it).
+    // A frame folds new events a slice at a time for what the views leave of it (FramePacer); the rest
+    // waits for the next frame, and the run hears that the window is behind (a flood then waits for it).
+    m_pacer.frameStarted(FramePacer::threadCpuNs());
+    const qint64 budgetNs = qint64(m_pacer.foldBudgetMs() * 1e6);
     QElapsedTimer spent;
     spent.start();
     bool took = false, more = false;
@@ -142,9 +144,10 @@ void Session::pullNow()
         m_pulled += slice.size();
         took |= !slice.empty();
         more = slice.size() == FoldSlice;
-        if (!more || spent.elapsed() >= FoldBudgetMs)
+        if (!more || spent.nsecsElapsed() >= budgetNs)
             break;
     }
+    m_pacer.foldEnded(FramePacer::threadCpuNs());
     m_runner->setReaderBehind(more); // a flood waits until the views have caught up
     if (took)
         nameThreadsAndStrings();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "framepacer.h"
 #include "model/statemodel.h"
 #include "scenario/claims.h"
 #include "scenario/scenario.h"
@@ -26,8 +27,9 @@ class Session : public QObject
 public:
     static constexpr int FrameMs = 16;
     static constexpr std::uint64_t SettleNs = 100'000'000; // stay this far behind the newest event while live
-    static constexpr qint64 FoldBudgetMs = 8; // of a frame's 16 ms, at most this folds new events; the views and painting have the rest
-    static constexpr std::size_t FoldSlice = 16384; // events copied and folded between looks at the clock
+    // A frame folds new events for what the views' refresh and painting leave of it (FramePacer), a
+    // slice at a time: a slice folds in well under a millisecond.
+    static constexpr std::size_t FoldSlice = 4096;
 
     explicit Session(QObject *parent = nullptr);
     ~Session() override;
@@ -117,6 +119,7 @@ private:
     bool m_failureReported = false;
     std::uint64_t m_droppedInTrace = 0;
     QTimer m_frameTimer;
+    FramePacer m_pacer;
 };
 
 } // namespace porthole::ui

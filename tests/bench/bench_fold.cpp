@@ -1,7 +1,7 @@
 // fold_ns: one event of a real flood's trace taken into the window's model (StateModel::append: the state,
 // the timeline's lanes and graphs, the checkpoints, the model's own copy of the event), against copying the
-// same events into a plain array. The live window folds new events for at most Session::FoldBudgetMs of
-// each frame: this says how many events that is, and how far a flood can go before the window falls behind.
+// same events into a plain array. The live window folds new events for what its views leave of each
+// frame (FramePacer, 2 to 8 ms): this says how many events that is, and how far a flood can go before the window falls behind.
 
 #include "ratioreporter.h"
 

@@ -1,27 +1,54 @@
 #pragma once
 
 #include <QApplication>
+#include <QElapsedTimer>
 
 #include <memory>
 
 namespace porthole::bench {
 
-inline std::unique_ptr<QApplication> &applicationHolder()
+// Counts the wall time the GUI thread spends handling events (the outermost ones: timers, posted
+// events, painting), which is all the work a frame does; waiting for events is not counted.
+class BenchApplication : public QApplication
 {
-    static std::unique_ptr<QApplication> app;
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (m_depth > 0)
+            return QApplication::notify(receiver, event);
+        ++m_depth;
+        QElapsedTimer handling;
+        handling.start();
+        const bool handled = QApplication::notify(receiver, event);
+        m_busyNs += handling.nsecsElapsed();
+        --m_depth;
+        return handled;
+    }
+    qint64 busyNs() const { return m_busyNs; } // of the outermost events handled to the end so far
+
+private:
+    int m_depth = 0;
+    qint64 m_busyNs = 0;
+};
+
+inline std::unique_ptr<BenchApplication> &applicationHolder()
+{
+    static std::unique_ptr<BenchApplication> app;
     return app;
 }
 
 // One offscreen QApplication for every benchmark that makes widgets, made before the first of them.
-inline QApplication &application()
+inline BenchApplication &application()
 {
     static int argc = 1;
     static char name[] = "porthole_bench";
     static char *argv[] = {name, nullptr};
-    std::unique_ptr<QApplication> &app = applicationHolder();
+    std::unique_ptr<BenchApplication> &app = applicationHolder();
     if (!app) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
-        app = std::make_unique<QApplication>(argc, argv);
+        app = std::make_unique<BenchApplication>(argc, argv);
     }
     return *app;
 }

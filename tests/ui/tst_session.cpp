@@ -2,6 +2,7 @@
 // dequeue, step moves exactly one completion, scrubbing rebuilds the state at the cursor.
 
 #include "engine/descriptorlimit.h"
+#include "framepacer.h"
 #include "machineview.h"
 #include "scenario/builtins.h"
 #include "session.h"
@@ -149,6 +150,38 @@ private slots:
             if (a.timeNs != b.timeNs || a.thread != b.thread || a.type != b.type || a.id != b.id || a.value != b.value)
                 QFAIL(qPrintable(QStringLiteral("event %1 of %2 differs from the run's").arg(i).arg(held)));
         }
+    }
+
+    // A frame's fold gets what the rest of the frame (the views' work: the GUI thread's CPU time from
+    // the end of a fold to the next tick) leaves of FramePacer::TargetMs, judged by the largest rest of
+    // the last frames, within the pacer's bounds.
+    void aFramesFoldGetsWhatTheViewsLeave()
+    {
+        FramePacer pacer;
+        QCOMPARE(pacer.foldBudgetMs(), FramePacer::MaxFoldMs);
+        constexpr std::int64_t Ms = 1'000'000;
+        std::int64_t cpu = 0;
+        const auto frame = [&](std::int64_t foldMs, std::int64_t restMs) { // a tick, a fold, the views
+            pacer.frameStarted(cpu);
+            cpu += foldMs * Ms;
+            pacer.foldEnded(cpu);
+            cpu += restMs * Ms;
+        };
+        frame(3, 10);
+        pacer.frameStarted(cpu);
+        QCOMPARE(pacer.foldBudgetMs(), FramePacer::TargetMs - 10);
+        pacer.frameStarted(cpu + 50 * Ms); // a tick with no fold since the last: nothing measured
+        QCOMPARE(pacer.foldBudgetMs(), FramePacer::TargetMs - 10);
+        frame(2, 20); // heavier views than a frame has: the fold still moves
+        pacer.frameStarted(cpu);
+        QCOMPARE(pacer.foldBudgetMs(), FramePacer::MinFoldMs);
+        for (std::size_t i = 0; i + 1 < FramePacer::Remembered; ++i)
+            frame(8, 1);
+        pacer.frameStarted(cpu);
+        QCOMPARE(pacer.foldBudgetMs(), FramePacer::MinFoldMs); // the heavy frame is still remembered
+        frame(8, 1);
+        pacer.frameStarted(cpu);
+        QCOMPARE(pacer.foldBudgetMs(), FramePacer::MaxFoldMs); // forgotten: light views leave the most
     }
 
     // The machine view moves its flights on at frame rate: a live run paints it about once a frame,
