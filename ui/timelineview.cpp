@@ -81,6 +81,10 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     m_threadsRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     m_threadsRect->axis(QCPAxis::atRight)->setTicks(false);
     m_threadsRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
+    auto wholeThreads = QSharedPointer<QCPAxisTickerFixed>::create(); // a count of threads has no halves
+    wholeThreads->setTickStep(1);
+    wholeThreads->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_threadsRect->axis(QCPAxis::atLeft)->setTicker(wholeThreads);
     m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
     m_graphsRect->axis(QCPAxis::atLeft)->setLabel(tr("queue, pending"));
     m_graphsRect->axis(QCPAxis::atRight)->setLabel(tr("completions/s"));
@@ -373,6 +377,12 @@ void TimelineView::refresh()
                                  .arg(LanesPlottable::MaxLanes)
                                  .arg(rows));
     m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
+    // As many ticks on a chart's value axes as have room for their labels, half a line apart, and two
+    // at least (in a short window five overlapped), from the rects' heights at the last layout.
+    for (QCPAxis *axis : {m_threadsRect->axis(QCPAxis::atLeft), m_graphsRect->axis(QCPAxis::atLeft), m_graphsRect->axis(QCPAxis::atRight)}) {
+        const int room = axis->axisRect()->height() * 2 / (3 * QFontMetrics(axis->tickLabelFont()).height());
+        axis->ticker()->setTickCount(std::clamp(room, 2, 5));
+    }
     double threadsMax = std::max(data.threadCount().maxValue, m_scaleFloor.threads);
     for (int st = 0; st < StateCount; ++st)
         threadsMax = std::max(threadsMax, data.threadsInState(std::uint8_t(st)).maxValue);
