@@ -217,10 +217,18 @@ void Runner::floodLoop(int index)
             continue;
         }
         // The trace and the window first: wait while either is behind (a flood must not make the trace
-        // drop, nor leave the views further and further behind).
-        const engine::PortStats load = port->stats();
-        if (m_recorder.isBehind() || m_readerBehind.load(std::memory_order_relaxed) || load.pendingOps + load.queued >= FloodInFlight) {
-            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        // drop, nor leave the views further and further behind). The poster sleeps meanwhile, and says
+        // so: the views draw it blocked, not running.
+        const auto mustWait = [&] {
+            const engine::PortStats load = port->stats();
+            return m_recorder.isBehind() || m_readerBehind.load(std::memory_order_relaxed) || load.pendingOps + load.queued >= FloodInFlight;
+        };
+        if (mustWait()) {
+            trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Blocked), 0, 0, 0);
+            do
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+            while (mustWait() && m_flooding.load(std::memory_order_relaxed) && !m_runtime->isPaused());
+            trace::record(trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Running), 0, 0, 0);
             continue;
         }
         if (!m_runtime->post(m_scenario.posts.key, m_scenario.posts.bytes, token++))

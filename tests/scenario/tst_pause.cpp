@@ -36,7 +36,7 @@ private slots:
     void initTestCase() { engine::raiseDescriptorLimit(); }
 
     // A window whose reader is behind holds a flood's posters, as the trace's collector does: once told,
-    // each poster makes at most the post it was in; told no longer, they go on.
+    // each poster makes at most the post it was in, and is recorded blocked; told no longer, they go on.
     void aReaderBehindHoldsTheFlood()
     {
         const scenario::ScenarioLoad load = scenario::loadScenario(QStringLiteral(PORTHOLE_FLOOD));
@@ -56,6 +56,18 @@ private slots:
         // A millisecond's margin: events are stamped with the CPU's counter, converted to the steady clock.
         const std::size_t late = postsAfter(held + 1'000'000);
         QVERIFY2(late <= std::size_t(load.scenario->posts.threads), qPrintable(QStringLiteral("%1 posts after").arg(late)));
+        // Held, each poster said it was blocked (it sleeps): the views draw no running thread there.
+        const auto posterStates = [&runner] {
+            model::Interpreter interpreter;
+            interpreter.apply(runner.eventsSince(0, 0));
+            const std::vector<trace::ThreadInfo> names = runner.threads();
+            std::vector<trace::ThreadState> states;
+            for (const model::ThreadView &t : interpreter.state().threads)
+                if (t.alive && t.index < names.size() && names[t.index].name.rfind("poster", 0) == 0)
+                    states.push_back(t.state);
+            return states;
+        };
+        QCOMPARE(posterStates(), std::vector<trace::ThreadState>(load.scenario->posts.threads, trace::ThreadState::Blocked));
         runner.setReaderBehind(false);
         const std::uint64_t released = trace::nowNs();
         QTRY_VERIFY_WITH_TIMEOUT(postsAfter(released) > 1000, 20000);
