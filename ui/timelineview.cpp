@@ -76,18 +76,29 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
     });
     m_lanesRect->axis(QCPAxis::atLeft)->setTicks(false);
     m_lanesRect->axis(QCPAxis::atRight)->setTicks(false);
+    // The charts above the time axis have no labels above or below them: a few pixels apart, not the
+    // margin an axis keeps for labels (in a short window those margins took the lanes' rows).
+    for (QCPAxisRect *r : {m_lanesRect, m_threadsRect}) {
+        r->setAutoMargins(QCP::msLeft | QCP::msRight);
+        r->setMargins(QMargins(0, 3, 0, 3));
+    }
+    m_graphsRect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msBottom); // the time axis's labels
+    m_graphsRect->setMargins(QMargins(0, 3, 0, 0));
     // One time axis with numbers, under the last chart; the charts above keep its ticks and grid.
     m_lanesRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     m_threadsRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     m_threadsRect->axis(QCPAxis::atRight)->setTicks(false);
-    m_threadsRect->axis(QCPAxis::atLeft)->setLabel(tr("threads"));
-    auto wholeThreads = QSharedPointer<QCPAxisTickerFixed>::create(); // a count of threads has no halves
-    wholeThreads->setTickStep(1);
-    wholeThreads->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    m_threadsRect->axis(QCPAxis::atLeft)->setTicker(wholeThreads);
+    // Threads, packets queued and operations pending are counts: no halves on their axes.
+    for (QCPAxis *counts : {m_threadsRect->axis(QCPAxis::atLeft), m_graphsRect->axis(QCPAxis::atLeft)}) {
+        auto whole = QSharedPointer<QCPAxisTickerFixed>::create();
+        whole->setTickStep(1);
+        whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        counts->setTicker(whole);
+    }
     m_graphsRect->axis(QCPAxis::atBottom)->setLabel(tr("time (s)"));
-    m_graphsRect->axis(QCPAxis::atLeft)->setLabel(tr("queue, pending"));
-    m_graphsRect->axis(QCPAxis::atRight)->setLabel(tr("completions/s"));
+    m_valueLabels = {{m_threadsRect->axis(QCPAxis::atLeft), tr("threads")},
+                     {m_graphsRect->axis(QCPAxis::atLeft), tr("queue, pending")},
+                     {m_graphsRect->axis(QCPAxis::atRight), tr("completions/s")}};
 
     m_lanes = new LanesPlottable(m_lanesRect->axis(QCPAxis::atBottom), m_lanesRect->axis(QCPAxis::atLeft), session);
     const auto addGraph = [&](QCPAxisRect *rect, QCPAxis *valueAxis, const QString &name, QColor colour, Qt::PenStyle style) {
@@ -351,8 +362,9 @@ void TimelineView::refresh()
         m_lanesRect->axis(QCPAxis::atBottom)->setRange(std::max(0.0, last - m_windowS), std::max(m_windowS, last) + 0.2);
     // Each row says whose it is: the lesson's threads grouped by role and numbered, Porthole's last.
     const auto &threads = m_session.cursorState().threads;
-    if (int(threads.size()) != m_labelledLanes) {
+    if (int(threads.size()) != m_labelledLanes || m_lanesRect->height() != m_labelledHeight) {
         m_labelledLanes = int(threads.size());
+        m_labelledHeight = m_lanesRect->height(); // a resize labels them again
         m_lanes->setRows(laneRowsFor(threads, m_showPortholeThreads, m_folding));
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         for (int lane = 0; lane < m_lanes->laneCount(); ++lane)
@@ -369,6 +381,9 @@ void TimelineView::refresh()
         rowsAxis->setTickLabels(laneHeight >= 9); // unreadable below that
         rowsAxis->setTicks(true);
         rowsAxis->setSubTicks(false);
+        // The first few rows keep room for a readable label even in a short window (at 1280x720 three
+        // threads had 8 px a row): the charts below give up that height first.
+        m_lanesRect->setMinimumSize(0, std::min(m_lanes->laneCount(), MinLabelledRows) * MinLabelledRowPx);
     }
     const std::size_t rows = m_lanes->rows().size();
     m_moreLanes->setVisible(rows > std::size_t(LanesPlottable::MaxLanes));
@@ -379,9 +394,14 @@ void TimelineView::refresh()
     m_lanesRect->axis(QCPAxis::atLeft)->setRange(-0.6, std::max(1, m_lanes->laneCount()) - 0.4);
     // As many ticks on a chart's value axes as have room for their labels, half a line apart, and two
     // at least (in a short window five overlapped), from the rects' heights at the last layout.
-    for (QCPAxis *axis : {m_threadsRect->axis(QCPAxis::atLeft), m_graphsRect->axis(QCPAxis::atLeft), m_graphsRect->axis(QCPAxis::atRight)}) {
+    // An axis's name only where it fits along its chart (else it ran into the chart above); the keys
+    // above the charts name their lines too.
+    for (const auto &[axis, label] : m_valueLabels) {
         const int room = axis->axisRect()->height() * 2 / (3 * QFontMetrics(axis->tickLabelFont()).height());
         axis->ticker()->setTickCount(std::clamp(room, 2, 5));
+        const bool fits = QFontMetrics(axis->labelFont()).horizontalAdvance(label) <= axis->axisRect()->height();
+        if (axis->label().isEmpty() == fits)
+            axis->setLabel(fits ? label : QString());
     }
     double threadsMax = std::max(data.threadCount().maxValue, m_scaleFloor.threads);
     for (int st = 0; st < StateCount; ++st)

@@ -11,6 +11,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPAxis;
 class QCPAxisRect;
 class QCPGraph;
 class QCPItemStraightLine;
@@ -98,6 +99,9 @@ private:
     double m_markS = -1;
     double m_windowS = 10;
     int m_labelledLanes = -1;
+    int m_labelledHeight = -1; // of the lanes' rect when its rows were labelled
+    std::vector<std::pair<QCPAxis *, QString>> m_valueLabels; // the charts' value axes and their names
+    static constexpr int MinLabelledRows = 6, MinLabelledRowPx = 13;
     bool m_showPortholeThreads = false;
     LaneFolding m_folding; // which roles' lanes are folded into their count row
     std::uint64_t m_plottedOrigin = 0;
