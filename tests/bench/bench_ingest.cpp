@@ -1,10 +1,13 @@
 // live_ingest: the flood scenario (two threads posting to one port at full speed, one io_uring loop
 // taking the posts) run live in the window's session, the machine view and the timeline shown
-// (offscreen) and painted every frame: the events per second the session takes in, against the same flood with no window (the
-// runner alone), in the same process, interleaved. Counters: dropped events; the frames (the GUI
-// thread's work from the session's frame timer until its event loop goes idle: new events into the
-// model, then the views' refresh, replot and painting), their median, 95th percentile and slowest,
-// and how many took over 16 ms; how many events the views were behind the run at its end.
+// (offscreen) and painted every frame: the events per second the session takes in, against the same
+// flood with no window (the runner alone), in the same process, interleaved. Counters: dropped events;
+// the frames (the GUI thread's work from one tick of the session's frame timer to the next: new events
+// into the model, then the views' refresh, replot and painting), their median, 95th percentile and
+// slowest, and how many took over 16 ms; how many events the views were behind the run at its end; the
+// process's peak resident memory.
+// BM_LiveLong, only with PORTHOLE_LIVE_LONG=<scenario file>[:seconds] (and PORTHOLE_LIVE_RATE=<messages/s>):
+// the same counters for a long live run.
 
 #include "benchapplication.h"
 #include "ratioreporter.h"
@@ -19,10 +22,13 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QTimer>
 
 #include <algorithm>
 #include <thread>
+
+#include <unistd.h>
 
 namespace {
 
@@ -32,65 +38,86 @@ constexpr double FloodSeconds = 2;
 
 using bench::application;
 
-scenario::Scenario flood()
+scenario::Scenario loadFile(const QString &path, double seconds)
 {
-    scenario::ScenarioLoad load = scenario::loadScenario(QStringLiteral(PORTHOLE_SOURCE_DIR "/scenarios/flood.json"));
+    scenario::ScenarioLoad load = scenario::loadScenario(path);
     if (!load.scenario)
-        qFatal("scenarios/flood.json: %s", qPrintable(load.errors.join(QLatin1Char('\n'))));
-    load.scenario->durationS = FloodSeconds + 5; // the bench ends it
+        qFatal("%s: %s", qPrintable(path), qPrintable(load.errors.join(QLatin1Char('\n'))));
+    load.scenario->durationS = seconds + 5; // the bench ends it
     return *load.scenario;
+}
+
+scenario::Scenario flood() { return loadFile(QStringLiteral(PORTHOLE_SOURCE_DIR "/scenarios/flood.json"), FloodSeconds); }
+
+double residentMegabytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toDouble() * double(getpagesize()) / 1e6 : 0;
+}
+
+// A scenario run live in the window's session for `seconds`, its views shown (offscreen) and painted.
+void runLive(benchmark::State &state, const scenario::Scenario &scenario, double seconds)
+{
+    bench::BenchApplication &app = application();
+    ui::Session session;
+    ui::MachineView machine(session);
+    ui::TimelineView timeline(session);
+    // Shown (offscreen): they replot and paint as in the window, on the session's frames.
+    machine.resize(1600, 420);
+    timeline.resize(1600, 340);
+    machine.show();
+    timeline.show();
+    session.start(scenario);
+    QElapsedTimer clock;
+    clock.start();
+    while ((session.isStarting() || !session.isRunning()) && clock.elapsed() < 60'000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    // A frame as the window has it: the session's timer folds new events, the views refresh,
+    // replot and paint. Its time: the GUI thread's work from one tick of the frame timer to the
+    // next. Session::frame is emitted within the tick's handling, which the app counts when it ends.
+    std::vector<double> frames;
+    qint64 tickBusyNs = -1; // the work handled before the last tick
+    double peakMegabytes = 0;
+    const auto measured = QObject::connect(&session, &ui::Session::frame, [&] {
+        if (tickBusyNs >= 0)
+            frames.push_back(double(app.busyNs() - tickBusyNs) / 1e6);
+        tickBusyNs = app.busyNs();
+        if (frames.size() % 64 == 0)
+            peakMegabytes = std::max(peakMegabytes, residentMegabytes());
+    });
+    clock.restart();
+    QEventLoop loop;
+    QTimer::singleShot(int(seconds * 1000), &loop, &QEventLoop::quit);
+    loop.exec();
+    QObject::disconnect(measured);
+    const double elapsed = double(clock.nsecsElapsed()) / 1e9;
+    // How far the views are behind the run when it ends: the 100 ms they stay behind, a frame's
+    // worth, and whatever a flood outran them by (it waits while a frame leaves events behind). Not
+    // for a long run: it copies the whole trace (hundreds of millions of events after ten minutes).
+    const double behind = seconds > 60 ? 0 : double(session.trace().events.size() - session.model().eventCount());
+    session.pullNow();
+    const double events = double(session.model().eventCount());
+    const double dropped = double(session.droppedEvents());
+    session.stop();
+    std::sort(frames.begin(), frames.end());
+    state.counters["events_per_s"] = events / elapsed;
+    state.counters["dropped"] = dropped;
+    state.counters["frame_ms_max"] = frames.empty() ? 0 : frames.back();
+    state.counters["frame_ms_p50"] = frames.empty() ? 0 : frames[frames.size() / 2];
+    state.counters["frame_ms_p95"] = frames.empty() ? 0 : frames[frames.size() * 95 / 100];
+    state.counters["frames_over_16ms"] = double(frames.end() - std::upper_bound(frames.begin(), frames.end(), 16.0));
+    state.counters["frames"] = double(frames.size());
+    state.counters["view_behind_events"] = behind;
+    state.counters["resident_mb_peak"] = peakMegabytes;
 }
 
 void BM_IngestLive(benchmark::State &state)
 {
-    bench::BenchApplication &app = application();
-    for (auto _ : state) {
-        ui::Session session;
-        ui::MachineView machine(session);
-        ui::TimelineView timeline(session);
-        // Shown (offscreen): they replot and paint as in the window, on the session's frames.
-        machine.resize(1600, 420);
-        timeline.resize(1600, 340);
-        machine.show();
-        timeline.show();
-        session.start(flood());
-        QElapsedTimer clock;
-        clock.start();
-        while ((session.isStarting() || !session.isRunning()) && clock.elapsed() < 10'000)
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        // A frame as the window has it: the session's timer folds new events, the views refresh,
-        // replot and paint. Its time: the GUI thread's work from one tick of the frame timer to the
-        // next. Session::frame is emitted within the tick's handling, which the app counts when it ends.
-        std::vector<double> frames;
-        qint64 tickBusyNs = -1; // the work handled before the last tick
-        const auto measured = QObject::connect(&session, &ui::Session::frame, [&] {
-            if (tickBusyNs >= 0)
-                frames.push_back(double(app.busyNs() - tickBusyNs) / 1e6);
-            tickBusyNs = app.busyNs();
-        });
-        clock.restart();
-        QEventLoop loop;
-        QTimer::singleShot(int(FloodSeconds * 1000), &loop, &QEventLoop::quit);
-        loop.exec();
-        QObject::disconnect(measured);
-        const double seconds = double(clock.nsecsElapsed()) / 1e9;
-        // How far the views are behind the run when it ends: the 100 ms they stay behind, a frame's
-        // worth, and whatever a flood outran them by (it waits while a frame leaves events behind).
-        const double behind = double(session.trace().events.size() - session.model().eventCount());
-        session.pullNow();
-        const double events = double(session.model().eventCount());
-        const double dropped = double(session.droppedEvents());
-        session.stop();
-        std::sort(frames.begin(), frames.end());
-        state.counters["events_per_s"] = events / seconds;
-        state.counters["dropped"] = dropped;
-        state.counters["frame_ms_max"] = frames.empty() ? 0 : frames.back();
-        state.counters["frame_ms_p50"] = frames.empty() ? 0 : frames[frames.size() / 2];
-        state.counters["frame_ms_p95"] = frames.empty() ? 0 : frames[frames.size() * 95 / 100];
-        state.counters["frames_over_16ms"] = double(frames.end() - std::upper_bound(frames.begin(), frames.end(), 16.0));
-        state.counters["frames"] = double(frames.size());
-        state.counters["view_behind_events"] = behind;
-    }
+    for (auto _ : state)
+        runLive(state, flood(), FloodSeconds);
 }
 BENCHMARK(BM_IngestLive)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
@@ -112,9 +139,27 @@ void BM_IngestHeadless(benchmark::State &state)
 }
 BENCHMARK(BM_IngestHeadless)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// A long run, only when asked: PORTHOLE_LIVE_LONG=<scenario file>[:seconds] (600 by default), e.g.
+// scenarios/one-thread-many-sockets.json at full traffic for ten minutes: frames and resident memory.
+void BM_LiveLong(benchmark::State &state)
+{
+    const QStringList asked = qEnvironmentVariable("PORTHOLE_LIVE_LONG").split(QLatin1Char(':'));
+    const double seconds = asked.size() > 1 ? asked[1].toDouble() : 600;
+    scenario::Scenario scenario = loadFile(asked[0], seconds);
+    if (const QByteArray rate = qgetenv("PORTHOLE_LIVE_RATE"); !rate.isEmpty())
+        scenario.traffic.messagesPerSecond = rate.toDouble();
+    for (auto _ : state)
+        runLive(state, scenario, seconds);
+}
+[[maybe_unused]] const bool longRun = [] {
+    if (qEnvironmentVariableIsSet("PORTHOLE_LIVE_LONG"))
+        benchmark::RegisterBenchmark("BM_LiveLong", BM_LiveLong)->Iterations(1)->Repetitions(1)->UseRealTime()->Unit(benchmark::kSecond);
+    return true;
+}();
+
 [[maybe_unused]] const bool registered = [] {
     bench::registerComparison({"live_ingest", "BM_IngestLive/iterations:1/real_time", "BM_IngestHeadless/iterations:1/real_time",
-                               "events_per_s", "events/s", {"dropped", "frame_ms_max", "frames_over_16ms", "view_behind_events"}, {"frame_ms_p50", "frame_ms_p95", "frames"}});
+                               "events_per_s", "events/s", {"dropped", "frame_ms_max", "frames_over_16ms", "view_behind_events", "resident_mb_peak"}, {"frame_ms_p50", "frame_ms_p95", "frames"}});
     return true;
 }();
 
