@@ -212,8 +212,10 @@ private slots:
             QVERIFY(std::abs(figures[QStringLiteral("start_s")].toDouble()) < 2); // started together
             const QJsonObject alone = comparison[QStringLiteral("disturbance")].toObject()[i == 0 ? QStringLiteral("a") : QStringLiteral("b")].toObject();
             QVERIFY(alone[QStringLiteral("completions_per_s_alone")].toDouble() > 0);
-            QCOMPARE(alone[QStringLiteral("completions_per_s_together")].toDouble(),
-                     std::round(figures[QStringLiteral("completions_per_s")].toDouble() * 10) / 10);
+            // The same rate to a tenth; the figures' own copy is already rounded (to 0.01), so rounding it
+            // again may land on the other tenth (TSan run: 3.6 against 3.65 -> 3.7).
+            QVERIFY(std::abs(alone[QStringLiteral("completions_per_s_together")].toDouble()
+                             - figures[QStringLiteral("completions_per_s")].toDouble()) <= 0.051);
         }
         // Each run is a process of its own: the legacy pool's I/O threads are not in the pollers' count.
         QCOMPARE(runs[1].toObject()[QStringLiteral("max_threads")].toObject()[QStringLiteral("io")].toDouble(), 0.0);
