@@ -76,6 +76,8 @@ protected:
 
 private:
     void refresh();
+    void labelLanes();   // timelineview_axes.cpp
+    void fitValueAxes(); // timelineview_axes.cpp
     double updateGraphs(); // timelineview_graphs.cpp; returns the newest event's time, in seconds of the run
     void onClick(QMouseEvent *event);
     // The coarsest level of detail of a series finer than a pixel of the visible range (model::Series).
