@@ -48,9 +48,9 @@ bool UringPort::init(const PortOptions &options, std::string &error)
     m_recvBufferBytes = options.recvBufferBytes;
     if (options.useBufferRing && m_features.bufferRings) {
         std::string why;
-        m_buffers = BufferRing::create(m_ring, options.recvBuffers, options.recvBufferBytes, why);
+        m_buffers = BufferRing::create(m_ring, options.recvBuffers, options.recvBufferRing, options.recvBufferBytes, why);
         if (!m_buffers) {
-            if (why.find("power of two") != std::string::npos) {
+            if (why.find("the receive buffer") != std::string::npos) { // the options are wrong, not the kernel
                 error = why;
                 return false;
             }
@@ -96,7 +96,11 @@ bool UringPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
     }
     if (slot.kind == OpKind::Recv && cqe.res == -ENOBUFS && m_buffers && !m_closed) {
         // Data arrived while every shared buffer was in use. The bytes wait in the socket; the
-        // receive stays pending and is sent again when a buffer is free (rearmStarvedRecvsLocked).
+        // receive stays pending and is sent again when a buffer is free (rearmStarvedRecvsLocked):
+        // at once if the pool can grow, else when one comes back. It grows once per look at the CQ:
+        // the receives starved together are counted before it is grown again.
+        if (!m_grewThisReap)
+            m_grewThisReap = m_buffers->grow();
         m_starvedRecvs.push_back(index);
         rearmStarvedRecvsLocked();
         return false;
@@ -131,6 +135,7 @@ std::size_t UringPort::reapLocked()
     if (!m_ringReady)
         return 0;
     std::size_t reaped = 0;
+    m_grewThisReap = false; // written under m_mutex, as every reap
     io_uring_cqe *cqes[64];
     for (;;) {
         const unsigned ready = io_uring_cq_ready(&m_ring);
@@ -191,27 +196,24 @@ void UringPort::close()
 
     {
         std::lock_guard submitLock(m_submitMutex);
-        if (m_features.cancelAny) {
-            if (io_uring_sqe *sqe = acquireSqeLocked()) {
-                io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-                io_uring_sqe_set_data64(sqe, CancelTag);
-            }
-        } else {
-            for (std::uint32_t i = 0; i < m_slotCount; ++i) {
-                if (!slotAt(i).inUse)
-                    continue;
-                if (io_uring_sqe *sqe = acquireSqeLocked()) {
-                    io_uring_prep_cancel64(sqe, userData(i, slotAt(i).generation), 0);
-                    io_uring_sqe_set_data64(sqe, CancelTag);
-                }
-            }
-        }
-        io_uring_submit(&m_ring);
         // Starved receives are ours, not the kernel's: nothing to cancel, just forget them.
         for (const std::uint32_t index : m_starvedRecvs)
             freeSlotLocked(index);
         m_pending.fetch_sub(m_starvedRecvs.size(), std::memory_order_relaxed); // relaxed: a count
         m_starvedRecvs.clear();
+        // One cancel per operation, by its user_data: the kernel finds each in its hash at once. A single
+        // IORING_ASYNC_CANCEL_ANY walks the pending requests again for every one it cancels: 10,000 pending
+        // receives took about a second to close that way, a thousand times the work.
+        for (std::uint32_t i = 0; i < m_slotCount; ++i) {
+            const OpSlot &slot = slotAt(i);
+            if (!slot.inUse)
+                continue;
+            if (io_uring_sqe *sqe = acquireSqeLocked()) {
+                io_uring_prep_cancel64(sqe, userData(i, slot.generation), 0);
+                io_uring_sqe_set_data64(sqe, CancelTag);
+            }
+        }
+        io_uring_submit(&m_ring);
     }
     // Wait for the kernel to give back every operation (a running fsync cannot be cancelled, only waited for).
     for (int rounds = 0; m_pending.load(std::memory_order_relaxed) > 0 && rounds < 600; ++rounds) {
@@ -244,6 +246,7 @@ PortStats UringPort::stats() const
         std::lock_guard submitLock(m_submitMutex);
         s.starvedRecvs = m_starvedRecvs.size();
         s.freeBuffers = m_buffers ? m_buffers->available() : 0;
+        s.sharedBuffers = m_buffers ? m_buffers->count() : 0;
         s.rearmedRecvs = m_rearmedInFlight;
     }
     if (m_ringReady) {

@@ -52,8 +52,9 @@ struct PortStats {
     std::uint64_t concurrency = 0;
     std::uint64_t completions = 0;    // packets handed to threads so far
     std::uint64_t starvedRecvs = 0;   // receives whose data waits in the socket for a free shared buffer
-    std::uint64_t freeBuffers = 0;
-    std::uint64_t rearmedRecvs = 0;   // starved receives sent again, not yet completed    // shared receive buffers the kernel holds, unused as far as we know
+    std::uint64_t freeBuffers = 0;    // shared receive buffers the kernel holds, unused as far as we know
+    std::uint64_t sharedBuffers = 0;  // the shared receive buffers there are (the pool grows while receives starve)
+    std::uint64_t rearmedRecvs = 0;   // starved receives sent again, not yet completed
     std::uint64_t cqOverflow = 0;     // the kernel's counter of CQEs it had to drop (should stay 0)
     bool cqHasOverflowList = false;   // the kernel holds CQEs that did not fit in the CQ
 };

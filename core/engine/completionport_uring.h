@@ -99,6 +99,7 @@ private:
     std::vector<std::int32_t> m_freeOwnBuffers;
     std::vector<std::uint32_t> m_starvedRecvs; // slots of receives that found no free buffer; re-armed on recycle()
     std::uint32_t m_rearmedInFlight = 0;       // re-armed starved receives not yet completed
+    bool m_grewThisReap = false;               // the shared buffers grew in this reap (guarded by m_mutex)
     bool m_rearmQueued = false;                // re-armed receives wait in the SQ for one submit
     unsigned m_recvBufferBytes = 0;
 

@@ -36,7 +36,6 @@ KernelFeatures probeKernel()
             if (!io_uring_opcode_supported(probe, u.op))
                 f.missingOpcodes.push_back(u.name);
         f.msgRing = io_uring_opcode_supported(probe, IORING_OP_MSG_RING);
-        // ASYNC_CANCEL_ANY came with the same kernel (5.19) as buffer rings; probing it means issuing one.
         io_uring_free_probe(probe);
     }
 
@@ -50,15 +49,6 @@ KernelFeatures probeKernel()
         io_uring_unregister_buf_ring(&ring, 7);
     }
 
-    // Ask for "cancel any" with nothing pending: -ENOENT means understood, -EINVAL means unknown flag.
-    if (io_uring_sqe *sqe = io_uring_get_sqe(&ring)) {
-        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-        io_uring_cqe *cqe = nullptr;
-        if (io_uring_submit_and_wait(&ring, 1) == 1 && io_uring_wait_cqe(&ring, &cqe) == 0) {
-            f.cancelAny = cqe->res != -EINVAL;
-            io_uring_cqe_seen(&ring, cqe);
-        }
-    }
     io_uring_queue_exit(&ring);
     return f;
 }
@@ -95,9 +85,6 @@ std::vector<std::string> KernelFeatures::explain() const
     if (!bufferRings)
         lines.push_back("provided buffer rings are missing (kernel 5.19)" + kernel
                         + ": each pending receive gets a buffer of its own, which costs memory per socket.");
-    if (!cancelAny)
-        lines.push_back("IORING_ASYNC_CANCEL_ANY is missing (kernel 5.19)" + kernel
-                        + ": closing a port cancels its operations one by one, which is slower.");
     return lines;
 }
 

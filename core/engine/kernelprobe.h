@@ -12,7 +12,6 @@ struct KernelFeatures {
     bool fastPoll = false;       // IORING_FEAT_FAST_POLL (5.7): pending socket ops park on poll, no thread
     bool noDrop = false;         // IORING_FEAT_NODROP (5.5): a full CQ overflows to a list, nothing is lost
     bool bufferRings = false;    // IORING_REGISTER_PBUF_RING (5.19)
-    bool cancelAny = false;      // IORING_ASYNC_CANCEL_ANY (5.19)
     bool msgRing = false;        // IORING_OP_MSG_RING (5.18)
     std::vector<std::string> missingOpcodes; // of the ones the engine uses
     std::string kernelRelease;

@@ -144,49 +144,23 @@ private slots:
             QCOMPARE(s, 1);
     }
 
-    // More sockets with data than shared buffers: the starved receives wait and are sent again as
-    // buffers come back. Over several rounds every byte arrives, none twice.
+    // More sockets with data than shared buffers, and the pool may not grow: the starved receives wait
+    // and are sent again as buffers come back. Over several rounds every byte arrives, none twice.
     void starvedReceivesAreRearmed()
     {
-        constexpr std::size_t Count = 2000;
-        constexpr int Rounds = 5;
-        workload::PeerHost peers;
-        QCOMPARE(QString::fromStdString(peers.start(Count)), QString());
-        PortOptions options;
-        options.concurrency = 1;
-        options.recvBuffers = 16;
-        std::string error;
-        auto port = CompletionPort::create(options, error);
-        QVERIFY2(port, error.c_str());
-        const auto &fds = peers.localFds();
-        for (std::size_t i = 0; i < Count; ++i) {
-            port->associate(fds[i], i);
-            QVERIFY(port->recv(fds[i], i) > 0);
-        }
-        std::vector<std::size_t> bytes(Count, 0);
-        for (int round = 1; round <= Rounds; ++round) {
-            QVERIFY(peers.sendToAll(1));
-            std::size_t total = 0;
-            while (total < Count) {
-                Completion batch[64];
-                DequeueStatus status;
-                const std::size_t n = port->dequeueBatch(batch, 10000ms, status);
-                const PortStats s = port->stats();
-                QVERIFY2(status == DequeueStatus::Ok,
-                         qPrintable(QStringLiteral("round %1 stalled at %2 bytes: %3 starved, %4 free buffers, %5 re-armed")
-                                        .arg(round).arg(total).arg(s.starvedRecvs).arg(s.freeBuffers).arg(s.rearmedRecvs)));
-                SubmitBatch rearm(*port);
-                for (std::size_t i = 0; i < n; ++i) {
-                    QVERIFY(batch[i].result > 0);
-                    bytes[batch[i].key] += std::size_t(batch[i].result);
-                    total += std::size_t(batch[i].result);
-                    port->recycle(batch[i]);
-                    QVERIFY(port->recv(fds[batch[i].key], batch[i].key) > 0);
-                }
-            }
-            for (std::size_t b : bytes)
-                QCOMPARE(b, std::size_t(round));
-        }
+        PortStats after;
+        serveStarvedRounds(16, 16, after);
+        QCOMPARE(after.sharedBuffers, 16u);
+    }
+
+    // The same with room in the ring: the pool grows (by its first size at a time) while receives starve,
+    // and no further than the ring holds.
+    void starvedReceivesGrowThePool()
+    {
+        PortStats after;
+        serveStarvedRounds(16, 256, after);
+        QVERIFY2(after.sharedBuffers > 16 && after.sharedBuffers <= 256, qPrintable(QString::number(after.sharedBuffers)));
+        QCOMPARE(after.sharedBuffers % 16, 0u);
     }
 
     // IOCP does not cancel an operation when the thread that issued it exits; io_uring would, were
@@ -233,6 +207,52 @@ private slots:
         QVERIFY(!why.empty());
         QVERIFY2(QString::fromStdString(why).contains(QStringLiteral("the limit is")), why.c_str());
         QVERIFY(QString::fromStdString(why).contains(QStringLiteral("ulimit -n")));
+    }
+private:
+    // Serves five rounds of one byte to 2,000 sockets through `recvBuffers` shared buffers in a ring of `ring`.
+    void serveStarvedRounds(unsigned recvBuffers, unsigned ring, PortStats &after)
+    {
+        constexpr std::size_t Count = 2000;
+        constexpr int Rounds = 5;
+        workload::PeerHost peers;
+        QCOMPARE(QString::fromStdString(peers.start(Count)), QString());
+        PortOptions options;
+        options.concurrency = 1;
+        options.recvBuffers = recvBuffers;
+        options.recvBufferRing = ring;
+        std::string error;
+        auto port = CompletionPort::create(options, error);
+        QVERIFY2(port, error.c_str());
+        const auto &fds = peers.localFds();
+        for (std::size_t i = 0; i < Count; ++i) {
+            port->associate(fds[i], i);
+            QVERIFY(port->recv(fds[i], i) > 0);
+        }
+        std::vector<std::size_t> bytes(Count, 0);
+        for (int round = 1; round <= Rounds; ++round) {
+            QVERIFY(peers.sendToAll(1));
+            std::size_t total = 0;
+            while (total < Count) {
+                Completion batch[64];
+                DequeueStatus status;
+                const std::size_t n = port->dequeueBatch(batch, 10000ms, status);
+                const PortStats s = port->stats();
+                QVERIFY2(status == DequeueStatus::Ok,
+                         qPrintable(QStringLiteral("round %1 stalled at %2 bytes: %3 starved, %4 free buffers, %5 re-armed")
+                                        .arg(round).arg(total).arg(s.starvedRecvs).arg(s.freeBuffers).arg(s.rearmedRecvs)));
+                SubmitBatch rearm(*port);
+                for (std::size_t i = 0; i < n; ++i) {
+                    QVERIFY(batch[i].result > 0);
+                    bytes[batch[i].key] += std::size_t(batch[i].result);
+                    total += std::size_t(batch[i].result);
+                    port->recycle(batch[i]);
+                    QVERIFY(port->recv(fds[batch[i].key], batch[i].key) > 0);
+                }
+            }
+            for (std::size_t b : bytes)
+                QCOMPARE(b, std::size_t(round));
+        }
+        after = port->stats();
     }
 };
 
