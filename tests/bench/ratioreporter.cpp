@@ -39,17 +39,18 @@ void RatioReporter::Finalize()
             std::printf("%s skipped (not run: filtered out or skipped)\n", c.name.c_str());
             continue;
         }
-        const auto value = [&](const Run &run) {
-            if (c.counter.empty())
+        const auto value = [](const Run &run, const std::string &counter) {
+            if (counter.empty())
                 return run.GetAdjustedRealTime(); // in the run's time unit (ns here)
-            const auto it = run.counters.find(c.counter);
+            const auto it = run.counters.find(counter);
             return it == run.counters.end() ? 0.0 : double(it->second);
         };
+        const std::string &baselineCounter = c.baselineCounter.empty() ? c.counter : c.baselineCounter;
         std::vector<double> a, b, ratios;
         const std::size_t pairs = std::min(ours->second.size(), base->second.size());
         for (std::size_t i = 0; i < pairs; ++i) {
-            a.push_back(value(ours->second[i]));
-            b.push_back(value(base->second[i]));
+            a.push_back(value(ours->second[i], c.counter));
+            b.push_back(value(base->second[i], baselineCounter));
             if (b.back() != 0)
                 ratios.push_back(a.back() / b.back());
         }

@@ -20,6 +20,7 @@ struct Comparison {
     std::string unit;
     std::vector<std::string> worst = {}; // more counters of our side, printed as their largest over the repetitions
     std::vector<std::string> typical = {}; // more counters of our side, printed as their median
+    std::string baselineCounter = {}; // the baseline's counter, if not `counter` (both sides in one benchmark's runs)
 };
 
 void registerComparison(Comparison comparison);
