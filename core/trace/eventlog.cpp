@@ -1,15 +1,90 @@
 #include "trace/eventlog.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #ifdef __linux__
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #endif
 
 namespace porthole::trace {
+
+struct EventLog::SpillJob {
+    std::size_t chunk = 0;
+    std::unique_ptr<Event[]> copy; // what the writer writes; the log's own chunk stays in use meanwhile
+    bool stale = false;            // the log's chunk was written to after the copy (the log's thread only)
+    bool written = false;          // the writer is done with it (under SpillWriter::mutex)
+    bool failed = false;           // ... and could not write it all (a full disk)
+};
+
+struct EventLog::SpillWriter {
+    std::mutex mutex;
+    std::condition_variable wake; // a job was queued, or stop
+    std::condition_variable done; // a job was written
+    std::deque<std::shared_ptr<SpillJob>> queue;
+    bool stop = false;
+    std::thread thread;
+
+    explicit SpillWriter(int fd)
+    {
+        thread = std::thread([this, fd] { run(fd); });
+#ifdef __linux__
+        ::pthread_setname_np(thread.native_handle(), "porthole-spill");
+#endif
+    }
+    ~SpillWriter()
+    {
+        {
+            std::lock_guard lock(mutex);
+            stop = true; // what is still queued is dropped: the log is being cleared
+        }
+        wake.notify_one();
+        thread.join(); // waits for at most the one write under way
+    }
+
+    void run([[maybe_unused]] int fd)
+    {
+        std::unique_lock lock(mutex);
+        for (;;) {
+            wake.wait(lock, [this] { return stop || !queue.empty(); });
+            if (stop)
+                return;
+            const std::shared_ptr<SpillJob> job = queue.front();
+            queue.pop_front();
+            lock.unlock();
+            bool ok = false;
+#ifdef __linux__
+            const off_t offset = off_t(job->chunk * ChunkBytes);
+            const char *bytes = reinterpret_cast<const char *>(job->copy.get());
+            std::size_t written = 0;
+            while (written < ChunkBytes) {
+                const ssize_t n = ::pwrite(fd, bytes + written, ChunkBytes - written, offset + off_t(written));
+                if (n <= 0)
+                    break;
+                written += std::size_t(n);
+            }
+            ok = written == ChunkBytes;
+#endif
+            job->copy.reset();
+            lock.lock();
+            job->written = true;
+            job->failed = !ok;
+            done.notify_all();
+        }
+    }
+};
+
+EventLog::EventLog(std::size_t chunksInMemory)
+    : m_chunksInMemory(chunksInMemory)
+{
+}
 
 EventLog::~EventLog() { clear(); }
 
@@ -26,9 +101,12 @@ void EventLog::ChunkRelease::operator()(Event *chunk) const
 
 void EventLog::clear()
 {
+    m_writer.reset(); // stops the writer first: it writes to the file closed below
+    m_queued.clear();
     m_chunks.clear();
     m_size = 0;
     m_spilled = 0;
+    m_nextToSpill = 0;
 #ifdef __linux__
     if (m_spillFd >= 0)
         ::close(m_spillFd);
@@ -40,50 +118,109 @@ void EventLog::clear()
 void EventLog::addChunk()
 {
     m_chunks.push_back(Chunk(new Event[ChunkEvents], ChunkRelease{false}));
-    // Spill the oldest chunk still in memory, one per new chunk: the newest stay in memory, where the
-    // store merges late events and the model's replays mostly read.
-    if (m_chunks.size() > m_chunksInMemory + m_spilled && !m_spillFailed)
-        spill(m_spilled);
+    if (m_spillFailed)
+        return;
+    takeWrittenSpills();
+    // Spill the oldest chunks beyond the newest `m_chunksInMemory`: those stay in memory, where the store
+    // merges late events and the model's replays mostly read.
+    while (!m_spillFailed && m_chunks.size() - m_nextToSpill > m_chunksInMemory && m_queued.size() < MaxQueuedSpills)
+        queueSpill(m_nextToSpill++);
 }
 
-void EventLog::spill(std::size_t chunk)
+bool EventLog::openSpillFile()
 {
 #ifdef __linux__
-    if (m_spillFd < 0) {
-        // TMPDIR when set; else /var/tmp, which is on disk where /tmp may be memory (tmpfs).
-        const char *dir = std::getenv("TMPDIR");
-        for (const char *path : {dir && *dir ? dir : "/var/tmp", "/tmp"}) {
-            m_spillFd = ::open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); // unlinked: gone when closed
-            if (m_spillFd >= 0 || (dir && *dir))
-                break;
-        }
-        if (m_spillFd < 0) {
-            m_spillFailed = true;
-            return;
-        }
+    // TMPDIR when set; else /var/tmp, which is on disk where /tmp may be memory (tmpfs).
+    const char *dir = std::getenv("TMPDIR");
+    for (const char *path : {dir && *dir ? dir : "/var/tmp", "/tmp"}) {
+        m_spillFd = ::open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); // unlinked: gone when closed
+        if (m_spillFd >= 0 || (dir && *dir))
+            break;
     }
-    const off_t offset = off_t(chunk * ChunkBytes);
-    const char *bytes = reinterpret_cast<const char *>(m_chunks[chunk].get());
-    for (std::size_t done = 0; done < ChunkBytes;) {
-        const ssize_t n = ::pwrite(m_spillFd, bytes + done, ChunkBytes - done, offset + off_t(done));
-        if (n <= 0) { // a full disk: keep this and every later chunk in memory
-            m_spillFailed = true;
-            return;
-        }
-        done += std::size_t(n);
-    }
-    // Private: a late event merged into a spilled chunk writes to a copy of that page, never the file.
-    void *mapped = ::mmap(nullptr, ChunkBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, m_spillFd, offset);
-    if (mapped == MAP_FAILED) {
+    if (m_spillFd < 0)
+        return false;
+    m_writer = std::make_unique<SpillWriter>(m_spillFd);
+    return true;
+#else
+    return false; // no spilling here: everything stays in memory
+#endif
+}
+
+void EventLog::queueSpill(std::size_t chunk)
+{
+    if (m_spillFd < 0 && !openSpillFile()) {
         m_spillFailed = true;
         return;
     }
-    m_chunks[chunk] = Chunk(static_cast<Event *>(mapped), ChunkRelease{true});
-    ++m_spilled;
-#else
-    (void)chunk;
-    m_spillFailed = true; // no spilling here: everything stays in memory
+    auto job = std::make_shared<SpillJob>();
+    job->chunk = chunk;
+    job->copy.reset(new Event[ChunkEvents]);
+    std::copy_n(m_chunks[chunk].get(), ChunkEvents, job->copy.get());
+    m_queued.push_back(job);
+    {
+        std::lock_guard lock(m_writer->mutex);
+        m_writer->queue.push_back(std::move(job));
+    }
+    m_writer->wake.notify_one();
+}
+
+void EventLog::takeWrittenSpills()
+{
+    if (!m_writer)
+        return;
+    std::vector<std::shared_ptr<SpillJob>> written;
+    {
+        std::lock_guard lock(m_writer->mutex);
+        for (auto it = m_queued.begin(); it != m_queued.end();) {
+            if ((*it)->written) {
+                written.push_back(std::move(*it));
+                it = m_queued.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (const std::shared_ptr<SpillJob> &job : written) {
+        if (job->failed) { // a full disk: keep this and every later chunk in memory
+            m_spillFailed = true;
+            continue;
+        }
+        if (job->stale) { // written to since it was copied: the file has an old copy
+            if (!m_spillFailed)
+                queueSpill(job->chunk);
+            continue;
+        }
+#ifdef __linux__
+        // Private: a late event merged into a spilled chunk writes to a copy of that page, never the file.
+        void *mapped = ::mmap(nullptr, ChunkBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, m_spillFd, off_t(job->chunk * ChunkBytes));
+        if (mapped == MAP_FAILED) {
+            m_spillFailed = true;
+            continue;
+        }
+        m_chunks[job->chunk] = Chunk(static_cast<Event *>(mapped), ChunkRelease{true});
+        ++m_spilled;
 #endif
+    }
+}
+
+void EventLog::noteWrite(std::size_t index)
+{
+    for (const std::shared_ptr<SpillJob> &job : m_queued)
+        if ((job->chunk + 1) * ChunkEvents > index)
+            job->stale = true;
+}
+
+void EventLog::settleSpills()
+{
+    while (m_writer && !m_queued.empty()) {
+        {
+            std::unique_lock lock(m_writer->mutex);
+            m_writer->done.wait(lock, [this] {
+                return std::any_of(m_queued.begin(), m_queued.end(), [](const auto &job) { return job->written; });
+            });
+        }
+        takeWrittenSpills();
+    }
 }
 
 void EventLog::append(std::span<const Event> events)

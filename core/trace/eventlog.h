@@ -21,6 +21,15 @@ namespace porthole::trace {
 // events; the kernel keeps what it has room for in its page cache and reads the rest back when asked,
 // and the process's own memory stops growing by 32 bytes an event. If the file cannot be made or
 // written, the chunks stay in memory (spillFailed() says so).
+//
+// The writing is done by a thread of the log's own, from a copy of the chunk: a write can wait a long
+// time when the kernel holds back a process that dirties pages faster than the disk takes them (a
+// long busy run writes ~40 MB/s), and the thread that appends (the trace's collector, the GUI) must not
+// wait with it. The copy is swapped for the file's pages when it has been written, unless the chunk was
+// written to since (noteWrite()): then it is written again. While the writer is behind, at most
+// MaxQueuedSpills chunks wait for it, and the rest simply stay in memory a while longer.
+//
+// Not thread-safe, as a vector: one thread at a time (the owner's lock) reads and writes it.
 class EventLog
 {
 public:
@@ -28,8 +37,9 @@ public:
     static constexpr std::size_t ChunkEvents = std::size_t(1) << ChunkShift;
     static constexpr std::size_t ChunkBytes = ChunkEvents * sizeof(Event);
     static constexpr std::size_t DefaultChunksInMemory = 64; // 64 MB, ~2 M events, before any spill
+    static constexpr std::size_t MaxQueuedSpills = 16;       // chunks copied for the writer, not yet written
 
-    explicit EventLog(std::size_t chunksInMemory = DefaultChunksInMemory) : m_chunksInMemory(chunksInMemory) {}
+    explicit EventLog(std::size_t chunksInMemory = DefaultChunksInMemory);
     ~EventLog();
     EventLog(const EventLog &) = delete;
     EventLog &operator=(const EventLog &) = delete;
@@ -90,9 +100,15 @@ public:
     }
     void append(std::span<const Event> events); // a chunk's worth at a time, not an event at a time
     void clear();
+    // Events from `index` on are about to be written in place (not appended): a copy of their chunk that
+    // waits to be written to the file is out of date, and is written again.
+    void noteWrite(std::size_t index);
 
     std::size_t spilledChunks() const { return m_spilled; }
     bool spillFailed() const { return m_spillFailed; }
+    // Waits until every chunk handed to the writer is written, and maps what was (tests; a spill is
+    // otherwise taken up when the next chunk is added).
+    void settleSpills();
 
     iterator begin() { return {this, 0}; }
     iterator end() { return {this, m_size}; }
@@ -108,15 +124,23 @@ private:
     };
     using Chunk = std::unique_ptr<Event[], ChunkRelease>;
 
+    struct SpillWriter; // the thread that writes chunks to the file, and its queue
+    struct SpillJob;
+
     void addChunk();
-    void spill(std::size_t chunk);
+    bool openSpillFile();
+    void queueSpill(std::size_t chunk);
+    void takeWrittenSpills(); // maps the chunks the writer has written, queues again those written to since
 
     std::vector<Chunk> m_chunks;
     std::size_t m_size = 0;
     const std::size_t m_chunksInMemory;
-    std::size_t m_spilled = 0;  // chunks [0, m_spilled) are mapped from the file
-    int m_spillFd = -1;         // the unlinked temporary file; -1 until the first spill
-    bool m_spillFailed = false; // no more tries: the rest stays in memory
+    std::size_t m_spilled = 0;     // chunks mapped from the file (the oldest ones, but not always all of them)
+    std::size_t m_nextToSpill = 0; // chunks [0, m_nextToSpill) were handed to the writer
+    int m_spillFd = -1;            // the unlinked temporary file; -1 until the first spill
+    bool m_spillFailed = false;    // no more tries: the rest stays in memory
+    std::unique_ptr<SpillWriter> m_writer;
+    std::vector<std::shared_ptr<SpillJob>> m_queued; // handed to the writer, not yet taken back
 };
 
 } // namespace porthole::trace

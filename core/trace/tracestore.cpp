@@ -55,6 +55,8 @@ void TraceStore::append(std::vector<Event> &batch)
         step *= 2;
     }
     const auto firstLate = std::upper_bound(m_events.begin() + low, m_events.begin() + oldSize, batch.front(), earlier);
+    if (firstLate != m_events.begin() + oldSize)
+        m_events.noteWrite(std::size_t(firstLate - m_events.begin())); // events move from there on
     std::inplace_merge(firstLate, m_events.begin() + oldSize, m_events.end(), earlier);
     batch.clear();
 }
