@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #endif
 
@@ -51,6 +52,11 @@ struct EventLog::SpillWriter {
 
     void run([[maybe_unused]] int fd)
     {
+#ifdef __linux__
+        // Below the threads that make and show the trace: on two cores, a writer at the same priority took
+        // turns with the GUI thread and stretched its frames. It only has to keep up on average.
+        ::setpriority(PRIO_PROCESS, pid_t(::gettid()), 10);
+#endif
         std::unique_lock lock(mutex);
         for (;;) {
             wake.wait(lock, [this] { return stop || !queue.empty(); });
