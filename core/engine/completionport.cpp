@@ -97,8 +97,8 @@ bool UringPort::completionFromCqe(const io_uring_cqe &cqe, Completion &out)
     if (slot.kind == OpKind::Recv && cqe.res == -ENOBUFS && m_buffers && !m_closed) {
         // Data arrived while every shared buffer was in use. The bytes wait in the socket; the
         // receive stays pending and is sent again when a buffer is free (rearmStarvedRecvsLocked):
-        // at once if the pool can grow, else when one comes back. It grows once per look at the CQ:
-        // the receives starved together are counted before it is grown again.
+        // at once if the pool can grow, else when one comes back. It grows at most once per reap:
+        // the receives starved together are taken up before it is grown again.
         if (!m_grewThisReap)
             m_grewThisReap = m_buffers->grow();
         m_starvedRecvs.push_back(index);
@@ -202,8 +202,8 @@ void UringPort::close()
         m_pending.fetch_sub(m_starvedRecvs.size(), std::memory_order_relaxed); // relaxed: a count
         m_starvedRecvs.clear();
         // One cancel per operation, by its user_data: the kernel finds each in its hash at once. A single
-        // IORING_ASYNC_CANCEL_ANY walks the pending requests again for every one it cancels: 10,000 pending
-        // receives took about a second to close that way, a thousand times the work.
+        // IORING_ASYNC_CANCEL_ANY walks the pending requests again for every one it cancels: closing with
+        // 10,000 pending receives took 1.4 s that way, ~25 ms this way (bench: engine_vs_raw_uring's close_ms).
         for (std::uint32_t i = 0; i < m_slotCount; ++i) {
             const OpSlot &slot = slotAt(i);
             if (!slot.inUse)
