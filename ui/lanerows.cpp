@@ -5,7 +5,9 @@
 #include <QObject>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <string_view>
 
 namespace porthole::ui {
 
@@ -25,6 +27,36 @@ QString groupLabel(trace::ThreadRole role)
     }
     return QObject::tr("socket threads"); // Other: a thread blocked in recv on its own socket
 }
+
+// "poster 2" before "poster 10": runs of digits compare as numbers, the rest as text.
+bool naturalLess(const std::string &a, const std::string &b)
+{
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+            std::size_t ie = i, je = j;
+            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie])))
+                ++ie;
+            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je])))
+                ++je;
+            const std::string_view x = std::string_view(a).substr(i, ie - i), y = std::string_view(b).substr(j, je - j);
+            const std::string_view xs = x.substr(std::min(x.find_first_not_of('0'), x.size()));
+            const std::string_view ys = y.substr(std::min(y.find_first_not_of('0'), y.size()));
+            if (xs.size() != ys.size())
+                return xs.size() < ys.size();
+            if (xs != ys)
+                return xs < ys;
+            i = ie;
+            j = je;
+            continue;
+        }
+        if (a[i] != b[j])
+            return a[i] < b[j];
+        ++i;
+        ++j;
+    }
+    return a.size() - i < b.size() - j;
+}
 } // namespace
 
 std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads, const LaneFolding &folding)
@@ -39,7 +71,7 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
         if (t.osThreadId != 0 || !t.name.empty())
             ++ofName[t.name];
     std::vector<LaneRow> rows, own;
-    std::map<int, std::vector<LaneRow>> byRole;
+    std::map<int, std::vector<std::pair<std::string, LaneRow>>> byRole; // with each thread's name, to sort by
     for (std::size_t i = 0; i < threads.size(); ++i) {
         const model::ThreadView &t = threads[i];
         if (t.osThreadId == 0 && t.name.empty())
@@ -54,10 +86,16 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
             own.push_back(row);
             continue;
         }
-        byRole[int(t.role)].push_back(row);
+        byRole[int(t.role)].push_back({t.name, row});
     }
     for (const trace::ThreadRole role : roles) {
-        const std::vector<LaneRow> &lanes = byRole[int(role)];
+        // Within a role by name ("poster 1" before "poster 2", whichever started first); threads of one name in
+        // the order they appeared, as numbered.
+        std::vector<std::pair<std::string, LaneRow>> &named = byRole[int(role)];
+        std::stable_sort(named.begin(), named.end(), [](const auto &a, const auto &b) { return naturalLess(a.first, b.first); });
+        std::vector<LaneRow> lanes;
+        for (const auto &entry : named)
+            lanes.push_back(entry.second);
         if (lanes.size() >= std::size_t(LaneFolding::GroupFrom)) {
             const bool folded = folding.isFolded(int(role), lanes.size());
             rows.push_back({-1, false,

@@ -219,6 +219,21 @@ private slots:
         const std::vector<ui::LaneRow> unfolded = ui::laneRowsFor(many, false, open);
         QCOMPARE(unfolded.size(), std::size_t(41));
         QCOMPARE(unfolded[40].label, QStringLiteral(".NET ThreadPool IO #40 · tid 1039"));
+
+        // Within a role by name, numbers as numbers, whichever thread started first.
+        std::vector<model::ThreadView> posters(3);
+        const char *posterNames[] = {"poster 10", "poster 2", "poster 1"};
+        for (std::size_t i = 0; i < posters.size(); ++i) {
+            posters[i].index = std::uint32_t(i);
+            posters[i].role = trace::ThreadRole::Other;
+            posters[i].name = posterNames[i];
+            posters[i].osThreadId = std::int32_t(200 + i);
+        }
+        const std::vector<ui::LaneRow> byName = ui::laneRowsFor(posters, false);
+        QCOMPARE(byName.size(), std::size_t(3));
+        QCOMPARE(byName[0].label, QStringLiteral("poster 1 · tid 202"));
+        QCOMPARE(byName[1].label, QStringLiteral("poster 2 · tid 201"));
+        QCOMPARE(byName[2].label, QStringLiteral("poster 10 · tid 200"));
     }
 
     // Level of detail: zoomed out, the io_uring loop's lane draws each state's share of the time as the trace
