@@ -7,12 +7,9 @@
 #include "scenario/builtins.h"
 
 #include <QApplication>
-#include <QFile>
 #include <QFileInfo>
 #include <QIcon>
 #include <QCommandLineParser>
-#include <QJsonObject>
-#include <QTimer>
 
 #include <iostream>
 #include <memory>
