@@ -181,8 +181,11 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     const model::ModelState &s = m_session.cursorState();
     const qreal line = p.fontMetrics().height();
     p.setPen(Palette::text());
-    p.drawText(QRectF(area.left(), area.top(), area.width(), line * 2.4), Qt::AlignHCenter | Qt::TextWordWrap,
-               tr("Completion queue"));
+    // The title takes the lines its words need in this column's width (one, or two in a narrow one).
+    const QString title = tr("Completion queue");
+    const qreal titleHeight =
+        p.fontMetrics().boundingRect(QRect(0, 0, int(area.width()), 1000), Qt::AlignHCenter | Qt::TextWordWrap, title).height();
+    p.drawText(QRectF(area.left(), area.top(), area.width(), titleHeight), Qt::AlignHCenter | Qt::TextWordWrap, title);
     // Say what is emulated (FACTS §8): on Linux the port's LIFO wake and concurrency value are Porthole's.
     qreal badge = 0;
     if (runtime::needsPortFor(m_session.scenario().runtime.kind)) {
@@ -190,10 +193,18 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         small.setPointSizeF(small.pointSizeF() * 0.75);
         p.save();
         p.setFont(small);
-        const QString text = tr("IOCP contract, implemented by Porthole on io_uring");
-        // As tall as its words need in this column's width (they wrap to two or four lines).
-        badge = p.fontMetrics().boundingRect(QRect(0, 0, int(area.width() - 8), 1000), Qt::TextWordWrap, text).height() + 6;
-        const QRectF at(area.left() + 2, area.top() + line * 2.2, area.width() - 4, badge);
+        // As tall as its words need in this column's width (they wrap to two or four lines). Where that leaves
+        // the tube less than two lines (a short window, a side-by-side column), the same in fewer words.
+        const auto heightOf = [&](const QString &words) {
+            return p.fontMetrics().boundingRect(QRect(0, 0, int(area.width() - 8), 1000), Qt::TextWordWrap, words).height() + 6;
+        };
+        QString text = tr("IOCP contract, implemented by Porthole on io_uring");
+        badge = heightOf(text);
+        if (area.height() - titleHeight - line * 3 - badge < line * 2) {
+            text = tr("Porthole's IOCP on io_uring");
+            badge = heightOf(text);
+        }
+        const QRectF at(area.left() + 2, area.top() + titleHeight + line * 0.1, area.width() - 4, badge);
         p.setPen(QPen(Palette::text(), 1));
         p.setBrush(Qt::NoBrush);
         p.drawRect(at);
@@ -205,7 +216,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue);
     const qreal countsHeight =
         p.fontMetrics().boundingRect(QRect(0, 0, int(area.width()), 1000), Qt::AlignHCenter | Qt::TextWordWrap, counts).height() + line * 0.2;
-    const QRectF tube = area.adjusted(area.width() * 0.25, line * 2.6 + badge, -area.width() * 0.25, -countsHeight - line * 0.2);
+    const QRectF tube = area.adjusted(area.width() * 0.25, titleHeight + line * 0.3 + badge, -area.width() * 0.25, -countsHeight - line * 0.2);
     p.setPen(QPen(Palette::text(), 2 * Palette::lineWidth()));
     p.setBrush(Qt::NoBrush);
     p.drawRoundedRect(tube, 8, 8);
