@@ -181,16 +181,21 @@ private slots:
     // Lanes: the lesson's threads grouped by role and numbered; Porthole's own one collapsed row, last.
     void laneRowsPutTheLessonFirst()
     {
-        std::vector<model::ThreadView> threads(5);
-        const trace::ThreadRole roles[] = {trace::ThreadRole::Porthole, trace::ThreadRole::IoCompletion, trace::ThreadRole::Gate,
-                                           trace::ThreadRole::IoCompletion, trace::ThreadRole::Porthole};
-        const char *names[] = {"porthole: setup", ".NET ThreadPool IO", ".NET ThreadPool Gate", ".NET ThreadPool IO", "porthole: sampler"};
-        for (std::size_t i = 0; i < threads.size(); ++i) {
-            threads[i].index = std::uint32_t(i);
-            threads[i].role = roles[i];
-            threads[i].name = names[i];
-            threads[i].osThreadId = std::int32_t(100 + i);
-        }
+        // Thread i gets the i-th role and name, and tid firstTid + i.
+        const auto threadViews = [](const std::vector<trace::ThreadRole> &roles, const std::vector<const char *> &names, int firstTid) {
+            std::vector<model::ThreadView> views(roles.size());
+            for (std::size_t i = 0; i < views.size(); ++i) {
+                views[i].index = std::uint32_t(i);
+                views[i].role = roles[i];
+                views[i].name = names[i];
+                views[i].osThreadId = std::int32_t(firstTid + int(i));
+            }
+            return views;
+        };
+        const std::vector<model::ThreadView> threads =
+            threadViews({trace::ThreadRole::Porthole, trace::ThreadRole::IoCompletion, trace::ThreadRole::Gate,
+                         trace::ThreadRole::IoCompletion, trace::ThreadRole::Porthole},
+                        {"porthole: setup", ".NET ThreadPool IO", ".NET ThreadPool Gate", ".NET ThreadPool IO", "porthole: sampler"}, 100);
         const std::vector<ui::LaneRow> rows = ui::laneRowsFor(threads, false);
         QCOMPARE(rows.size(), std::size_t(4));
         QCOMPARE(rows[0].label, QStringLiteral(".NET ThreadPool IO #1 · tid 101"));
@@ -203,13 +208,8 @@ private slots:
         QVERIFY(shown[3].dimmed && shown[4].dimmed);
 
         // Forty I/O threads: a count row, folded until unfolded (the threads chart counts them by state).
-        std::vector<model::ThreadView> many(40);
-        for (std::size_t i = 0; i < many.size(); ++i) {
-            many[i].index = std::uint32_t(i);
-            many[i].role = trace::ThreadRole::IoCompletion;
-            many[i].name = ".NET ThreadPool IO";
-            many[i].osThreadId = std::int32_t(1000 + i);
-        }
+        const std::vector<model::ThreadView> many = threadViews(std::vector<trace::ThreadRole>(40, trace::ThreadRole::IoCompletion),
+                                                                std::vector<const char *>(40, ".NET ThreadPool IO"), 1000);
         const std::vector<ui::LaneRow> folded = ui::laneRowsFor(many, false);
         QCOMPARE(folded.size(), std::size_t(1));
         QCOMPARE(folded[0].count, 40);
@@ -221,14 +221,8 @@ private slots:
         QCOMPARE(unfolded[40].label, QStringLiteral(".NET ThreadPool IO #40 · tid 1039"));
 
         // Within a role by name, numbers as numbers, whichever thread started first.
-        std::vector<model::ThreadView> posters(3);
-        const char *posterNames[] = {"poster 10", "poster 2", "poster 1"};
-        for (std::size_t i = 0; i < posters.size(); ++i) {
-            posters[i].index = std::uint32_t(i);
-            posters[i].role = trace::ThreadRole::Other;
-            posters[i].name = posterNames[i];
-            posters[i].osThreadId = std::int32_t(200 + i);
-        }
+        const std::vector<model::ThreadView> posters =
+            threadViews(std::vector<trace::ThreadRole>(3, trace::ThreadRole::Other), {"poster 10", "poster 2", "poster 1"}, 200);
         const std::vector<ui::LaneRow> byName = ui::laneRowsFor(posters, false);
         QCOMPARE(byName.size(), std::size_t(3));
         QCOMPARE(byName[0].label, QStringLiteral("poster 1 · tid 202"));
