@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "scenario/childrun.h"
+#include "scenario/runsource.h"
 #include "scenario/runner.h"
 #include "scenario/scenariofile.h"
 
@@ -43,6 +44,7 @@ void Session::start(const scenario::Scenario &scenario)
     // Setting up thousands of sockets takes a moment: never on the GUI thread.
     QPointer<Session> self(this);
     std::thread([self, scenario, job, factor = m_slowMotion, flows = m_trafficDuringPause, program = m_ownProcessProgram] {
+        scenario::giveWayToTheWindow(); // this thread starts the run's threads and processes
         std::unique_ptr<scenario::RunSource> runner;
         if (program.isEmpty())
             runner = scenario::makeRunSource(scenario);

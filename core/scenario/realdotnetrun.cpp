@@ -119,11 +119,4 @@ trace::Trace RealDotnetRun::trace() const
     return t;
 }
 
-std::unique_ptr<RunSource> makeRunSource(const Scenario &scenario)
-{
-    if (!scenario.realRuntime.isEmpty())
-        return std::make_unique<RealDotnetRun>(scenario);
-    return std::make_unique<Runner>(scenario);
-}
-
 } // namespace porthole::scenario

@@ -54,4 +54,12 @@ public:
 // .NET runtime observed from outside (RealDotnetRun, for "runtime": "dotnet-real").
 std::unique_ptr<RunSource> makeRunSource(const Scenario &scenario);
 
+// From now on the calling thread, and every thread and process it starts, gives way to the window's
+// thread: nice +RunNice on Linux. On two cores a flood keeps both busy, and a window at the same
+// priority waited its turn in the middle of a frame (6 of ~120 frames over 16 ms in live_ingest; 1
+// at +10). The run's threads keep their priorities relative to each other, and get the processor
+// whenever the window does not want it. Call it on the thread that starts a run for the window.
+inline constexpr int RunNice = 10;
+void giveWayToTheWindow();
+
 } // namespace porthole::scenario

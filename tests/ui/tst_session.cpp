@@ -5,11 +5,17 @@
 #include "framepacer.h"
 #include "machineview.h"
 #include "scenario/builtins.h"
+#include "scenario/runsource.h"
 #include "session.h"
 
 #include <QPaintEvent>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <cerrno>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace porthole;
 using namespace porthole::ui;
@@ -93,6 +99,28 @@ private slots:
         const std::uint64_t held = session.cursorState().dequeued;
         session.resume();
         QTRY_VERIFY_WITH_TIMEOUT(session.cursorState().dequeued > held, 10000); // it goes on
+    }
+
+    // The run's threads give way to the window's (scenario::giveWayToTheWindow): each one the trace
+    // names, the run's own and Porthole's, runs at nice +RunNice; the window's thread keeps its own.
+    void theRunGivesWayToTheWindow()
+    {
+        const int windowNice = ::getpriority(PRIO_PROCESS, pid_t(::gettid()));
+        Session session;
+        QVERIFY(startAndWait(session, QStringLiteral("there-is-no-thread")));
+        QTRY_VERIFY_WITH_TIMEOUT(session.cursorState().dequeued > 0, 10000);
+        std::size_t checked = 0;
+        for (const model::ThreadView &thread : session.cursorState().threads) {
+            if (!thread.alive || thread.osThreadId <= 0)
+                continue;
+            errno = 0;
+            const int nice = ::getpriority(PRIO_PROCESS, id_t(thread.osThreadId));
+            QCOMPARE(errno, 0);
+            QVERIFY2(nice == std::min(19, windowNice + scenario::RunNice), thread.name.c_str());
+            ++checked;
+        }
+        QVERIFY(checked >= 2); // the loop's thread and Porthole's driver at least
+        QCOMPARE(::getpriority(PRIO_PROCESS, pid_t(::gettid())), windowNice);
     }
 
     void scrubbingRebuildsTheState()
