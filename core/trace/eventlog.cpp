@@ -6,6 +6,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #ifdef __linux__
 #include <fcntl.h>
@@ -19,8 +20,9 @@ namespace porthole::trace {
 
 struct EventLog::SpillJob {
     std::size_t chunk = 0;
-    std::unique_ptr<Event[]> copy; // what the writer writes; the log's own chunk stays in use meanwhile
-    bool stale = false;            // the log's chunk was written to after the copy (the log's thread only)
+    const Event *data = nullptr; // what the writer writes: the log's chunk, lent; the log only reads it meanwhile
+    Chunk lent;                  // the lent chunk once noteWrite() gave the log a copy to write to: kept for the writer
+    bool stale = false;          // the log's chunk was written to after it was lent (the log's thread only)
     bool written = false;          // the writer is done with it (under SpillWriter::mutex)
     bool failed = false;           // ... and could not write it all (a full disk)
 };
@@ -68,7 +70,7 @@ struct EventLog::SpillWriter {
             bool ok = false;
 #ifdef __linux__
             const off_t offset = off_t(job->chunk * ChunkBytes);
-            const char *bytes = reinterpret_cast<const char *>(job->copy.get());
+            const char *bytes = reinterpret_cast<const char *>(job->data);
             std::size_t written = 0;
             while (written < ChunkBytes) {
                 const ssize_t n = ::pwrite(fd, bytes + written, ChunkBytes - written, offset + off_t(written));
@@ -78,7 +80,6 @@ struct EventLog::SpillWriter {
             }
             ok = written == ChunkBytes;
 #endif
-            job->copy.reset();
             lock.lock();
             job->written = true;
             job->failed = !ok;
@@ -160,8 +161,7 @@ void EventLog::queueSpill(std::size_t chunk)
     }
     auto job = std::make_shared<SpillJob>();
     job->chunk = chunk;
-    job->copy.reset(new Event[ChunkEvents]);
-    std::copy_n(m_chunks[chunk].get(), ChunkEvents, job->copy.get());
+    job->data = m_chunks[chunk].get(); // full, and older than any append: only noteWrite() would write to it
     m_queued.push_back(job);
     {
         std::lock_guard lock(m_writer->mutex);
@@ -191,7 +191,7 @@ void EventLog::takeWrittenSpills()
             m_spillFailed = true;
             continue;
         }
-        if (job->stale) { // written to since it was copied: the file has an old copy
+        if (job->stale) { // written to since it was lent: the file has an old copy
             if (!m_spillFailed)
                 queueSpill(job->chunk);
             continue;
@@ -211,9 +211,16 @@ void EventLog::takeWrittenSpills()
 
 void EventLog::noteWrite(std::size_t index)
 {
-    for (const std::shared_ptr<SpillJob> &job : m_queued)
-        if ((job->chunk + 1) * ChunkEvents > index)
-            job->stale = true;
+    for (const std::shared_ptr<SpillJob> &job : m_queued) {
+        if ((job->chunk + 1) * ChunkEvents <= index)
+            continue;
+        if (!job->lent) { // the writer may be reading the chunk: the log writes to a copy of it from now on
+            Chunk copy(new Event[ChunkEvents], ChunkRelease{false});
+            std::copy_n(m_chunks[job->chunk].get(), ChunkEvents, copy.get());
+            job->lent = std::exchange(m_chunks[job->chunk], std::move(copy));
+        }
+        job->stale = true;
+    }
 }
 
 void EventLog::settleSpills()

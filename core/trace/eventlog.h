@@ -22,12 +22,14 @@ namespace porthole::trace {
 // and the process's own memory stops growing by 32 bytes an event. If the file cannot be made or
 // written, the chunks stay in memory (spillFailed() says so).
 //
-// The writing is done by a thread of the log's own, from a copy of the chunk: a write can wait a long
-// time when the kernel holds back a process that dirties pages faster than the disk takes them (a
-// long busy run writes ~40 MB/s), and the thread that appends (the trace's collector, the GUI) must not
-// wait with it. The copy is swapped for the file's pages when it has been written, unless the chunk was
-// written to since (noteWrite()): then it is written again. While the writer is behind, at most
-// MaxQueuedSpills chunks wait for it, and the rest simply stay in memory a while longer.
+// The writing is done by a thread of the log's own: a write can wait a long time when the kernel holds
+// back a process that dirties pages faster than the disk takes them (a long busy run writes ~40 MB/s),
+// and the thread that appends (the trace's collector, the GUI) must not wait with it. The chunk is lent
+// to the writer as it is, not copied (a copy was a fifth of the GUI's fold in a flood): a chunk that old
+// is only read. The chunk is swapped for the file's pages when it has been written. If it is to be
+// written to meanwhile (noteWrite(): the store merges a late event), the log takes a copy to write to,
+// and that copy is written again. While the writer is behind, at most MaxQueuedSpills chunks wait for
+// it, and the rest simply stay in memory a while longer.
 //
 // Not thread-safe, as a vector: one thread at a time (the owner's lock) reads and writes it.
 class EventLog
@@ -37,7 +39,7 @@ public:
     static constexpr std::size_t ChunkEvents = std::size_t(1) << ChunkShift;
     static constexpr std::size_t ChunkBytes = ChunkEvents * sizeof(Event);
     static constexpr std::size_t DefaultChunksInMemory = 64; // 64 MB, ~2 M events, before any spill
-    static constexpr std::size_t MaxQueuedSpills = 16;       // chunks copied for the writer, not yet written
+    static constexpr std::size_t MaxQueuedSpills = 16;       // chunks lent to the writer, not yet written
 
     explicit EventLog(std::size_t chunksInMemory = DefaultChunksInMemory);
     ~EventLog();
@@ -100,8 +102,8 @@ public:
     }
     void append(std::span<const Event> events); // a chunk's worth at a time, not an event at a time
     void clear();
-    // Events from `index` on are about to be written in place (not appended): a copy of their chunk that
-    // waits to be written to the file is out of date, and is written again.
+    // Events from `index` on are about to be written in place (not appended): a chunk lent to the writer
+    // is copied first (the log writes to the copy), and the copy is written to the file again.
     void noteWrite(std::size_t index);
 
     std::size_t spilledChunks() const { return m_spilled; }

@@ -102,9 +102,9 @@ private slots:
         QCOMPARE(log.back().value, std::uint64_t(9));
     }
 
-    // The writer writes a copy of the chunk; a late event merged into the chunk meanwhile is not lost when the
-    // chunk is swapped for the file's pages: that copy is written again.
-    void aChunkWrittenWhileItsCopyWaitsIsWrittenAgain()
+    // The writer writes the chunk lent to it; a late event merged into the chunk meanwhile goes to a copy the
+    // log takes, and is not lost when the chunk is swapped for the file's pages: that copy is written again.
+    void aChunkWrittenWhileLentIsWrittenAgain()
     {
         EventLog log(1);
         const std::size_t n = EventLog::ChunkEvents * 2 + 1; // three chunks: the first two go to the writer
