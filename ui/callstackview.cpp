@@ -1,11 +1,13 @@
 #include "callstackview.h"
 
+#include "lanerows.h"
 #include "palette.h"
 #include "session.h"
 
 #include <QHeaderView>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -116,7 +118,7 @@ void CallstackView::refresh()
     // Like Parallel Stacks: threads with the same name, state and stack are one node.
     using Key = std::tuple<std::string, int, std::vector<model::StackFrame>>;
     std::map<Key, std::vector<const model::ThreadView *>> groups;
-    std::vector<Key> order; // first appearance: creation order
+    std::vector<Key> order; // as the lanes list their first thread (listedBefore)
     std::vector<const model::ThreadView *> own; // Porthole's own threads: one folded node, last
     for (const model::ThreadView &t : state.threads) {
         if (!t.alive)
@@ -131,6 +133,7 @@ void CallstackView::refresh()
             order.push_back(key);
         members.push_back(&t);
     }
+    std::sort(order.begin(), order.end(), [&](const Key &a, const Key &b) { return listedBefore(*groups[a].front(), *groups[b].front()); });
     setUpdatesEnabled(false);
     clear();
     int listed = 0;

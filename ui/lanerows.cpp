@@ -5,6 +5,7 @@
 #include <QObject>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <string_view>
@@ -57,14 +58,29 @@ bool naturalLess(const std::string &a, const std::string &b)
     }
     return a.size() - i < b.size() - j;
 }
+
+// The threads that run callbacks first, then the ones that manage them; Porthole's own last.
+constexpr std::array ListedRoles = {trace::ThreadRole::IoCompletion, trace::ThreadRole::Poller, trace::ThreadRole::EventLoop,
+                                    trace::ThreadRole::Worker,       trace::ThreadRole::Other,  trace::ThreadRole::Timer,
+                                    trace::ThreadRole::Gate,         trace::ThreadRole::KernelWorker};
+
+std::size_t roleRank(trace::ThreadRole role)
+{
+    return std::size_t(std::find(ListedRoles.begin(), ListedRoles.end(), role) - ListedRoles.begin());
+}
 } // namespace
+
+bool listedBefore(const model::ThreadView &a, const model::ThreadView &b)
+{
+    if (roleRank(a.role) != roleRank(b.role))
+        return roleRank(a.role) < roleRank(b.role);
+    if (a.name != b.name)
+        return naturalLess(a.name, b.name);
+    return a.index < b.index;
+}
 
 std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads, const LaneFolding &folding)
 {
-    // The threads that run callbacks first, then the ones that manage them.
-    const std::vector<trace::ThreadRole> roles = {trace::ThreadRole::IoCompletion, trace::ThreadRole::Poller, trace::ThreadRole::EventLoop,
-                                                  trace::ThreadRole::Worker,       trace::ThreadRole::Other,  trace::ThreadRole::Timer,
-                                                  trace::ThreadRole::Gate,         trace::ThreadRole::KernelWorker};
     std::map<std::string, int> perName;   // threads of each name so far
     std::map<std::string, int> ofName;
     for (const model::ThreadView &t : threads)
@@ -88,9 +104,8 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
         }
         byRole[int(t.role)].push_back({t.name, row});
     }
-    for (const trace::ThreadRole role : roles) {
-        // Within a role by name ("poster 1" before "poster 2", whichever started first); threads of one name in
-        // the order they appeared, as numbered.
+    for (const trace::ThreadRole role : ListedRoles) {
+        // Within a role by name, as listedBefore(); threads of one name in the order they appeared, as numbered.
         std::vector<std::pair<std::string, LaneRow>> &named = byRole[int(role)];
         std::stable_sort(named.begin(), named.end(), [](const auto &a, const auto &b) { return naturalLess(a.first, b.first); });
         std::vector<LaneRow> lanes;

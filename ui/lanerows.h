@@ -40,4 +40,9 @@ struct LaneFolding {
 std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, bool showPortholeThreads,
                                  const LaneFolding &folding = {});
 
+// The order the lanes, the machine view's cards and the callstacks list threads in, so that one thread
+// sits at the same place in each: the roles that run callbacks first, then by name with numbers as
+// numbers ("poster 2" before "poster 10", whichever started first), then as they appeared.
+bool listedBefore(const model::ThreadView &a, const model::ThreadView &b);
+
 } // namespace porthole::ui

@@ -1,5 +1,6 @@
 #include "machineview.h"
 
+#include "lanerows.h"
 #include "palette.h"
 #include "session.h"
 #include "socketgrid.h"
@@ -8,6 +9,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -259,6 +261,12 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         m_threadsHeadline += tr("   (+ %1 of Porthole's own)").arg(own.size());
     p.setPen(Palette::text());
     p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft, m_threadsHeadline);
+    const auto inListOrder = [](std::vector<const model::ThreadView *> &list) {
+        std::sort(list.begin(), list.end(), [](const auto *a, const auto *b) { return listedBefore(*a, *b); });
+    };
+    inListOrder(alive);
+    inListOrder(kernelWorkers);
+    inListOrder(own);
     if (m_showPortholeThreads)
         alive.insert(alive.end(), own.begin(), own.end());
     const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);

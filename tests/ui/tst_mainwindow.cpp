@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <map>
 #include <QTabBar>
 #include <QTest>
@@ -228,6 +229,47 @@ private slots:
         QCOMPARE(byName[0].label, QStringLiteral("poster 1 · tid 202"));
         QCOMPARE(byName[1].label, QStringLiteral("poster 2 · tid 201"));
         QCOMPARE(byName[2].label, QStringLiteral("poster 10 · tid 200"));
+    }
+
+    // One thread sits at the same place in every panel: the lanes, the machine view's cards and the
+    // callstacks list "poster 1" before "poster 2", though poster 2 started first (as listedBefore says).
+    void everyPanelListsThreadsInOneOrder()
+    {
+        trace::Trace trace;
+        const std::vector<std::pair<trace::ThreadRole, const char *>> threads = {
+            {trace::ThreadRole::Other, "poster 2"}, {trace::ThreadRole::EventLoop, "event loop"}, {trace::ThreadRole::Other, "poster 1"}};
+        for (std::uint32_t i = 0; i < threads.size(); ++i) {
+            trace.threads.push_back({i, std::int32_t(300 + i), threads[i].first, threads[i].second});
+            trace.events.push_back({1000 + i, i, trace::EventType::ThreadCreated, std::uint8_t(threads[i].first), 0, 0, 300 + i});
+            trace.events.push_back({2000 + i, i, trace::EventType::ThreadState, std::uint8_t(trace::ThreadState::Blocked), 0, 0, 0});
+        }
+        ui::MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        window.session().loadTrace(trace, QStringLiteral("posters"));
+        const std::vector<int> expected = {1, 2, 0}; // event loop, poster 1, poster 2
+        std::vector<int> lanes;
+        for (const ui::LaneRow &row : ui::laneRowsFor(window.session().cursorState().threads, false))
+            if (row.thread >= 0)
+                lanes.push_back(row.thread);
+        QCOMPARE(lanes, expected);
+        // The cards, read as they are laid out: left to right, then down.
+        ui::MachineView *machine = window.machineView();
+        machine->grab();
+        std::vector<int> cards;
+        for (int y = 0; y < machine->height(); y += 4)
+            for (int x = 0; x < machine->width(); x += 4)
+                if (const int t = machine->threadAt(QPointF(x, y)); t >= 0 && std::find(cards.begin(), cards.end(), t) == cards.end())
+                    cards.push_back(t);
+        QCOMPARE(cards, expected);
+        const QTreeWidget *tree = window.callstackView();
+        QTRY_VERIFY(tree->topLevelItemCount() >= 3);
+        std::vector<int> stacks;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            for (int t = 0; t < 3; ++t)
+                if (tree->topLevelItem(i)->text(0).contains(QStringLiteral("tid %1").arg(300 + t)))
+                    stacks.push_back(t);
+        QCOMPARE(stacks, expected);
     }
 
     // Level of detail: zoomed out, the io_uring loop's lane draws each state's share of the time as the trace
