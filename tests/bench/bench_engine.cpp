@@ -8,6 +8,7 @@
 // shared by every socket and holding only data that arrived — is measured apart (port_fixed_bytes).
 
 #include "ratioreporter.h"
+#include "sharedpeers.h"
 
 #include "engine/completionport.h"
 #include "trace/collector.h"
@@ -34,23 +35,9 @@ constexpr std::size_t Sockets = 10000;
 const unsigned BufferBytes = engine::PortOptions{}.recvBufferBytes; // the same size on both sides
 constexpr unsigned RawCqEntries = 8192; // the bare loop's completion queue: what it can reap per wakeup
 
-// One socket farm at a time (10,000 and 19,000 together would pass the descriptor limit): started again when a
-// benchmark wants another size.
 workload::PeerHost *sharedPeers(benchmark::State &state, std::size_t count = Sockets)
 {
-    static std::unique_ptr<workload::PeerHost> peers;
-    static std::size_t started = 0;
-    if (!peers || started != count) {
-        peers.reset(); // closes the old farm first
-        peers = std::make_unique<workload::PeerHost>();
-        started = count;
-        if (const std::string error = peers->start(count); !error.empty()) {
-            peers.reset();
-            state.SkipWithError(error.c_str());
-            return nullptr;
-        }
-    }
-    return peers.get();
+    return bench::SharedPeers::get(state, count);
 }
 
 // Completions per second of the median round: a round the machine stalled (another guest, a page of the
