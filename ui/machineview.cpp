@@ -261,12 +261,6 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         m_threadsHeadline += tr("   (+ %1 of Porthole's own)").arg(own.size());
     p.setPen(Palette::text());
     p.drawText(QRectF(area.left(), area.top(), area.width(), line), Qt::AlignLeft, m_threadsHeadline);
-    const auto inListOrder = [](std::vector<const model::ThreadView *> &list) {
-        std::sort(list.begin(), list.end(), [](const auto *a, const auto *b) { return listedBefore(*a, *b); });
-    };
-    inListOrder(alive);
-    inListOrder(kernelWorkers);
-    inListOrder(own);
     if (m_showPortholeThreads)
         alive.insert(alive.end(), own.begin(), own.end());
     const QRectF cards = area.adjusted(0, line * 1.3, 0, 0);
@@ -300,6 +294,9 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
     constexpr std::size_t MaxCards = 24;
     const trace::Vocabulary &names = m_session.model().vocabulary();
     if (alive.size() + kernelWorkers.size() <= MaxCards) {
+        // As the lanes list them (Porthole's own last); only here: ten thousand threads are grouped below.
+        for (auto *list : {&alive, &kernelWorkers})
+            std::sort(list->begin(), list->end(), [](const auto *a, const auto *b) { return listedBefore(*a, *b); });
         const int cols = alive.size() > 8 ? 3 : 2;
         const double cw = cards.width() / cols, ch = std::min(line * 3.4, cards.height() / std::max<double>(1, std::ceil(double(alive.size()) / cols)));
         for (std::size_t i = 0; i < alive.size(); ++i) {

@@ -23,8 +23,8 @@ struct EventLog::SpillJob {
     const Event *data = nullptr; // what the writer writes: the log's chunk, lent; the log only reads it meanwhile
     Chunk lent;                  // the lent chunk once noteWrite() gave the log a copy to write to: kept for the writer
     bool stale = false;          // the log's chunk was written to after it was lent (the log's thread only)
-    bool written = false;          // the writer is done with it (under SpillWriter::mutex)
-    bool failed = false;           // ... and could not write it all (a full disk)
+    bool written = false;        // the writer is done with it (under SpillWriter::mutex)
+    bool failed = false;         // ... and could not write it all (a full disk)
 };
 
 struct EventLog::SpillWriter {
