@@ -119,8 +119,9 @@ TimelineView::TimelineView(Session &session, QWidget *parent)
         return g;
     };
     QCPAxis *left = m_graphsRect->axis(QCPAxis::atLeft);
+    // Pending ops first, so under the others: it is drawn broad (see applyTheme).
+    m_pending = addGraph(m_graphsRect, left, tr("pending ops"), QColor(0x00, 0x72, 0xB2));
     m_queue = addGraph(m_graphsRect, left, tr("queue depth"), QColor(0xE6, 0x9F, 0x00));
-    m_pending = addGraph(m_graphsRect, left, tr("pending ops"), QColor(0x00, 0x72, 0xB2)); // broad: see applyTheme
     m_rate = addGraph(m_graphsRect, m_graphsRect->axis(QCPAxis::atRight), tr("completions/s"), QColor(0xCC, 0x79, 0xA7));
     // Threads on an axis of their own: the lesson's threads, and how many are in each state.
     m_threads = addGraph(m_threadsRect, m_threadsRect->axis(QCPAxis::atLeft), tr("threads of the lesson"), Palette::text());
@@ -337,8 +338,8 @@ void TimelineView::applyTheme()
     lines.insert(lines.end(), std::begin(m_inState), std::end(m_inState));
     for (QCPGraph *g : lines) {
         QPen pen = g->pen();
-        // Pending ops broad, under the lines drawn after it: where one runs at the same height (10,000
-        // pending receives and 20,000 completions/s on its own axis), it shows as a band round that line.
+        // Pending ops broad, under the other lines: where one runs at the same height (10,000 pending
+        // receives and 20,000 completions/s on its own axis), it shows as a band round that line.
         pen.setWidthF((g == m_pending ? 6 : 2) * width);
         g->setPen(pen);
     }
