@@ -1,6 +1,8 @@
 #include "benchapplication.h"
 #include "ratioreporter.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -23,6 +25,9 @@ int main(int argc, char **argv)
         args.push_back(repetitions.data());
     if (!given("--benchmark_enable_random_interleaving"))
         args.push_back(interleave.data());
+    for (const char *arg : args) // the last one given counts, as for the library
+        if (std::strncmp(arg, "--benchmark_repetitions=", 24) == 0)
+            porthole::bench::setRepetitionsAsked(std::max(1, std::atoi(arg + 24)));
     int count = int(args.size());
     benchmark::Initialize(&count, args.data());
     if (benchmark::ReportUnrecognizedArguments(count, args.data()))

@@ -77,4 +77,11 @@ void RatioReporter::Finalize()
     std::fflush(stdout);
 }
 
+namespace {
+int g_repetitions = 1;
+} // namespace
+
+int repetitionsAsked() { return g_repetitions; }
+void setRepetitionsAsked(int repetitions) { g_repetitions = repetitions; }
+
 } // namespace porthole::bench

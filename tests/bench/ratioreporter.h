@@ -25,6 +25,11 @@ struct Comparison {
 
 void registerComparison(Comparison comparison);
 
+// The repetitions each benchmark runs (main() sets it from the command line, 10 unless it says otherwise):
+// a benchmark that holds much memory between its repetitions lets it go after its last.
+int repetitionsAsked();
+void setRepetitionsAsked(int repetitions);
+
 // Prints Google Benchmark's usual table, then one line per registered comparison.
 // main() asks for 10 repetitions, randomly interleaved, unless the command line says otherwise.
 class RatioReporter : public benchmark::ConsoleReporter
