@@ -87,7 +87,7 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
         if (t.osThreadId != 0 || !t.name.empty())
             ++ofName[t.name];
     std::vector<LaneRow> rows, own;
-    std::map<int, std::vector<std::pair<std::string, LaneRow>>> byRole; // with each thread's name, to sort by
+    std::map<int, std::vector<LaneRow>> byRole;
     for (std::size_t i = 0; i < threads.size(); ++i) {
         const model::ThreadView &t = threads[i];
         if (t.osThreadId == 0 && t.name.empty())
@@ -102,15 +102,14 @@ std::vector<LaneRow> laneRowsFor(const std::vector<model::ThreadView> &threads, 
             own.push_back(row);
             continue;
         }
-        byRole[int(t.role)].push_back({t.name, row});
+        byRole[int(t.role)].push_back(row);
     }
     for (const trace::ThreadRole role : ListedRoles) {
         // Within a role by name, as listedBefore(); threads of one name in the order they appeared, as numbered.
-        std::vector<std::pair<std::string, LaneRow>> &named = byRole[int(role)];
-        std::stable_sort(named.begin(), named.end(), [](const auto &a, const auto &b) { return naturalLess(a.first, b.first); });
-        std::vector<LaneRow> lanes;
-        for (const auto &entry : named)
-            lanes.push_back(entry.second);
+        std::vector<LaneRow> &lanes = byRole[int(role)];
+        std::sort(lanes.begin(), lanes.end(), [&](const LaneRow &a, const LaneRow &b) {
+            return listedBefore(threads[std::size_t(a.thread)], threads[std::size_t(b.thread)]);
+        });
         if (lanes.size() >= std::size_t(LaneFolding::GroupFrom)) {
             const bool folded = folding.isFolded(int(role), lanes.size());
             rows.push_back({-1, false,
