@@ -1,3 +1,4 @@
+#include "apart.h"
 #include "benchapplication.h"
 #include "ratioreporter.h"
 
@@ -9,9 +10,12 @@
 
 // Comparisons come from interleaved rounds: unless the command line chooses, each benchmark runs 10
 // repetitions and the repetitions of all benchmarks run in random order, so ours and its baseline
-// alternate and a disturbance of the machine falls on both.
+// alternate and a disturbance of the machine falls on both. Unless the command line chooses which
+// benchmarks run, each group of them runs in a process of its own (apart.h).
 int main(int argc, char **argv)
 {
+    if (const int status = porthole::bench::runGroupsApart(argc, argv); status >= 0)
+        return status;
     std::vector<char *> args(argv, argv + argc);
     const auto given = [&](const char *flag) {
         for (int i = 1; i < argc; ++i)

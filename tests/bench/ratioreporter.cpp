@@ -1,7 +1,10 @@
 #include "ratioreporter.h"
 
+#include "apart.h"
+
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace porthole::bench {
 
@@ -11,9 +14,21 @@ std::vector<Comparison> &comparisons()
     static std::vector<Comparison> list;
     return list;
 }
+
+// A comparison line to standard output, and to the file of the whole bench's lines in a group's process.
+void emit(const std::string &line)
+{
+    std::fputs(line.c_str(), stdout);
+    if (const char *file = groupLinesFile())
+        if (FILE *lines = std::fopen(file, "a")) {
+            std::fputs(line.c_str(), lines);
+            std::fclose(lines);
+        }
+}
 } // namespace
 
 void registerComparison(Comparison comparison) { comparisons().push_back(std::move(comparison)); }
+const std::vector<Comparison> &registeredComparisons() { return comparisons(); }
 
 void RatioReporter::ReportRuns(const std::vector<Run> &runs)
 {
@@ -35,8 +50,17 @@ void RatioReporter::Finalize()
     for (const Comparison &c : comparisons()) {
         const auto ours = m_runs.find(c.ours);
         const auto base = m_runs.find(c.baseline);
+        if (ours == m_runs.end() && base == m_runs.end() && groupLinesFile())
+            continue; // another group's comparison, printed by that group's process
+        std::string line;
+        const auto print = [&line](const char *format, auto... values) {
+            char text[512];
+            std::snprintf(text, sizeof text, format, values...);
+            line += text;
+        };
         if (ours == m_runs.end() || base == m_runs.end()) {
-            std::printf("%s skipped (not run: filtered out or skipped)\n", c.name.c_str());
+            print("%s skipped (not run: filtered out or skipped)\n", c.name.c_str());
+            emit(line);
             continue;
         }
         const auto value = [](const Run &run, const std::string &counter) {
@@ -57,7 +81,7 @@ void RatioReporter::Finalize()
         const auto [lo, hi] = ratios.empty() ? std::pair{0.0, 0.0}
                                              : std::pair{*std::min_element(ratios.begin(), ratios.end()),
                                                          *std::max_element(ratios.begin(), ratios.end())};
-        std::printf("%s ours=%.4g baseline=%.4g ratio=%.3f min=%.3f max=%.3f pairs=%zu unit=%s", c.name.c_str(), median(a),
+        print("%s ours=%.4g baseline=%.4g ratio=%.3f min=%.3f max=%.3f pairs=%zu unit=%s", c.name.c_str(), median(a),
                     median(b), median(ratios), lo, hi, ratios.size(), c.unit.c_str());
         const auto ourCounter = [&](const std::string &name) {
             std::vector<double> values;
@@ -68,11 +92,12 @@ void RatioReporter::Finalize()
         };
         for (const std::string &name : c.worst) {
             const std::vector<double> values = ourCounter(name);
-            std::printf(" %s=%.4g", name.c_str(), values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()));
+            print(" %s=%.4g", name.c_str(), values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()));
         }
         for (const std::string &name : c.typical)
-            std::printf(" %s=%.4g", name.c_str(), median(ourCounter(name)));
-        std::printf("\n");
+            print(" %s=%.4g", name.c_str(), median(ourCounter(name)));
+        print("\n");
+        emit(line);
     }
     std::fflush(stdout);
 }

@@ -24,6 +24,7 @@ struct Comparison {
 };
 
 void registerComparison(Comparison comparison);
+const std::vector<Comparison> &registeredComparisons();
 
 // The repetitions each benchmark runs (main() sets it from the command line, 10 unless it says otherwise):
 // a benchmark that holds much memory between its repetitions lets it go after its last.
