@@ -5,6 +5,7 @@
 #include "session.h"
 #include "socketgrid.h"
 
+#include <QFontMetricsF>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -182,42 +183,57 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
 {
     const model::ModelState &s = m_session.cursorState();
     const qreal line = p.fontMetrics().height();
-    p.setPen(Palette::text());
-    // The title takes the lines its words need in this column's width (one, or two in a narrow one).
-    const QString title = tr("Completion queue");
-    const qreal titleHeight =
-        p.fontMetrics().boundingRect(QRect(0, 0, int(area.width()), 1000), Qt::AlignHCenter | Qt::TextWordWrap, title).height();
-    p.drawText(QRectF(area.left(), area.top(), area.width(), titleHeight), Qt::AlignHCenter | Qt::TextWordWrap, title);
-    // Say what is emulated (FACTS §8): on Linux the port's LIFO wake and concurrency value are Porthole's.
-    qreal badge = 0;
-    if (runtime::needsPortFor(m_session.scenario().runtime.kind)) {
-        QFont small = p.font();
-        small.setPointSizeF(small.pointSizeF() * 0.75);
-        p.save();
-        p.setFont(small);
-        // As tall as its words need in this column's width (they wrap to two or four lines). Where that leaves
-        // the tube less than two lines (a short window, a side-by-side column), the same in fewer words.
-        const auto heightOf = [&](const QString &words) {
-            return p.fontMetrics().boundingRect(QRect(0, 0, int(area.width() - 8), 1000), Qt::TextWordWrap, words).height() + 6;
-        };
-        QString text = tr("IOCP contract, implemented by Porthole on io_uring");
-        badge = heightOf(text);
-        if (area.height() - titleHeight - line * 3 - badge < line * 2) {
-            text = tr("Porthole's IOCP on io_uring");
-            badge = heightOf(text);
-        }
-        const QRectF at(area.left() + 2, area.top() + titleHeight + line * 0.1, area.width() - 4, badge);
-        p.setPen(QPen(Palette::text(), 1));
-        p.setBrush(Qt::NoBrush);
-        p.drawRect(at);
-        p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, text);
-        p.restore();
-    }
+    const bool emulated = runtime::needsPortFor(m_session.scenario().runtime.kind);
+    QFont small = p.font();
+    small.setPointSizeF(small.pointSizeF() * 0.75);
+    const auto heightIn = [&](const QFont &font, const QString &words, int flags) {
+        return QFontMetricsF(font).boundingRect(QRectF(0, 0, area.width() - 8, 1000), flags | Qt::TextWordWrap, words).height();
+    };
     // The counts below the tube, as tall as their words need in this column (a narrow one wraps them to four lines).
     const QString counts =
         tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue);
-    const qreal countsHeight =
-        p.fontMetrics().boundingRect(QRect(0, 0, int(area.width()), 1000), Qt::AlignHCenter | Qt::TextWordWrap, counts).height() + line * 0.2;
+    // The title, and (FACTS §8) what is emulated: on Linux the port's LIFO wake and concurrency value are Porthole's.
+    // Where that leaves the tube less than two lines (a short window, a side-by-side column), fewer words: the
+    // emulation badge names the queue itself, and the title and counts are set small.
+    QString title = tr("Completion queue");
+    QString badgeText = emulated ? tr("IOCP contract, implemented by Porthole on io_uring") : QString();
+    QFont titleFont = p.font(), countsFont = p.font();
+    const auto tubeRoom = [&] {
+        const qreal titleHeight = title.isEmpty() ? 0 : heightIn(titleFont, title, Qt::AlignHCenter);
+        const qreal badge = badgeText.isEmpty() ? 0 : heightIn(small, badgeText, Qt::AlignCenter) + 6;
+        const qreal countsHeight = heightIn(countsFont, counts, Qt::AlignHCenter) + line * 0.2;
+        return area.height() - titleHeight - badge - countsHeight - line * 0.5;
+    };
+    if (tubeRoom() < line * 2) {
+        if (emulated) {
+            title.clear();
+            badgeText = tr("Completion queue: Porthole's IOCP on io_uring");
+        } else {
+            titleFont = small;
+        }
+        countsFont = small;
+    }
+    const qreal titleHeight = title.isEmpty() ? 0 : heightIn(titleFont, title, Qt::AlignHCenter);
+    p.setPen(Palette::text());
+    if (!title.isEmpty()) {
+        p.save();
+        p.setFont(titleFont);
+        p.drawText(QRectF(area.left(), area.top(), area.width(), titleHeight), Qt::AlignHCenter | Qt::TextWordWrap, title);
+        p.restore();
+    }
+    qreal badge = 0;
+    if (!badgeText.isEmpty()) {
+        badge = heightIn(small, badgeText, Qt::AlignCenter) + 6;
+        const QRectF at(area.left() + 2, area.top() + titleHeight + (title.isEmpty() ? 0 : line * 0.1), area.width() - 4, badge);
+        p.save();
+        p.setFont(small);
+        p.setPen(QPen(Palette::text(), 1));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(at);
+        p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, badgeText);
+        p.restore();
+    }
+    const qreal countsHeight = heightIn(countsFont, counts, Qt::AlignHCenter) + line * 0.2;
     const QRectF tube = area.adjusted(area.width() * 0.25, titleHeight + line * 0.3 + badge, -area.width() * 0.25, -countsHeight - line * 0.2);
     p.setPen(QPen(Palette::text(), 2 * Palette::lineWidth()));
     p.setBrush(Qt::NoBrush);
@@ -236,7 +252,10 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         p.drawEllipse(token);
     }
     p.setPen(Palette::text());
+    p.save();
+    p.setFont(countsFont);
     p.drawText(QRectF(area.left(), area.bottom() - countsHeight, area.width(), countsHeight), Qt::AlignHCenter | Qt::TextWordWrap, counts);
+    p.restore();
 }
 
 void MachineView::setShowPortholeThreads(bool show)
