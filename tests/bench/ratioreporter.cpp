@@ -82,7 +82,7 @@ void RatioReporter::Finalize()
                                              : std::pair{*std::min_element(ratios.begin(), ratios.end()),
                                                          *std::max_element(ratios.begin(), ratios.end())};
         print("%s ours=%.4g baseline=%.4g ratio=%.3f min=%.3f max=%.3f pairs=%zu unit=%s", c.name.c_str(), median(a),
-                    median(b), median(ratios), lo, hi, ratios.size(), c.unit.c_str());
+              median(b), median(ratios), lo, hi, ratios.size(), c.unit.c_str());
         const auto ourCounter = [&](const std::string &name) {
             std::vector<double> values;
             for (const Run &run : ours->second)
