@@ -186,9 +186,11 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     const bool emulated = runtime::needsPortFor(m_session.scenario().runtime.kind);
     QFont small = p.font();
     small.setPointSizeF(small.pointSizeF() * 0.75);
-    const auto heightIn = [&](const QFont &font, const QString &words, int flags) {
-        return QFontMetricsF(font).boundingRect(QRectF(0, 0, area.width() - 8, 1000), flags | Qt::TextWordWrap, words).height();
+    // The height of `words` wrapped in the column's width (the badge's in its box, 8 px narrower).
+    const auto heightIn = [&](const QFont &font, const QString &words, qreal width) {
+        return QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 1000), Qt::AlignHCenter | Qt::TextWordWrap, words).height();
     };
+    const qreal badgeWidth = area.width() - 8;
     // The counts below the tube, as tall as their words need in this column (a narrow one wraps them to four lines).
     const QString counts =
         tr("CQ %1 · port %2\npending %3 · worker queue %4").arg(s.cqReady).arg(s.portQueue).arg(s.pendingOps).arg(s.workerQueue);
@@ -198,13 +200,10 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     QString title = tr("Completion queue");
     QString badgeText = emulated ? tr("IOCP contract, implemented by Porthole on io_uring") : QString();
     QFont titleFont = p.font(), countsFont = p.font();
-    const auto tubeRoom = [&] {
-        const qreal titleHeight = title.isEmpty() ? 0 : heightIn(titleFont, title, Qt::AlignHCenter);
-        const qreal badge = badgeText.isEmpty() ? 0 : heightIn(small, badgeText, Qt::AlignCenter) + 6;
-        const qreal countsHeight = heightIn(countsFont, counts, Qt::AlignHCenter) + line * 0.2;
-        return area.height() - titleHeight - badge - countsHeight - line * 0.5;
-    };
-    if (tubeRoom() < line * 2) {
+    const qreal tubeRoom = area.height() - heightIn(titleFont, title, area.width()) -
+                           (emulated ? heightIn(small, badgeText, badgeWidth) + 6 : 0) -
+                           heightIn(countsFont, counts, area.width()) - line * 0.7;
+    if (tubeRoom < line * 2) {
         if (emulated) {
             title.clear();
             badgeText = tr("Completion queue: Porthole's IOCP on io_uring");
@@ -213,7 +212,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         }
         countsFont = small;
     }
-    const qreal titleHeight = title.isEmpty() ? 0 : heightIn(titleFont, title, Qt::AlignHCenter);
+    const qreal titleHeight = title.isEmpty() ? 0 : heightIn(titleFont, title, area.width());
     p.setPen(Palette::text());
     if (!title.isEmpty()) {
         p.save();
@@ -223,7 +222,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
     }
     qreal badge = 0;
     if (!badgeText.isEmpty()) {
-        badge = heightIn(small, badgeText, Qt::AlignCenter) + 6;
+        badge = heightIn(small, badgeText, badgeWidth) + 6;
         const QRectF at(area.left() + 2, area.top() + titleHeight + (title.isEmpty() ? 0 : line * 0.1), area.width() - 4, badge);
         p.save();
         p.setFont(small);
@@ -233,7 +232,7 @@ void MachineView::paintQueue(QPainter &p, const QRectF &area)
         p.drawText(at, Qt::AlignCenter | Qt::TextWordWrap, badgeText);
         p.restore();
     }
-    const qreal countsHeight = heightIn(countsFont, counts, Qt::AlignHCenter) + line * 0.2;
+    const qreal countsHeight = heightIn(countsFont, counts, area.width()) + line * 0.2;
     const QRectF tube = area.adjusted(area.width() * 0.25, titleHeight + line * 0.3 + badge, -area.width() * 0.25, -countsHeight - line * 0.2);
     p.setPen(QPen(Palette::text(), 2 * Palette::lineWidth()));
     p.setBrush(Qt::NoBrush);

@@ -129,43 +129,6 @@ std::vector<std::vector<std::string>> groupsOf(const std::string &listing)
     return groups;
 }
 
-// Waits (up to 10 s) until the processors were at least 90 % idle over a fifth of a second, so the next group
-// does not start while the last one's process is still being torn down (gigabytes freed, threads reaped).
-// Returns how long it waited, in milliseconds.
-long waitForQuietProcessors()
-{
-    const auto sample = [](unsigned long long &idle, unsigned long long &total) {
-        FILE *stat = std::fopen("/proc/stat", "r");
-        if (!stat)
-            return false;
-        unsigned long long v[8] = {};
-        const int read = std::fscanf(stat, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
-                                     &v[5], &v[6], &v[7]);
-        std::fclose(stat);
-        idle = v[3] + v[4]; // idle and waiting for I/O
-        total = 0;
-        for (unsigned long long x : v)
-            total += x;
-        return read >= 5;
-    };
-    constexpr long StepMs = 200, GiveUpMs = 10'000;
-    unsigned long long idle0 = 0, total0 = 0, idle1 = 0, total1 = 0;
-    if (!sample(idle0, total0))
-        return 0;
-    long waited = 0;
-    for (; waited < GiveUpMs; waited += StepMs) {
-        usleep(StepMs * 1000);
-        if (!sample(idle1, total1))
-            break;
-        const bool quiet = total1 > total0 && double(idle1 - idle0) >= 0.9 * double(total1 - total0);
-        idle0 = idle1;
-        total0 = total1;
-        if (quiet)
-            break;
-    }
-    return waited;
-}
-
 std::string joined(const std::vector<std::string> &names, const char *separator)
 {
     std::string text;
@@ -215,8 +178,6 @@ int runGroupsApart(int argc, char **argv)
     std::vector<std::string> failed;
     for (std::size_t g = 0; g < groups.size(); ++g) {
         std::printf("\n== group %zu of %zu, a process of its own: %s\n", g + 1, groups.size(), joined(groups[g], ", ").c_str());
-        if (const long waited = waitForQuietProcessors(); waited > 0)
-            std::printf("(waited %ld ms for the processors to be quiet)\n", waited);
         std::vector<std::string> groupArgs = args;
         groupArgs.push_back("--benchmark_filter=^(" + joined(groups[g], "|") + ")(/|$)");
         const int status = runSelf(groupArgs, linesPath, nullptr);

@@ -17,6 +17,7 @@
 #include <QPainter>
 
 #include <fstream>
+#include <malloc.h>
 #include <memory>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -95,6 +96,9 @@ void paintFrames(benchmark::State &state, Frame &frame, double &bytesPerEvent, s
 {
     if (frame.session.model().eventCount() == 0) {
         frame.paint(); // the image's pages, fonts, glyphs: what an empty window holds too, not per event
+        // Free heap pages go back first: the 100-million-event trace of a repetition before may have left
+        // gigabytes of them resident, and the trace would fill them without growing the process.
+        malloc_trim(0);
         const double before = residentBytes();
         frame.session.loadTrace(bigTrace(events, 10'000)); // the trace's own array is the session's now
         frame.paint();
