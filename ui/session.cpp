@@ -20,6 +20,13 @@ Session::Session(QObject *parent)
 {
     m_frameTimer.setInterval(FrameMs);
     connect(&m_frameTimer, &QTimer::timeout, this, &Session::pullNow);
+    // Nothing appended means no chunk added, and a spill is otherwise taken up when one is: without this a
+    // loaded trace kept on the heap every chunk the spill writer had not reached by the end of the load.
+    m_spillTimer.setInterval(100);
+    connect(&m_spillTimer, &QTimer::timeout, this, [this] {
+        if (!m_model.keepSpilling())
+            m_spillTimer.stop();
+    });
     m_model.reset({});
 }
 
@@ -84,6 +91,7 @@ void Session::loadTrace(const trace::Trace &trace, const QString &name)
     m_pulled = trace.events.size();
     m_droppedInTrace = trace.droppedEvents;
     m_following = true;
+    m_spillTimer.start();
     refreshCursorState();
     emit frame();
 }
@@ -118,6 +126,7 @@ void Session::stop()
     m_model.append(rest);
     m_pulled += rest.size();
     m_runner.reset();
+    m_spillTimer.start();
     refreshCursorState();
     emit stopped();
     emit frame();

@@ -119,6 +119,7 @@ private:
     bool m_failureReported = false;
     std::uint64_t m_droppedInTrace = 0;
     QTimer m_frameTimer;
+    QTimer m_spillTimer; // after a load or a stop: until the model's old events are all spilled
     FramePacer m_pacer;
 };
 

@@ -42,6 +42,9 @@ public:
     const TimelineData &timeline() const { return m_timeline; } // lanes and graphs, from the same fold
     std::size_t eventCount() const { return m_events.size(); }
     const trace::EventLog &events() const { return m_events; }
+    // Moves on the spilling of old events once nothing is appended (see trace::EventLog::keepSpilling);
+    // true while some is still to do.
+    bool keepSpilling() { m_events.keepSpilling(); return m_events.spillsPending(); }
     std::uint64_t firstTimeNs() const { return m_events.empty() ? 0 : m_events.front().timeNs; }
     std::uint64_t lastTimeNs() const { return m_events.empty() ? 0 : m_events.back().timeNs; }
 

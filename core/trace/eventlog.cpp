@@ -98,7 +98,7 @@ EventLog::~EventLog() { clear(); }
 void EventLog::ChunkRelease::operator()(Event *chunk) const
 {
 #ifdef __linux__
-    if (mapped) {
+    if (source != ChunkSource::Heap) {
         ::munmap(chunk, ChunkBytes);
         return;
     }
@@ -106,11 +106,34 @@ void EventLog::ChunkRelease::operator()(Event *chunk) const
     delete[] chunk;
 }
 
+EventLog::Chunk EventLog::newChunk()
+{
+    if (!m_spare.empty()) {
+        Chunk chunk = std::move(m_spare.back());
+        m_spare.pop_back();
+        return chunk;
+    }
+#ifdef __linux__
+    // Populated at once: one call instead of a page fault for each of its 256 pages as it fills.
+    void *pages = ::mmap(nullptr, ChunkBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (pages != MAP_FAILED)
+        return Chunk(static_cast<Event *>(pages), ChunkRelease{ChunkSource::Anonymous});
+#endif
+    return Chunk(new Event[ChunkEvents], ChunkRelease{ChunkSource::Heap});
+}
+
+void EventLog::recycle(Chunk chunk)
+{
+    if (chunk && chunk.get_deleter().source != ChunkSource::SpillFile && m_spare.size() < MaxSpareChunks)
+        m_spare.push_back(std::move(chunk));
+}
+
 void EventLog::clear()
 {
     m_writer.reset(); // stops the writer first: it writes to the file closed below
     m_queued.clear();
     m_chunks.clear();
+    m_spare.clear();
     m_size = 0;
     m_spilled = 0;
     m_nextToSpill = 0;
@@ -124,15 +147,26 @@ void EventLog::clear()
 
 void EventLog::addChunk()
 {
-    m_chunks.push_back(Chunk(new Event[ChunkEvents], ChunkRelease{false}));
-    if (m_spillFailed)
-        return;
-    takeWrittenSpills();
+    m_chunks.push_back(newChunk());
+    keepSpilling();
+}
+
+std::size_t EventLog::dueChunks() const
+{
+    const std::size_t held = m_chunks.size() - m_nextToSpill;
+    return m_spillFailed || held <= m_chunksInMemory ? 0 : held - m_chunksInMemory;
+}
+
+void EventLog::keepSpilling()
+{
+    takeWrittenSpills(); // after a failure too: what was written before it is still mapped
     // Spill the oldest chunks beyond the newest `m_chunksInMemory`: those stay in memory, where the store
     // merges late events and the model's replays mostly read.
-    while (!m_spillFailed && m_chunks.size() - m_nextToSpill > m_chunksInMemory && m_queued.size() < MaxQueuedSpills)
+    while (dueChunks() > 0 && m_queued.size() < MaxQueuedSpills)
         queueSpill(m_nextToSpill++);
 }
+
+bool EventLog::spillsPending() const { return !m_queued.empty() || dueChunks() > 0; }
 
 bool EventLog::openSpillFile()
 {
@@ -187,6 +221,7 @@ void EventLog::takeWrittenSpills()
         }
     }
     for (const std::shared_ptr<SpillJob> &job : written) {
+        recycle(std::move(job->lent)); // the writer is done with it
         if (job->failed) { // a full disk: keep this and every later chunk in memory
             m_spillFailed = true;
             continue;
@@ -203,7 +238,7 @@ void EventLog::takeWrittenSpills()
             m_spillFailed = true;
             continue;
         }
-        m_chunks[job->chunk] = Chunk(static_cast<Event *>(mapped), ChunkRelease{true});
+        recycle(std::exchange(m_chunks[job->chunk], Chunk(static_cast<Event *>(mapped), ChunkRelease{ChunkSource::SpillFile})));
         ++m_spilled;
 #endif
     }
@@ -215,7 +250,7 @@ void EventLog::noteWrite(std::size_t index)
         if ((job->chunk + 1) * ChunkEvents <= index)
             continue;
         if (!job->lent) { // the writer may be reading the chunk: the log writes to a copy of it from now on
-            Chunk copy(new Event[ChunkEvents], ChunkRelease{false});
+            Chunk copy = newChunk();
             std::copy_n(m_chunks[job->chunk].get(), ChunkEvents, copy.get());
             job->lent = std::exchange(m_chunks[job->chunk], std::move(copy));
         }
@@ -225,6 +260,7 @@ void EventLog::noteWrite(std::size_t index)
 
 void EventLog::settleSpills()
 {
+    keepSpilling();
     while (m_writer && !m_queued.empty()) {
         {
             std::unique_lock lock(m_writer->mutex);
@@ -232,7 +268,7 @@ void EventLog::settleSpills()
                 return std::any_of(m_queued.begin(), m_queued.end(), [](const auto &job) { return job->written; });
             });
         }
-        takeWrittenSpills();
+        keepSpilling();
     }
 }
 

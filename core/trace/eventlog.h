@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <memory>
 #include <span>
@@ -40,6 +41,7 @@ public:
     static constexpr std::size_t ChunkBytes = ChunkEvents * sizeof(Event);
     static constexpr std::size_t DefaultChunksInMemory = 64; // 64 MB, ~2 M events, before any spill
     static constexpr std::size_t MaxQueuedSpills = 16;       // chunks lent to the writer, not yet written
+    static constexpr std::size_t MaxSpareChunks = 8;         // emptied by spills, kept for the next chunks
 
     explicit EventLog(std::size_t chunksInMemory = DefaultChunksInMemory);
     ~EventLog();
@@ -108,8 +110,13 @@ public:
 
     std::size_t spilledChunks() const { return m_spilled; }
     bool spillFailed() const { return m_spillFailed; }
-    // Waits until every chunk handed to the writer is written, and maps what was (tests; a spill is
-    // otherwise taken up when the next chunk is added).
+    // Maps the chunks the writer has written and hands it the next ones due, without waiting. Adding a
+    // chunk does this; once nothing is added (a loaded trace, a stopped run) the owner calls it now and
+    // then while spillsPending(): else the chunks the writer had not reached would stay on the heap.
+    void keepSpilling();
+    // Chunks lent to the writer, or due to be spilled and not yet lent.
+    bool spillsPending() const;
+    // Waits until every chunk due is written, and maps it (tests, benchmarks).
     void settleSpills();
 
     iterator begin() { return {this, 0}; }
@@ -120,16 +127,25 @@ public:
     std::vector<Event> copy(std::size_t from, std::size_t to) const;
 
 private:
+    enum class ChunkSource : std::uint8_t { Anonymous, SpillFile, Heap };
     struct ChunkRelease {
-        bool mapped = false; // from the spill file (munmap), else from the heap (delete[])
+        ChunkSource source = ChunkSource::Heap;
         void operator()(Event *chunk) const;
     };
     using Chunk = std::unique_ptr<Event[], ChunkRelease>;
+    // Chunks to write events in are pages of their own (on Linux), not the heap's: when one is spilled its
+    // pages go back to the system. A 1 MB heap block is not (glibc keeps it after free once its mmap
+    // threshold has risen), and a 10-million-event trace loaded after a bigger one left a third of its
+    // spilled chunks' memory resident as free heap. A few are kept for the next chunks (live, one is
+    // spilled as one is added), so that these do not take their page faults again (MaxSpareChunks).
+    Chunk newChunk();
+    void recycle(Chunk chunk);
 
     struct SpillWriter; // the thread that writes chunks to the file, and its queue
     struct SpillJob;
 
     void addChunk();
+    std::size_t dueChunks() const; // beyond the newest m_chunksInMemory, not yet lent to the writer
     bool openSpillFile();
     void queueSpill(std::size_t chunk);
     void takeWrittenSpills(); // maps the chunks the writer has written, queues again those written to since
@@ -143,6 +159,7 @@ private:
     bool m_spillFailed = false;    // no more tries: the rest stays in memory
     std::unique_ptr<SpillWriter> m_writer;
     std::vector<std::shared_ptr<SpillJob>> m_queued; // handed to the writer, not yet taken back
+    std::vector<Chunk> m_spare;                       // emptied by a spill, for the next chunks
 };
 
 } // namespace porthole::trace

@@ -126,6 +126,30 @@ private slots:
         QCOMPARE(log[EventLog::ChunkEvents + 3].value, std::uint64_t(2));
     }
 
+    // Appended at once, more chunks fall due than the writer may hold (MaxQueuedSpills): settling hands it
+    // the rest as it writes, and every chunk but the newest ends up spilled, its events unchanged.
+    void settlingSpillsEveryChunkDue()
+    {
+        EventLog log(1);
+        const std::size_t chunks = 2 * EventLog::MaxQueuedSpills + EventLog::MaxSpareChunks + 3;
+        std::vector<Event> events;
+        for (std::size_t i = 0; i < chunks * EventLog::ChunkEvents; ++i)
+            events.push_back(at(i, i * 3));
+        log.append(events);
+#ifdef __linux__
+        if (log.spillFailed())
+            QSKIP("no temporary file could be made here (TMPDIR)");
+        log.settleSpills();
+        QVERIFY(!log.spillsPending());
+        QCOMPARE(log.spilledChunks(), chunks - 1);
+#endif
+        for (std::size_t i = 0; i < log.size(); i += 4099)
+            QCOMPARE(log[i].value, std::uint64_t(i * 3));
+        log.push_back(at(chunks * EventLog::ChunkEvents, 1)); // into a chunk a spill left spare
+        QCOMPARE(log.back().value, std::uint64_t(1));
+        QCOMPARE(log[EventLog::ChunkEvents].value, std::uint64_t(EventLog::ChunkEvents * 3));
+    }
+
     void noTemporaryFileKeepsEverythingInMemory()
     {
         const QByteArray old = qgetenv("TMPDIR");

@@ -158,6 +158,30 @@ private slots:
         QCOMPARE(replay.cursorState().dequeued, std::uint64_t(0));
     }
 
+    // A trace is loaded in one append, faster than the spill writer writes: the old chunks it had not
+    // reached by then are spilled afterwards, though nothing more is appended, not left on the heap.
+    void aLoadedTraceSpillsWhatTheWriterHadNotReached()
+    {
+        using trace::EventLog;
+        const std::size_t chunks = EventLog::DefaultChunksInMemory + 3 * EventLog::MaxQueuedSpills;
+        trace::Trace loaded;
+        loaded.threads = {{0, 1, trace::ThreadRole::EventLoop, "loop"}};
+        loaded.events.reserve(chunks * EventLog::ChunkEvents);
+        for (std::size_t i = 0; i < chunks * EventLog::ChunkEvents; ++i) {
+            const auto state = i % 2 ? trace::ThreadState::Running : trace::ThreadState::WaitingInPort;
+            loaded.events.push_back({1000 + i, 0, trace::EventType::ThreadState, std::uint8_t(state), 0, 0, 0});
+        }
+        Session replay;
+        replay.loadTrace(loaded);
+        loaded = {};
+        if (replay.model().events().spillFailed())
+            QSKIP("no temporary file could be made here (TMPDIR)");
+        QTRY_VERIFY_WITH_TIMEOUT(!replay.model().events().spillsPending(), 60000);
+        QCOMPARE(replay.model().events().spilledChunks(), chunks - EventLog::DefaultChunksInMemory);
+        QCOMPARE(replay.model().eventCount(), chunks * EventLog::ChunkEvents);
+        QCOMPARE(replay.model().events().back().timeNs, 1000 + chunks * EventLog::ChunkEvents - 1);
+    }
+
     // A flood makes more events a frame than one slice (Session::FoldSlice): the frame timer folds them
     // a slice at a time within its budget, and the model holds exactly the run's events, in its order.
     void aFloodIsFoldedInSlicesWithNothingLost()
