@@ -18,7 +18,7 @@ namespace porthole::trace {
 //
 // A long run would still hold every event in memory. So (on Linux) all but the newest
 // `chunksInMemory` chunks are spilled: written to an unlinked temporary file (in TMPDIR, else
-// /var/tmp) and mapped back copy-on-write in place of the heap chunk. Reads and writes see the same
+// /var/tmp) and mapped back copy-on-write in place of the chunk in memory. Reads and writes see the same
 // events; the kernel keeps what it has room for in its page cache and reads the rest back when asked,
 // and the process's own memory stops growing by 32 bytes an event. If the file cannot be made or
 // written, the chunks stay in memory (spillFailed() says so).
@@ -112,7 +112,7 @@ public:
     bool spillFailed() const { return m_spillFailed; }
     // Maps the chunks the writer has written and hands it the next ones due, without waiting. Adding a
     // chunk does this; once nothing is added (a loaded trace, a stopped run) the owner calls it now and
-    // then while spillsPending(): else the chunks the writer had not reached would stay on the heap.
+    // then while spillsPending(): else the chunks the writer had not reached would stay in memory.
     void keepSpilling();
     // Chunks lent to the writer, or due to be spilled and not yet lent.
     bool spillsPending() const;
