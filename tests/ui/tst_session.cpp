@@ -159,7 +159,7 @@ private slots:
     }
 
     // A trace is loaded in one append, faster than the spill writer writes: the old chunks it had not
-    // reached by then are spilled afterwards, though nothing more is appended, not left on the heap.
+    // reached by then are spilled afterwards, though nothing more is appended, not kept in memory.
     void aLoadedTraceSpillsWhatTheWriterHadNotReached()
     {
         using trace::EventLog;
