@@ -293,7 +293,10 @@ void MachineView::paintThreads(QPainter &p, const QRectF &area)
         p.setPen(lit ? QPen(Palette::highlight(), 4) : QPen(Palette::text(), Palette::lineWidth()));
         p.setBrush(Palette::cardFill(state));
         p.drawRoundedRect(r, 6, 6);
-        const QRectF stripe(r.left(), r.top(), 8, r.height());
+        // On whole pixels: a fractional rectangle is filled antialiased, span by span, and Qt splits a fill of
+        // 96 spans or more across its GUI thread pool and waits for it (QT_THREAD_PARALLEL_FILLS), behind the
+        // run's busy threads: in live_ingest, ~100 such waits a second, up to 12 ms each, all from this stripe.
+        const QRect stripe = QRectF(r.left(), r.top(), 8, r.height()).toRect();
         p.fillRect(stripe, QBrush(Palette::threadState(state), Qt::SolidPattern));
         p.fillRect(stripe, QBrush(Qt::black, Palette::threadPattern(state) == Qt::SolidPattern ? Qt::NoBrush : Palette::threadPattern(state)));
         p.setPen(Palette::text());

@@ -76,6 +76,20 @@ std::vector<Event> TraceStore::copyEvents(std::size_t from, std::size_t limit) c
 std::vector<Event> TraceStore::copyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
+    return copyBeforeLocked(from, before, limit);
+}
+
+std::optional<std::vector<Event>> TraceStore::tryCopyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit,
+                                                                    std::chrono::microseconds patience) const
+{
+    std::unique_lock lock(m_mutex, patience);
+    if (!lock.owns_lock())
+        return std::nullopt;
+    return copyBeforeLocked(from, before, limit);
+}
+
+std::vector<Event> TraceStore::copyBeforeLocked(std::size_t from, std::uint64_t before, std::size_t limit) const
+{
     if (from >= m_events.size())
         return {};
     const auto last = m_events.begin() + std::ptrdiff_t(from + std::min(limit, m_events.size() - from));

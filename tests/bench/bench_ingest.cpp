@@ -4,7 +4,8 @@
 // flood with no window (the runner alone), in the same process, interleaved. Counters: dropped events;
 // the frames (the GUI thread's work from one tick of the session's frame timer to the next: new events
 // into the model, then the views' refresh, replot and painting), their median, 95th percentile and
-// slowest, and how many took over 16 ms; how many events the views were behind the run at its end; the
+// slowest, and how many took over 16 ms; the most time one frame ran on a processor (a frame slower than
+// that waited for one); how many events the views were behind the run at its end; the
 // process's peak resident memory.
 // BM_LiveLong, only with PORTHOLE_LIVE_LONG=<scenario file>[:seconds] (and PORTHOLE_LIVE_RATE=<messages/s>):
 // the same counters for a long live run.
@@ -79,12 +80,16 @@ void runLive(benchmark::State &state, const scenario::Scenario &scenario, double
     // replot and paint. Its time: the GUI thread's work from one tick of the frame timer to the
     // next. Session::frame is emitted within the tick's handling, which the app counts when it ends.
     std::vector<double> frames;
-    qint64 tickBusyNs = -1; // the work handled before the last tick
+    double mostOnProcessorMs = 0; // of one frame
+    qint64 tickBusyNs = -1, tickCpuNs = 0; // the work handled before the last tick
     double peakMegabytes = 0;
     const auto measured = QObject::connect(&session, &ui::Session::frame, [&] {
-        if (tickBusyNs >= 0)
+        if (tickBusyNs >= 0) {
             frames.push_back(double(app.busyNs() - tickBusyNs) / 1e6);
+            mostOnProcessorMs = std::max(mostOnProcessorMs, double(app.busyCpuNs() - tickCpuNs) / 1e6);
+        }
         tickBusyNs = app.busyNs();
+        tickCpuNs = app.busyCpuNs();
         if (frames.size() % 64 == 0)
             peakMegabytes = std::max(peakMegabytes, residentMegabytes());
     });
@@ -106,6 +111,7 @@ void runLive(benchmark::State &state, const scenario::Scenario &scenario, double
     state.counters["events_per_s"] = events / elapsed;
     state.counters["dropped"] = dropped;
     state.counters["frame_ms_max"] = frames.empty() ? 0 : frames.back();
+    state.counters["frame_cpu_ms_max"] = mostOnProcessorMs;
     state.counters["frame_ms_p50"] = frames.empty() ? 0 : frames[frames.size() / 2];
     state.counters["frame_ms_p95"] = frames.empty() ? 0 : frames[frames.size() * 95 / 100];
     state.counters["frames_over_16ms"] = double(frames.end() - std::upper_bound(frames.begin(), frames.end(), 16.0));
@@ -159,7 +165,7 @@ void BM_LiveLong(benchmark::State &state)
 
 [[maybe_unused]] const bool registered = [] {
     bench::registerComparison({"live_ingest", "BM_IngestLive/iterations:1/real_time", "BM_IngestHeadless/iterations:1/real_time",
-                               "events_per_s", "events/s", {"dropped", "frame_ms_max", "frames_over_16ms", "view_behind_events", "resident_mb_peak"}, {"frame_ms_p50", "frame_ms_p95", "frames"}});
+                               "events_per_s", "events/s", {"dropped", "frame_ms_max", "frames_over_16ms", "view_behind_events", "resident_mb_peak"}, {"frame_ms_p50", "frame_ms_p95", "frame_cpu_ms_max", "frames"}});
     return true;
 }();
 

@@ -3,12 +3,14 @@
 #include <QApplication>
 #include <QElapsedTimer>
 
+#include <ctime>
 #include <memory>
 
 namespace porthole::bench {
 
 // Counts the wall time the GUI thread spends handling events (the outermost ones: timers, posted
-// events, painting), which is all the work a frame does; waiting for events is not counted.
+// events, painting), which is all the work a frame does; waiting for events is not counted. And the
+// part of it the thread ran on a processor: the rest it waited for one, or for another thread.
 class BenchApplication : public QApplication
 {
 public:
@@ -21,16 +23,27 @@ public:
         ++m_depth;
         QElapsedTimer handling;
         handling.start();
+        const qint64 cpuStart = threadCpuNs();
         const bool handled = QApplication::notify(receiver, event);
         m_busyNs += handling.nsecsElapsed();
+        m_busyCpuNs += threadCpuNs() - cpuStart;
         --m_depth;
         return handled;
     }
     qint64 busyNs() const { return m_busyNs; } // of the outermost events handled to the end so far
+    qint64 busyCpuNs() const { return m_busyCpuNs; }
 
 private:
+    static qint64 threadCpuNs()
+    {
+        timespec now{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+        return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    }
+
     int m_depth = 0;
     qint64 m_busyNs = 0;
+    qint64 m_busyCpuNs = 0;
 };
 
 inline std::unique_ptr<BenchApplication> &applicationHolder()
