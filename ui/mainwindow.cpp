@@ -104,6 +104,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &Session::started, this, [this](const QString &error) {
         if (!error.isEmpty())
             QMessageBox::warning(this, tr("Cannot start the scenario"), error);
+        else
+            showWalkthroughIfAny();
         m_runAction->setEnabled(true);
         updateStatus();
     });

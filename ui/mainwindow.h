@@ -98,6 +98,8 @@ private:
     KeyHintsLabel *m_keyHintsLabel = nullptr;
     bool m_presenter = false;
     void updatePresenterPanels(); // presenter mode shows the panels the current step needs
+    // The walkthrough panel for a run that has one; a run without gives its room to the views (F2 opens it).
+    void showWalkthroughIfAny();
     double m_scale = 1;
     double m_baseFontPoints = 10;
     QComboBox *m_picker = nullptr;

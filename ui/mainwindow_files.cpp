@@ -102,6 +102,7 @@ QString MainWindow::openTraceFile(const QString &path)
         return QString::fromStdString(load.error);
     m_session->loadTrace(*load.trace, QFileInfo(path).fileName());
     m_walkthrough->restart();
+    showWalkthroughIfAny();
     {
         const QSignalBlocker quiet(m_picker); // the picker names the recorded lesson; the summary stays the replay's
         selectScenario(m_session->scenario().id);

@@ -151,6 +151,12 @@ void MainWindow::setPresenterMode(bool on)
     resizeDocks({m_walkthroughDock}, {std::max(300, width() / 4)}, Qt::Horizontal);
 }
 
+void MainWindow::showWalkthroughIfAny()
+{
+    m_walkthroughDock->setVisible(!m_session->scenario().walkthrough.isEmpty());
+    updatePresenterPanels();
+}
+
 void MainWindow::updatePresenterPanels()
 {
     // Presenter mode shows what the step needs: the callstacks or claims only when it points at them;

@@ -11,6 +11,7 @@
 #include "runtime/frames.h"
 #include "session.h"
 #include "timelineview.h"
+#include "trace/tracefile.h"
 #include "windowtesting.h"
 
 #include <QComboBox>
@@ -20,6 +21,8 @@
 #include <QScreen>
 #include <QApplication>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -349,6 +352,34 @@ private slots:
                 panel->next();
             }
         }
+    }
+
+    // A replay of a run without a walkthrough gives the panel's room to the views; one with a walkthrough
+    // brings the panel back.
+    void theWalkthroughPanelShowsOnlyForARunThatHasOne()
+    {
+        ui::MainWindow window;
+        window.show();
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile lesson(scenario::builtinScenarioPath(QStringLiteral("there-is-no-thread")));
+        QVERIFY(lesson.open(QIODevice::ReadOnly));
+        const QJsonObject withSteps = QJsonDocument::fromJson(lesson.readAll()).object();
+        QJsonObject withoutSteps = withSteps;
+        withoutSteps.remove(QStringLiteral("walkthrough"));
+        const auto replay = [&](const QJsonObject &scenarioJson, const QString &name) {
+            trace::Trace t;
+            t.scenarioJson = QJsonDocument(scenarioJson).toJson().toStdString();
+            const QString path = dir.filePath(name + QStringLiteral(".porthole"));
+            QCOMPARE(QString::fromStdString(trace::saveTrace(t, path.toStdString())), QString());
+            QCOMPARE(window.openTraceFile(path), QString());
+        };
+        replay(withoutSteps, QStringLiteral("without"));
+        QVERIFY(window.session().scenario().walkthrough.isEmpty());
+        QVERIFY(!window.walkthroughPanel()->isVisibleTo(&window));
+        replay(withSteps, QStringLiteral("with"));
+        QVERIFY(!window.session().scenario().walkthrough.isEmpty());
+        QVERIFY(window.walkthroughPanel()->isVisibleTo(&window));
     }
 
     // Presenter mode (larger text) still fits a 1280x720 projector.
