@@ -50,7 +50,7 @@ private:
 
     std::mutex m_appendMutex; // one append at a time; guards m_scratch. Taken before m_mutex
     std::vector<Event> m_scratch; // append's sorting buffer, kept between appends
-    mutable std::timed_mutex m_mutex; // guards m_events: the collector appends, any thread reads
+    mutable std::mutex m_mutex; // guards m_events: the collector appends, any thread reads
     EventLog m_events;
 };
 
