@@ -144,21 +144,17 @@ void Session::pullNow()
     }
     // A frame folds new events a slice at a time for what the views leave of it (FramePacer); the rest
     // waits for the next frame, and the run hears that the window is behind (a flood then waits for it).
-    // Nor does it wait more than a moment while the collector appends (a thread of the run, behind the
-    // window's in priority): it takes those events next frame.
     m_pacer.frameStarted(FramePacer::threadCpuNs());
     const qint64 budgetNs = qint64(m_pacer.foldBudgetMs() * 1e6);
     QElapsedTimer spent;
     spent.start();
     bool took = false, more = false;
     for (;;) {
-        const std::optional<std::vector<trace::Event>> slice = m_runner->eventsSinceWithoutWaiting(m_pulled, SettleNs, FoldSlice);
-        if (!slice)
-            break;
-        m_model.append(*slice);
-        m_pulled += slice->size();
-        took |= !slice->empty();
-        more = slice->size() == FoldSlice;
+        const std::vector<trace::Event> slice = m_runner->eventsSince(m_pulled, SettleNs, FoldSlice);
+        m_model.append(slice);
+        m_pulled += slice.size();
+        took |= !slice.empty();
+        more = slice.size() == FoldSlice;
         if (!more || spent.nsecsElapsed() >= budgetNs)
             break;
     }

@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <unistd.h>
 
 namespace porthole::scenario {
@@ -368,15 +367,6 @@ std::vector<trace::Event> Runner::eventsSince(std::size_t from, std::uint64_t se
         return m_store.copyEvents(from, limit);
     const std::uint64_t settled = settledBefore(settleNs);
     return settled ? m_store.copyEventsBefore(from, settled, limit) : std::vector<trace::Event>{};
-}
-
-std::optional<std::vector<trace::Event>> Runner::eventsSinceWithoutWaiting(std::size_t from, std::uint64_t settleNs, std::size_t limit) const
-{
-    const std::uint64_t settled = settleNs == 0 ? std::numeric_limits<std::uint64_t>::max() : settledBefore(settleNs);
-    if (!settled)
-        return std::vector<trace::Event>{};
-    // A drain's append holds the store for well under a millisecond; longer, the collector lost its processor.
-    return m_store.tryCopyEventsBefore(from, settled, limit, std::chrono::milliseconds(1));
 }
 
 trace::Trace Runner::trace() const

@@ -76,7 +76,6 @@ public:
     }
     // Events from index `from` on, holding back those of the last `settleNs` (0 = all: after stop()).
     std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const override;
-    std::optional<std::vector<trace::Event>> eventsSinceWithoutWaiting(std::size_t from, std::uint64_t settleNs, std::size_t limit) const override;
     void setReaderBehind(bool behind) override { m_readerBehind.store(behind, std::memory_order_relaxed); } // a hint: no order needed
     std::vector<trace::ThreadInfo> threads() const override { return m_recorder.threads(); }
     std::vector<std::string> strings() const override { return m_recorder.strings(); } // the trace's strings so far

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,12 +40,6 @@ public:
     // it is, as it waits for the trace. Runs without a flood, and runs in a process of their own, ignore it.
     virtual void setReaderBehind(bool) {}
     virtual std::vector<trace::Event> eventsSince(std::size_t from, std::uint64_t settleNs, std::size_t limit = All) const = 0;
-    // The same for the window's frame, or nothing when taking them now would wait more than a moment on a
-    // thread of the run (which gives way to the window: giveWayToTheWindow). The frame takes them next time.
-    virtual std::optional<std::vector<trace::Event>> eventsSinceWithoutWaiting(std::size_t from, std::uint64_t settleNs, std::size_t limit) const
-    {
-        return eventsSince(from, settleNs, limit);
-    }
     virtual std::vector<trace::ThreadInfo> threads() const = 0;
     virtual std::vector<std::string> strings() const = 0;
     virtual std::uint64_t droppedEvents() const = 0;

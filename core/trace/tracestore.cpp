@@ -1,7 +1,6 @@
 #include "trace/tracestore.h"
 
 #include <algorithm>
-#include <thread>
 
 namespace porthole::trace {
 
@@ -77,28 +76,6 @@ std::vector<Event> TraceStore::copyEvents(std::size_t from, std::size_t limit) c
 std::vector<Event> TraceStore::copyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit) const
 {
     std::lock_guard lock(m_mutex);
-    return copyBeforeLocked(from, before, limit);
-}
-
-std::optional<std::vector<Event>> TraceStore::tryCopyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit,
-                                                                    std::chrono::microseconds patience) const
-{
-    // Tries again every 100 us, asleep in between (the collector gets the processor), until `patience` is
-    // over. Not std::timed_mutex: libstdc++ locks it with pthread_mutex_clocklock, which ThreadSanitizer
-    // (GCC 12) does not see, and reports every unlock as one of an unlocked mutex.
-    const auto giveUp = std::chrono::steady_clock::now() + patience;
-    std::unique_lock lock(m_mutex, std::try_to_lock);
-    while (!lock.owns_lock()) {
-        if (std::chrono::steady_clock::now() >= giveUp)
-            return std::nullopt;
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-        lock.try_lock();
-    }
-    return copyBeforeLocked(from, before, limit);
-}
-
-std::vector<Event> TraceStore::copyBeforeLocked(std::size_t from, std::uint64_t before, std::size_t limit) const
-{
     if (from >= m_events.size())
         return {};
     const auto last = m_events.begin() + std::ptrdiff_t(from + std::min(limit, m_events.size() - from));

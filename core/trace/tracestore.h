@@ -5,10 +5,8 @@
 #include "trace/recorder.h"
 #include "trace/vocabulary.h"
 
-#include <chrono>
 #include <cstdint>
 #include <mutex>
-#include <optional>
 #include <vector>
 
 namespace porthole::trace {
@@ -39,15 +37,9 @@ public:
     // Events from `from` on that are older than `before`: a reader that stays behind the newest
     // events by more than a drain never sees a late event land before what it already took.
     std::vector<Event> copyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit = All) const;
-    // The same, or nothing when an append held the store for all of `patience`: for the window's frame,
-    // which must not wait long on the collector (a thread of the run, at a lower priority than the window).
-    std::optional<std::vector<Event>> tryCopyEventsBefore(std::size_t from, std::uint64_t before, std::size_t limit,
-                                                          std::chrono::microseconds patience) const;
     Trace snapshot(const TraceRecorder &recorder) const; // with this build's vocabulary and the recorder's strings
 
 private:
-    std::vector<Event> copyBeforeLocked(std::size_t from, std::uint64_t before, std::size_t limit) const;
-
     std::mutex m_appendMutex; // one append at a time; guards m_scratch. Taken before m_mutex
     std::vector<Event> m_scratch; // append's sorting buffer, kept between appends
     mutable std::mutex m_mutex; // guards m_events: the collector appends, any thread reads

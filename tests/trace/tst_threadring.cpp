@@ -4,9 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <limits>
 #include <mutex>
-#include <optional>
 #include <pthread.h>
 #include <thread>
 #include <vector>
@@ -106,52 +104,6 @@ private slots:
         const std::uint64_t first = collector.drainNow();
         QVERIFY(collector.waitUntilDrained(first + 1, std::chrono::seconds(30)));
         QVERIFY(store.eventCount() > TraceRecorder::DefaultRingEvents / 4);
-    }
-
-    // The window's read that does not wait on the collector: alone it takes what a waiting read takes;
-    // beside an appender it takes either nothing or a slice that is whole, in order and where it left off.
-    void aReadThatDoesNotWaitTakesWholeSlicesOrNothing()
-    {
-        TraceStore store;
-        const auto batchFrom = [](std::uint64_t first, std::uint64_t count) {
-            std::vector<Event> batch;
-            for (std::uint64_t t = first; t < first + count; ++t)
-                batch.push_back(Event{t, 0, EventType::OpSubmitted, 0, 0, t, 0});
-            return batch;
-        };
-        std::vector<Event> batch = batchFrom(1, 1000);
-        store.append(batch);
-        const std::optional<std::vector<Event>> alone = store.tryCopyEventsBefore(0, 501, 1000, std::chrono::microseconds(0));
-        QVERIFY(alone.has_value());
-        QCOMPARE(alone->size(), std::size_t(500));
-        QCOMPARE(alone->back().timeNs, std::uint64_t(500));
-
-        constexpr std::uint64_t Batches = 2000, PerBatch = 4096;
-        std::atomic<bool> done{false};
-        std::thread appender([&] {
-            for (std::uint64_t b = 0; b < Batches; ++b) {
-                std::vector<Event> next = batchFrom(1001 + b * PerBatch, PerBatch);
-                store.append(next);
-            }
-            done = true;
-        });
-        std::size_t taken = 0, slices = 0;
-        const std::uint64_t total = 1000 + Batches * PerBatch;
-        while (taken < total) {
-            const bool finished = done.load();
-            const std::optional<std::vector<Event>> slice =
-                store.tryCopyEventsBefore(taken, std::numeric_limits<std::uint64_t>::max(), 50'000, std::chrono::microseconds(0));
-            if (!slice)
-                continue;
-            for (const Event &e : *slice)
-                QCOMPARE(e.timeNs, std::uint64_t(++taken)); // whole, in order, from where the last one ended
-            ++slices;
-            if (finished && slice->empty())
-                break;
-        }
-        appender.join();
-        QCOMPARE(taken, std::size_t(total));
-        QVERIFY(slices > 0);
     }
 
     // Thread per socket: 10,000 mostly idle threads must cost at most 100 MB of rings.
