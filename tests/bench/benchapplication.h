@@ -3,7 +3,8 @@
 #include <QApplication>
 #include <QElapsedTimer>
 
-#include <ctime>
+#include "framepacer.h"
+
 #include <memory>
 
 namespace porthole::bench {
@@ -23,10 +24,10 @@ public:
         ++m_depth;
         QElapsedTimer handling;
         handling.start();
-        const qint64 cpuStart = threadCpuNs();
+        const qint64 cpuStart = ui::FramePacer::threadCpuNs();
         const bool handled = QApplication::notify(receiver, event);
         m_busyNs += handling.nsecsElapsed();
-        m_busyCpuNs += threadCpuNs() - cpuStart;
+        m_busyCpuNs += ui::FramePacer::threadCpuNs() - cpuStart;
         --m_depth;
         return handled;
     }
@@ -34,13 +35,6 @@ public:
     qint64 busyCpuNs() const { return m_busyCpuNs; }
 
 private:
-    static qint64 threadCpuNs()
-    {
-        timespec now{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-        return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-    }
-
     int m_depth = 0;
     qint64 m_busyNs = 0;
     qint64 m_busyCpuNs = 0;
